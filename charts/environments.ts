@@ -1,0 +1,44 @@
+import { App, Chart, YamlOutputType } from 'cdk8s';
+import { AcmeServer, AcmeSolver, ICertificateIssuer, LetsEncryptIssuer, SelfSignedIssuer } from '../lib';
+import { TinyChatChart } from './tinychat';
+
+/** One deployment environment of the example stack. */
+export interface EnvironmentSpec {
+  /** Folder name under dist/. */
+  readonly name: string;
+  /** DNS zone the environment's hosts live in. */
+  readonly domain: string;
+  /** Let's Encrypt directory; undefined means a self-signed issuer (development). */
+  readonly acme?: AcmeServer;
+}
+
+export const ENVIRONMENTS: EnvironmentSpec[] = [
+  { name: 'dev', domain: 'dev.example.com' },
+  { name: 'staging', domain: 'staging.example.com', acme: AcmeServer.STAGING },
+  { name: 'prod', domain: 'example.com', acme: AcmeServer.PRODUCTION },
+];
+
+/** Builds (does not write) the App of one environment. Throws TlsStackError on bad input. */
+export function buildEnvironment(env: EnvironmentSpec, outdir = `dist/${env.name}`): App {
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.yaml' });
+  const chatHost = `chat.${env.domain}`;
+
+  const cluster = new Chart(app, 'cluster-issuers', { disableResourceNameHashes: true });
+  const issuer: ICertificateIssuer = env.acme
+    ? new LetsEncryptIssuer(cluster, 'LetsEncrypt', {
+      server: env.acme,
+      email: 'platform@example.com',
+      solvers: [
+        AcmeSolver.http01Ingress({ ingressClassName: 'nginx' }),
+        // Hosts that are not behind the ingress (their own LoadBalancer) and wildcards prove control through DNS.
+        AcmeSolver.cloudflare({
+          apiTokenSecret: { name: 'cloudflare-api-token', key: 'api-token' },
+          selector: { dnsNames: [chatHost, `*.${env.domain}`] },
+        }),
+      ],
+    })
+    : new SelfSignedIssuer(cluster, 'SelfSigned');
+
+  new TinyChatChart(app, 'tinychat', { host: chatHost, issuer });
+  return app;
+}

@@ -1,0 +1,166 @@
+import { Chart, Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as cm from '../imports/cert-manager.io';
+import { ICertificateIssuer } from './issuers';
+import { check, fail, goDuration, isDnsName, isIpAddress, isObjectName, nameCovers } from './policy/validation';
+
+/** Private key algorithms (Mozilla Server Side TLS 6.0 recommends ECDSA P-256). */
+export enum KeyAlgorithm {
+  ECDSA = 'ECDSA',
+  RSA = 'RSA',
+  ED25519 = 'Ed25519',
+}
+
+/** Key sizes accepted per algorithm (bits, or the curve size for ECDSA). */
+const KEY_SIZES: Record<KeyAlgorithm, number[]> = {
+  [KeyAlgorithm.ECDSA]: [256, 384],
+  [KeyAlgorithm.RSA]: [2048, 3072, 4096],
+  [KeyAlgorithm.ED25519]: [],
+};
+const DEFAULT_KEY_SIZE: Record<KeyAlgorithm, number | undefined> = {
+  [KeyAlgorithm.ECDSA]: 256,
+  [KeyAlgorithm.RSA]: 2048,
+  [KeyAlgorithm.ED25519]: undefined,
+};
+
+/** Private key of a certificate. A new key is generated at every renewal (`rotationPolicy: Always`). */
+export interface PrivateKeyOptions {
+  /** Algorithm. @default KeyAlgorithm.ECDSA */
+  readonly algorithm?: KeyAlgorithm;
+  /** Size: 256/384 for ECDSA, 2048/3072/4096 for RSA, none for Ed25519. @default 256 for ECDSA, 2048 for RSA */
+  readonly size?: number;
+}
+
+/** X.509 usages, as cert-manager names them. */
+export enum KeyUsage {
+  DIGITAL_SIGNATURE = 'digital signature',
+  KEY_ENCIPHERMENT = 'key encipherment',
+  SERVER_AUTH = 'server auth',
+  CLIENT_AUTH = 'client auth',
+}
+
+/** Props of {@link TlsCertificate}. */
+export interface TlsCertificateProps {
+  /** `metadata.name` of the Certificate. */
+  readonly name: string;
+  /** The issuer that signs it. */
+  readonly issuer: ICertificateIssuer;
+  /** DNS subject alternative names (wildcards as `*.example.com`). At least one DNS name or IP address. @default none */
+  readonly dnsNames?: string[];
+  /** IP address subject alternative names. @default none */
+  readonly ipAddresses?: string[];
+  /** Subject common name (legacy; clients match SANs). @default none */
+  readonly commonName?: string;
+  /** Secret cert-manager writes `tls.crt` (full chain), `tls.key` and `ca.crt` to. @default "<name>-tls" */
+  readonly secretName?: string;
+  /** Requested validity (ACME CAs choose their own). At least one hour. @default Duration.days(90) */
+  readonly duration?: Duration;
+  /** Renew this long before expiry; shorter than `duration`. @default a third of `duration` */
+  readonly renewBefore?: Duration;
+  /** Private key. @default ECDSA P-256 */
+  readonly privateKey?: PrivateKeyOptions;
+  /** Key usages. @default digital signature + server auth (+ key encipherment for RSA) */
+  readonly usages?: KeyUsage[];
+  /** Labels cert-manager puts on the Secret. @default none */
+  readonly secretLabels?: Record<string, string>;
+  /** Annotations cert-manager puts on the Secret. @default none */
+  readonly secretAnnotations?: Record<string, string>;
+}
+
+/** Secret names claimed per app and namespace, so no two certificates write the same Secret. */
+const claimedSecrets = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * A cert-manager Certificate. Other constructs take the certificate itself and read {@link secretName}
+ * from it, so the Secret name is written once.
+ */
+export class TlsCertificate extends Construct {
+  /** The Secret cert-manager writes: `tls.crt` (leaf + chain), `tls.key`, `ca.crt`. */
+  public readonly secretName: string;
+  /** Namespace of the Certificate and its Secret (undefined: the kubectl context's). */
+  public readonly namespace?: string;
+  /** DNS SANs. */
+  public readonly dnsNames: string[];
+  /** IP SANs. */
+  public readonly ipAddresses: string[];
+  /** The signing issuer. */
+  public readonly issuer: ICertificateIssuer;
+  /** Key algorithm and size actually requested. */
+  public readonly privateKey: { algorithm: KeyAlgorithm; size?: number };
+  /** Requested validity and renewal window. */
+  public readonly duration: Duration;
+  public readonly renewBefore: Duration;
+  /** The emitted Certificate object. */
+  public readonly apiObject: cm.Certificate;
+
+  constructor(scope: Construct, id: string, props: TlsCertificateProps) {
+    super(scope, id);
+    this.issuer = props.issuer;
+    this.dnsNames = props.dnsNames ?? [];
+    this.ipAddresses = props.ipAddresses ?? [];
+    this.secretName = props.secretName ?? `${props.name}-tls`;
+    this.namespace = Chart.of(this).namespace;
+    this.duration = props.duration ?? Duration.days(90);
+    this.renewBefore = props.renewBefore ?? Duration.seconds(Math.floor(this.duration.toSeconds() / 3));
+
+    check(isObjectName(props.name), this, 'name', props.name, 'use a lower-case RFC 1123 name such as "web-tls"');
+    check(isObjectName(this.secretName), this, 'secretName', this.secretName, 'use a lower-case RFC 1123 Secret name');
+    check(this.dnsNames.length + this.ipAddresses.length > 0, this, 'dnsNames', this.dnsNames, 'give at least one DNS name or IP address');
+    for (const n of this.dnsNames) {
+      check(isDnsName(n), this, 'dnsNames', n, 'use a lower-case DNS name such as "app.example.com" (a wildcard only as the whole first label: "*.example.com")');
+    }
+    for (const ip of this.ipAddresses) check(isIpAddress(ip), this, 'ipAddresses', ip, 'use an IPv4 or IPv6 address such as "10.0.0.5"');
+    const dupe = [...this.dnsNames, ...this.ipAddresses].find((n, i, all) => all.indexOf(n) !== i);
+    check(dupe === undefined, this, 'dnsNames', dupe, 'list each name once');
+    check(this.duration.toSeconds() >= 3600, this, 'duration', goDuration(this.duration), 'use at least Duration.hours(1)');
+    check(this.renewBefore.toSeconds() > 0 && this.renewBefore.toSeconds() < this.duration.toSeconds(), this, 'renewBefore', goDuration(this.renewBefore),
+      `use a window shorter than the duration (${goDuration(this.duration)}), e.g. a third of it`);
+
+    const algorithm = props.privateKey?.algorithm ?? KeyAlgorithm.ECDSA;
+    check(Object.values(KeyAlgorithm).includes(algorithm), this, 'privateKey.algorithm', algorithm, 'use KeyAlgorithm.ECDSA, RSA or ED25519');
+    const size = props.privateKey?.size ?? DEFAULT_KEY_SIZE[algorithm];
+    if (algorithm === KeyAlgorithm.ED25519) {
+      check(size === undefined, this, 'privateKey.size', size, 'leave the size unset for Ed25519');
+    } else {
+      check(KEY_SIZES[algorithm].includes(size!), this, 'privateKey.size', size,
+        `use one of ${KEY_SIZES[algorithm].join(', ')} for ${algorithm}${algorithm === KeyAlgorithm.RSA ? ' (RSA below 2048 bits is broken)' : ''}`);
+    }
+    this.privateKey = { algorithm, size };
+    const usages = props.usages ?? [KeyUsage.DIGITAL_SIGNATURE, ...(algorithm === KeyAlgorithm.RSA ? [KeyUsage.KEY_ENCIPHERMENT] : []), KeyUsage.SERVER_AUTH];
+
+    this.claimSecret();
+    props.issuer.validateRequest(this, this.dnsNames);
+
+    const { secretLabels: labels, secretAnnotations: annotations } = props;
+    this.apiObject = new cm.Certificate(this, 'Resource', {
+      metadata: { name: props.name },
+      spec: {
+        secretName: this.secretName,
+        secretTemplate: labels || annotations ? { labels, annotations } : undefined,
+        commonName: props.commonName,
+        dnsNames: this.dnsNames.length ? this.dnsNames : undefined,
+        ipAddresses: this.ipAddresses.length ? this.ipAddresses : undefined,
+        duration: goDuration(this.duration),
+        renewBefore: goDuration(this.renewBefore),
+        privateKey: { algorithm: algorithm as unknown as cm.CertificateSpecPrivateKeyAlgorithm, size, rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        usages: usages as unknown as cm.CertificateSpecUsages[],
+        issuerRef: { name: props.issuer.issuerName, kind: props.issuer.issuerKind, group: 'cert-manager.io' },
+      },
+    });
+  }
+
+  /** True when one of the certificate's names covers `host` (wildcards honoured). */
+  public covers(host: string): boolean {
+    return this.dnsNames.some((n) => nameCovers(n, host)) || this.ipAddresses.includes(host);
+  }
+
+  private claimSecret(): void {
+    const root = this.node.root;
+    const claims = claimedSecrets.get(root) ?? new Map<string, string>();
+    claimedSecrets.set(root, claims);
+    const key = `${this.namespace ?? ''}/${this.secretName}`;
+    const other = claims.get(key);
+    if (other) fail(this, 'secretName', this.secretName, `certificate ${other} already writes this Secret in namespace "${this.namespace ?? 'default'}": give each certificate its own secretName`);
+    claims.set(key, this.node.path);
+  }
+}

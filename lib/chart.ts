@@ -1,0 +1,36 @@
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { check, isDnsLabel } from './policy/validation';
+
+/** Props of {@link NamespacedChart}. */
+export interface NamespacedChartProps {
+  /** Namespace every namespaced object of the chart lands in. */
+  readonly namespace: string;
+  /**
+   * Emit the Namespace object (labelled for Pod Security Standards *restricted*). Set false when it exists.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+}
+
+/** Removes the namespace cdk8s copies from the chart onto a cluster-scoped object. */
+export function makeClusterScoped(obj: ApiObject): void {
+  if (obj.metadata.namespace) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+}
+
+/**
+ * A chart whose namespaced objects land in one namespace, with stable, hash-free names. The namespace,
+ * when emitted, enforces Pod Security Standards *restricted*.
+ */
+export class NamespacedChart extends Chart {
+  constructor(scope: Construct, id: string, props: NamespacedChartProps) {
+    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    check(isDnsLabel(props.namespace), this, 'namespace', props.namespace, 'use an RFC 1123 label such as "chat"');
+    if (props.createNamespace ?? true) {
+      const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: props.namespace } });
+      for (const mode of ['enforce', 'audit', 'warn']) ns.metadata.addLabel(`pod-security.kubernetes.io/${mode}`, 'restricted');
+      makeClusterScoped(ApiObject.of(ns));
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from './policy/validation';
+export * from './chart';
+export * from './issuers';
+export * from './certificates';
+export * from './workloads';

@@ -1,0 +1,79 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+
+/**
+ * Validates Kubernetes manifests against their upstream schemas: core kinds through `kubernetes-models`
+ * (the Kubernetes OpenAPI schema), custom resources through the `openAPIV3Schema` of the upstream CRDs
+ * (extracted into imports/schemas by scripts/import-crds.sh). Unknown fields in custom resources are errors.
+ */
+const SCHEMA_DIR = path.join(__dirname, '..', '..', 'imports', 'schemas');
+
+let crdSchemas: Record<string, object> | undefined;
+const compiled = new Map<string, ValidateFunction>();
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+
+function loadCrdSchemas(): Record<string, object> {
+  crdSchemas ??= Object.assign({}, ...fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'))));
+  return crdSchemas!;
+}
+
+/** Object schemas with declared properties reject undeclared ones, as the API server does (it prunes them). */
+function closeObjects(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(closeObjects);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: any = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'enum' || k === 'default' || k === 'example' ? v : closeObjects(v)]));
+  if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
+  return out;
+}
+
+function crdValidator(key: string): ValidateFunction | undefined {
+  if (!compiled.has(key)) {
+    const schema = loadCrdSchemas()[key];
+    if (!schema) return undefined;
+    const closed = closeObjects(schema);
+    // metadata is validated by the API server itself; the CRD schema only says "object".
+    if (closed.properties?.metadata) closed.properties.metadata = { type: 'object' };
+    compiled.set(key, ajv.compile(closed));
+  }
+  return compiled.get(key);
+}
+
+function coreModel(apiVersion: string, kind: string): any {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  if (group.includes('.') && !group.endsWith('.k8s.io')) return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(`kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`)[kind];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a schema is known for this apiVersion/kind. */
+export function hasSchema(apiVersion: string, kind: string): boolean {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  return !!loadCrdSchemas()[`${group}/${version}/${kind}`] || !!coreModel(apiVersion, kind);
+}
+
+/** Schema errors of one manifest ([] when valid). */
+export function schemaErrors(doc: any): string[] {
+  if (!doc || typeof doc !== 'object' || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') {
+    return ['not a Kubernetes object: apiVersion and kind are required'];
+  }
+  const { apiVersion, kind } = doc;
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  const crd = crdValidator(`${group}/${version}/${kind}`);
+  if (crd) {
+    return crd(doc) ? [] : (crd.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? `: "${(e.params as any).additionalProperty}"` : ''}`);
+  }
+  const Model = coreModel(apiVersion, kind);
+  if (!Model) return [`no schema known for ${apiVersion} ${kind}`];
+  try {
+    new Model(doc).validate();
+    return [];
+  } catch (e) {
+    return [(e as Error).message];
+  }
+}

@@ -1,0 +1,117 @@
+import * as kplus from 'cdk8s-plus-27';
+import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsEnv } from '../../lib';
+import { Chart } from 'cdk8s';
+import { expectStackError, only, scratch, synthValid } from '../support';
+
+function setup() {
+  const { app, chart } = scratch('shop');
+  const issuer = new SelfSignedIssuer(chart, 'Issuer');
+  const certificate = new TlsCertificate(chart, 'Cert', { name: 'api', issuer, dnsNames: ['api.shop.svc'] });
+  return { app, chart, certificate };
+}
+const podSpec = (docs: any[]) => only(docs, 'Deployment').spec.template.spec;
+
+describe('SecureWorkload', () => {
+  test('mounts the certificate secret read-only, whole directory, mode 0440, and sets directory-style env', () => {
+    const { chart, certificate } = setup();
+    new SecureWorkload(chart, 'Api', { name: 'api', image: 'ghcr.io/x/api:1', port: 8443, tls: { certificate } });
+    const spec = podSpec(synthValid(chart));
+    const volume = spec.volumes.find((v: any) => v.secret);
+    expect(volume.secret).toEqual({ secretName: 'api-tls', defaultMode: 0o440 });
+    const mount = spec.containers[0].volumeMounts.find((m: any) => m.name === volume.name);
+    expect(mount).toEqual({ name: volume.name, mountPath: '/etc/tls', readOnly: true });
+    for (const m of spec.containers[0].volumeMounts) expect(m.subPath).toBeUndefined();
+    expect(spec.containers[0].env).toEqual([{ name: 'TLS_ENABLED', value: 'true' }, { name: 'TLS_CERT_PATH', value: '/etc/tls' }]);
+  });
+
+  test('file-style and custom env conventions', () => {
+    expect(TlsEnv.files().render('/certs')).toEqual({ USE_SSL: 'true', SSL_CERT_PATH: '/certs/tls.crt', SSL_KEY_PATH: '/certs/tls.key' });
+    expect(TlsEnv.custom({ cert: 'CERT_FILE', key: 'KEY_FILE', ca: 'CA_FILE' }).render('/c'))
+      .toEqual({ CERT_FILE: '/c/tls.crt', KEY_FILE: '/c/tls.key', CA_FILE: '/c/ca.crt' });
+    const { chart, certificate } = setup();
+    new SecureWorkload(chart, 'Api', { name: 'api', image: 'x:1', port: 8443, tls: { certificate, env: TlsEnv.files(), mountPath: '/run/tls', fileMode: 0o400 } });
+    const spec = podSpec(synthValid(chart));
+    expect(spec.containers[0].env).toEqual(expect.arrayContaining([{ name: 'SSL_CERT_PATH', value: '/run/tls/tls.crt' }, { name: 'SSL_KEY_PATH', value: '/run/tls/tls.key' }]));
+    expect(spec.volumes.find((v: any) => v.secret).secret.defaultMode).toBe(0o400);
+  });
+
+  test('Pod Security Standards restricted', () => {
+    const { chart } = setup();
+    new SecureWorkload(chart, 'Web', { name: 'web', image: 'x:1', port: 8080 });
+    const spec = podSpec(synthValid(chart));
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.automountServiceAccountToken).toBe(false);
+    const sc = spec.containers[0].securityContext;
+    expect(sc).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(sc.runAsUser).toBeGreaterThan(0);
+  });
+
+  test('HTTPS probes when the app serves TLS, HTTP otherwise, TCP on request', () => {
+    const { chart, certificate } = setup();
+    new SecureWorkload(chart, 'Tls', { name: 'tls', image: 'x:1', port: 8443, tls: { certificate }, healthPath: '/health' });
+    new SecureWorkload(chart, 'Plain', { name: 'plain', image: 'x:1', port: 8080 });
+    new SecureWorkload(chart, 'Tcp', { name: 'tcp', image: 'x:1', port: 9000, probe: ProbeKind.TCP });
+    const docs = synthValid(chart);
+    const container = (n: string) => only(docs, 'Deployment', n).spec.template.spec.containers[0];
+    expect(container('tls').readinessProbe.httpGet).toEqual({ path: '/health', port: 8443, scheme: 'HTTPS' });
+    expect(container('tls').livenessProbe.httpGet.scheme).toBe('HTTPS');
+    expect(container('plain').readinessProbe.httpGet.scheme).toBe('HTTP');
+    expect(container('tcp').readinessProbe.tcpSocket).toEqual({ port: 9000 });
+  });
+
+  test('Service ports carry appProtocol for https, wss, ws and http', () => {
+    const { chart, certificate } = setup();
+    new SecureWorkload(chart, 'A', { name: 'a', image: 'x:1', port: 8443, tls: { certificate } });
+    new SecureWorkload(chart, 'B', { name: 'b', image: 'x:1', port: 8443, tls: { certificate }, protocol: AppProtocol.WEBSOCKET, serviceType: kplus.ServiceType.LOAD_BALANCER });
+    new SecureWorkload(chart, 'C', { name: 'c', image: 'x:1', port: 8080, protocol: AppProtocol.WEBSOCKET });
+    const d = new SecureWorkload(chart, 'D', { name: 'd', image: 'x:1', port: 8080 });
+    const docs = synthValid(chart);
+    const port = (n: string) => only(docs, 'Service', n).spec.ports[0];
+    expect(port('a')).toEqual({ name: 'https', port: 443, targetPort: 8443, appProtocol: 'https' });
+    expect(port('b').appProtocol).toBe('kubernetes.io/wss');
+    expect(only(docs, 'Service', 'b').spec.type).toBe('LoadBalancer');
+    expect(port('c').appProtocol).toBe('kubernetes.io/ws');
+    expect(port('d')).toEqual({ name: 'http', port: 80, targetPort: 8080, appProtocol: 'http' });
+    expect(d.url).toBe('http://d.shop.svc:80');
+  });
+
+  test('reloads on renewal through Stakater Reloader unless the app watches its files', () => {
+    const { chart, certificate } = setup();
+    new SecureWorkload(chart, 'A', { name: 'a', image: 'x:1', port: 8443, tls: { certificate } });
+    new SecureWorkload(chart, 'B', { name: 'b', image: 'x:1', port: 8443, tls: { certificate }, reload: ReloadStrategy.APP_WATCHES_FILES });
+    const docs = synthValid(chart);
+    expect(only(docs, 'Deployment', 'a').metadata.annotations).toEqual({ 'secret.reloader.stakater.com/reload': 'api-tls' });
+    expect(only(docs, 'Deployment', 'b').metadata.annotations).toBeUndefined();
+  });
+
+  test('secret env comes from secretKeyRef, never inline', () => {
+    const { chart } = setup();
+    new SecureWorkload(chart, 'A', { name: 'a', image: 'x:1', port: 8080, secretEnv: { DB_PASSWORD: { name: 'db', key: 'password' } } });
+    expect(podSpec(synthValid(chart)).containers[0].env).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }]);
+  });
+
+  describe('bad input', () => {
+    test('port out of range', () => {
+      expectStackError(() => new SecureWorkload(setup().chart, 'A', { name: 'a', image: 'x:1', port: 70000 }), 'port', 'test/A', '70000', '1 and 65535');
+    });
+    test('world-readable key mode', () => {
+      const { chart, certificate } = setup();
+      expectStackError(() => new SecureWorkload(chart, 'A', { name: 'a', image: 'x:1', port: 8443, tls: { certificate, fileMode: 0o644 } }), 'tls.fileMode', '0644', '0o440 or 0o400');
+    });
+    test('name that is not a DNS label', () => {
+      expectStackError(() => new SecureWorkload(setup().chart, 'A', { name: 'My_App', image: 'x:1', port: 80 }), 'name', 'RFC 1123 label');
+    });
+    test('relative mount path', () => {
+      const { chart, certificate } = setup();
+      expectStackError(() => new SecureWorkload(chart, 'A', { name: 'a', image: 'x:1', port: 8443, tls: { certificate, mountPath: 'certs' } }), 'tls.mountPath', 'absolute');
+    });
+    test('certificate from another namespace (its secret would not exist for the pod)', () => {
+      const { app, certificate } = setup();
+      const other = new Chart(app, 'other', { namespace: 'other' });
+      expectStackError(() => new SecureWorkload(other, 'A', { name: 'a', image: 'x:1', port: 8443, tls: { certificate } }), 'tls.certificate', 'namespace "shop"', '"other"');
+    });
+    test('root user', () => {
+      expectStackError(() => new SecureWorkload(setup().chart, 'A', { name: 'a', image: 'x:1', port: 80, runAsUser: 0 }), 'runAsUser', 'restricted');
+    });
+  });
+});

@@ -1,0 +1,28 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { parseAllDocuments } from 'yaml';
+import { schemaErrors } from '../lib/policy/schema';
+
+const root = path.join(__dirname, '..');
+
+test('the README usage example runs as written and writes schema-valid YAML', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const example = readme.split('## Usage')[1].match(/```ts\n([\s\S]*?)```/)![1];
+  const file = path.join(root, `.readme-example-${process.pid}.ts`);
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-'));
+  try {
+    fs.writeFileSync(file, example);
+    // cwd is a scratch folder, so point node at this project's tsx loader explicitly.
+    const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    execFileSync(process.execPath, ['--import', tsx, file], { cwd, stdio: 'pipe' });
+    const docs = parseAllDocuments(fs.readFileSync(path.join(cwd, 'out', 'chat.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    expect(docs.map((d) => d.kind).sort()).toEqual(['Certificate', 'ClusterIssuer', 'Deployment', 'Namespace', 'Service']);
+    for (const d of docs) expect(schemaErrors(d)).toEqual([]);
+  } finally {
+    fs.rmSync(file, { force: true });
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});

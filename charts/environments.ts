@@ -1,5 +1,6 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
-import { AcmeServer, AcmeSolver, ICertificateIssuer, LetsEncryptIssuer, SelfSignedIssuer } from '../lib';
+import { AcmeServer, AcmeSolver, ICertificateIssuer, LetsEncryptIssuer, NginxControllerSettings, SelfSignedIssuer } from '../lib';
+import { AnalyticsChart } from './analytics';
 import { TinyChatChart } from './tinychat';
 
 /** One deployment environment of the example stack. */
@@ -40,5 +41,10 @@ export function buildEnvironment(env: EnvironmentSpec, outdir = `dist/${env.name
     : new SelfSignedIssuer(cluster, 'SelfSigned');
 
   new TinyChatChart(app, 'tinychat', { host: chatHost, issuer });
+  const analytics = new AnalyticsChart(app, 'analytics', { domain: `analytics.${env.domain}`, issuer });
+
+  // Controller-wide settings the ingress-nginx edges depend on (HSTS, protocols, ciphers, allowed headers).
+  const controller = new Chart(app, 'ingress-nginx-controller-settings', { disableResourceNameHashes: true });
+  new NginxControllerSettings(controller, 'Settings', { edges: [analytics.edge!] });
   return app;
 }

@@ -1,6 +1,7 @@
-import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
-import { AppProtocol, ICertificateIssuer, NamespacedChart, ProbeKind, SecureWorkload, TlsCertificate, TlsEnv } from '../lib';
+import { Construct } from 'constructs';
+import { AppProtocol, ICertificateIssuer, ProbeKind, TlsEnv } from '../lib';
+import { TlsStackChart } from './stack';
 
 /** Props of {@link TinyChatChart}. */
 export interface TinyChatChartProps {
@@ -8,9 +9,9 @@ export interface TinyChatChartProps {
   readonly host: string;
   /** Issuer of the server certificate. With ACME it must solve DNS-01 for `host`: nothing routes HTTP-01 to it. */
   readonly issuer: ICertificateIssuer;
-  /** Namespace. @default "tinychat" */
+  /** @default "tinychat" */
   readonly namespace?: string;
-  /** Server image. @default "ghcr.io/example/tinychat:1.0.0" */
+  /** @default "ghcr.io/example/tinychat:1.0.0" */
   readonly image?: string;
   /** Secret holding the moderator password (key `password`). @default "tinychat-moderator" */
   readonly moderatorSecretName?: string;
@@ -21,31 +22,27 @@ export interface TinyChatChartProps {
  * LoadBalancer Service. `SSL_CERT_PATH` is `tls.crt`, which cert-manager writes as the full chain (the seed's
  * fullchain.pem, never cert.pem). `USE_SSL=true` always: the pod has no plaintext port to fall back to.
  */
-export class TinyChatChart extends NamespacedChart {
-  public readonly certificate: TlsCertificate;
-  public readonly server: SecureWorkload;
-
+export class TinyChatChart extends TlsStackChart {
   constructor(scope: Construct, id: string, props: TinyChatChartProps) {
-    super(scope, id, { namespace: props.namespace ?? 'tinychat' });
-    this.certificate = new TlsCertificate(this, 'Certificate', {
-      name: 'tinychat',
+    super(scope, id, {
+      namespace: props.namespace ?? 'tinychat',
       issuer: props.issuer,
-      dnsNames: [props.host],
-    });
-    this.server = new SecureWorkload(this, 'Server', {
-      name: 'tinychat',
-      image: props.image ?? 'ghcr.io/example/tinychat:1.0.0',
-      port: 8765,
-      protocol: AppProtocol.WEBSOCKET,
-      tls: { certificate: this.certificate, mountPath: '/etc/tinychat/tls', env: TlsEnv.files() },
-      serviceType: kplus.ServiceType.LOAD_BALANCER,
-      servicePort: 443,
-      // Chat state lives in one process: every client must reach the same server.
-      replicas: 1,
-      // The server answers nothing but WebSocket upgrades, so a TCP check (over the TLS port) is the honest probe.
-      probe: ProbeKind.TCP,
-      env: { HOST: '0.0.0.0', PORT: '8765' },
-      secretEnv: { MOD_PASSWORD: { name: props.moderatorSecretName ?? 'tinychat-moderator', key: 'password' } },
+      sites: [{ name: 'tinychat', hosts: [props.host] }],
+      apps: [{
+        name: 'tinychat',
+        image: props.image ?? 'ghcr.io/example/tinychat:1.0.0',
+        port: 8765,
+        protocol: AppProtocol.WEBSOCKET,
+        tls: { site: 'tinychat', mountPath: '/etc/tinychat/tls', env: TlsEnv.files() },
+        serviceType: kplus.ServiceType.LOAD_BALANCER,
+        servicePort: 443,
+        // Chat state lives in one process: every client must reach the same server.
+        replicas: 1,
+        // The server answers nothing but WebSocket upgrades, so a TCP check (over the TLS port) is the honest probe.
+        probe: ProbeKind.TCP,
+        env: { HOST: '0.0.0.0', PORT: '8765' },
+        secretEnv: { MOD_PASSWORD: { name: props.moderatorSecretName ?? 'tinychat-moderator', key: 'password' } },
+      }],
     });
   }
 }

@@ -132,6 +132,8 @@ export class SecureWorkload extends Construct {
   public readonly servicePort: number;
   /** Namespace of the workload. */
   public readonly namespace?: string;
+  /** What the app speaks. */
+  public readonly protocol: AppProtocol;
   /** The Service port's appProtocol. */
   public readonly appProtocol: string;
   /** The certificate the app serves, if it terminates TLS. */
@@ -160,7 +162,7 @@ export class SecureWorkload extends Construct {
         `the certificate's Secret is in namespace "${tls.certificate.namespace}" but the workload runs in "${this.namespace}": create the certificate in the workload's chart`);
     }
 
-    const protocol = props.protocol ?? AppProtocol.HTTP;
+    const protocol = this.protocol = props.protocol ?? AppProtocol.HTTP;
     this.appProtocol = protocol === AppProtocol.WEBSOCKET ? (tls ? 'kubernetes.io/wss' : 'kubernetes.io/ws') : (tls ? 'https' : 'http');
     this.serviceName = props.name;
     this.servicePort = servicePort;

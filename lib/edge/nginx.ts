@@ -1,0 +1,130 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { check, fail, isObjectName } from '../policy/validation';
+import { SecureWorkload } from '../workloads';
+import { ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
+
+const A = 'nginx.ingress.kubernetes.io/';
+
+/** Props of {@link NginxIngressEdge}. */
+export interface NginxIngressEdgeProps extends TlsEdgeProps {
+  /** IngressClass of the ingress-nginx controller. @default "nginx" */
+  readonly ingressClassName?: string;
+}
+
+/**
+ * A TLS edge on ingress-nginx: `networking.k8s.io/v1` Ingresses with `spec.ingressClassName`, TLS for every host,
+ * 308 redirect to HTTPS (the ACME HTTP-01 path stays reachable), security headers through the `custom-headers`
+ * annotation and a generated ConfigMap (never snippet annotations), and long timeouts on WebSocket routes only
+ * (ingress-nginx timeouts are per Ingress, so WebSocket routes get their own Ingress).
+ *
+ * HSTS, protocols and ciphers are controller-wide in ingress-nginx: see {@link NginxControllerSettings}.
+ */
+export class NginxIngressEdge extends TlsEdgeBase {
+  public readonly ingressClassName: string;
+  /** The ConfigMap holding the response headers. */
+  public readonly headersConfigMap: kplus.ConfigMap;
+  public readonly ingresses: ApiObject[] = [];
+
+  constructor(scope: Construct, id: string, props: NginxIngressEdgeProps) {
+    super(scope, id, props);
+    this.ingressClassName = props.ingressClassName ?? 'nginx';
+    check(isObjectName(this.ingressClassName), this, 'ingressClassName', this.ingressClassName, 'use the IngressClass name, e.g. "nginx"');
+    check(isObjectName(props.name), this, 'name', props.name, 'use a lower-case RFC 1123 name');
+
+    this.headersConfigMap = new kplus.ConfigMap(this, 'Headers', { metadata: { name: `${props.name}-security-headers` }, data: this.securityHeaders.headers });
+    const common: Record<string, string> = {
+      [`${A}ssl-redirect`]: 'true',
+      ...(props.behindTlsLoadBalancer ? { [`${A}force-ssl-redirect`]: 'true' } : {}),
+      [`${A}custom-headers`]: `${this.namespace ?? 'default'}/${this.headersConfigMap.name}`,
+    };
+    const ws = `${this.websocketTimeout.toSeconds()}`;
+    const groups: Array<[string, ResolvedRoute[], Record<string, string>]> = [
+      [props.name, this.routes.filter((r) => !r.websocket), {}],
+      [`${props.name}-websocket`, this.routes.filter((r) => r.websocket), { [`${A}proxy-read-timeout`]: ws, [`${A}proxy-send-timeout`]: ws }],
+    ];
+    for (const [name, routes, extra] of groups) {
+      if (routes.length) this.ingresses.push(this.ingress(name, routes, { ...common, ...extra }));
+    }
+  }
+
+  protected validateBackend(backend: SecureWorkload, field: string): void {
+    if (backend.certificate) {
+      fail(this, `${field}.backend`, backend.serviceName,
+        'this workload terminates TLS itself; re-encrypting to it needs upstream verification, which this edge does not configure yet: serve plain HTTP behind the edge, or expose the workload directly (LoadBalancer)');
+    }
+  }
+
+  private ingress(name: string, routes: ResolvedRoute[], annotations: Record<string, string>): ApiObject {
+    const hosts = [...new Set(routes.map((r) => r.host))].sort();
+    return new kplus.k8s.KubeIngress(this, `Ingress-${name}`, {
+      metadata: { name, annotations },
+      spec: {
+        ingressClassName: this.ingressClassName,
+        tls: this.tlsGroups(routes).map(([cert, h]) => ({ hosts: h, secretName: cert.secretName })),
+        rules: hosts.map((host) => ({
+          host,
+          http: {
+            paths: routes.filter((r) => r.host === host).map((r) => ({
+              path: r.path,
+              pathType: 'Prefix',
+              backend: { service: { name: r.backend.serviceName, port: { number: r.backend.servicePort } } },
+            })),
+          },
+        })),
+      },
+    });
+  }
+}
+
+/** Props of {@link NginxControllerSettings}. */
+export interface NginxControllerSettingsProps {
+  /** The edges whose controller-wide needs are merged (they must agree on HSTS and TLS profile). */
+  readonly edges: NginxIngressEdge[];
+  /** Name of the controller ConfigMap. @default "ingress-nginx-controller" */
+  readonly name?: string;
+  /** Namespace of the controller. @default "ingress-nginx" */
+  readonly namespace?: string;
+}
+
+/**
+ * The ingress-nginx controller ConfigMap settings the edges depend on: HSTS, protocols and ciphers (controller-wide
+ * in ingress-nginx), 308 redirects, the ACME path exempt from redirects, the response headers `custom-headers` may
+ * set, and snippet annotations off. Merge it into the controller's ConfigMap (or its Helm `controller.config`).
+ */
+export class NginxControllerSettings extends Construct {
+  /** The settings, key → value. */
+  public readonly data: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: NginxControllerSettingsProps) {
+    super(scope, id);
+    check(props.edges.length > 0, this, 'edges', [], 'give the ingress-nginx edges these settings serve');
+    const [first, ...rest] = props.edges;
+    for (const e of rest) {
+      check(e.securityHeaders.hstsValue === first.securityHeaders.hstsValue, this, 'edges', e.node.path,
+        `HSTS is controller-wide in ingress-nginx: ${e.node.path} wants "${e.securityHeaders.hstsValue}" but ${first.node.path} wants "${first.securityHeaders.hstsValue}"; use one HSTS policy`);
+      check(e.tlsProfile === first.tlsProfile, this, 'edges', e.node.path,
+        `protocols are controller-wide in ingress-nginx: ${e.node.path} uses "${e.tlsProfile.name}" but ${first.node.path} uses "${first.tlsProfile.name}"; use one profile`);
+    }
+    const hsts = first.securityHeaders.hsts;
+    const headerNames = new Set(props.edges.flatMap((e) => Object.keys(e.securityHeaders.headers)));
+    this.data = {
+      'allow-snippet-annotations': 'false',
+      'ssl-protocols': first.tlsProfile.protocols.join(' '),
+      ...(first.tlsProfile.ciphers.length ? { 'ssl-ciphers': first.tlsProfile.ciphers.join(':') } : {}),
+      'ssl-prefer-server-ciphers': 'false',
+      'hsts': hsts ? 'true' : 'false',
+      ...(hsts ? {
+        'hsts-max-age': `${hsts.maxAgeSeconds}`,
+        'hsts-include-subdomains': `${hsts.includeSubDomains}`,
+        'hsts-preload': `${hsts.preload}`,
+      } : {}),
+      'ssl-redirect': 'true',
+      'http-redirect-code': '308',
+      'no-tls-redirect-locations': '/.well-known/acme-challenge',
+      'global-allowed-response-headers': [...headerNames].join(','),
+    };
+    new kplus.ConfigMap(this, 'Resource', { metadata: { name: props.name ?? 'ingress-nginx-controller', namespace: props.namespace ?? 'ingress-nginx' }, data: this.data });
+  }
+}

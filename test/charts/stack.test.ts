@@ -1,0 +1,43 @@
+import { Chart, Testing } from 'cdk8s';
+import { TlsStackChart, TlsStackSpec } from '../../charts/stack';
+import { SelfSignedIssuer } from '../../lib';
+import { expectStackError, only, synthValid } from '../support';
+
+function spec(over: Partial<TlsStackSpec> = {}): (app: ReturnType<typeof Testing.app>) => TlsStackSpec {
+  return (app) => ({
+    namespace: 'shop',
+    issuer: new SelfSignedIssuer(new Chart(app, 'issuers'), 'I'),
+    sites: [{ name: 'shop', hosts: ['shop.example.com'] }],
+    apps: [{ name: 'web', image: 'x:1', port: 8080 }],
+    routes: [{ host: 'shop.example.com', app: 'web' }],
+    ...over,
+  });
+}
+
+describe('TlsStackChart', () => {
+  test('one spec → namespace, certificates, workloads, edge', () => {
+    const app = Testing.app();
+    const chart = new TlsStackChart(app, 'shop', spec()(app));
+    const docs = synthValid(chart);
+    expect(docs.map((d) => d.kind).sort()).toEqual(['Certificate', 'ConfigMap', 'Deployment', 'Ingress', 'Namespace', 'Service']);
+    expect(only(docs, 'Ingress').spec.tls).toEqual([{ hosts: ['shop.example.com'], secretName: chart.certificates.shop.secretName }]);
+    expect(chart.edge!.hosts).toEqual(['shop.example.com']);
+  });
+  test('no routes → no edge', () => {
+    const app = Testing.app();
+    const chart = new TlsStackChart(app, 'shop', spec({ routes: [] })(app));
+    expect(chart.edge).toBeUndefined();
+  });
+  test('route to an unknown app', () => {
+    const app = Testing.app();
+    expectStackError(() => new TlsStackChart(app, 'shop', spec({ routes: [{ host: 'shop.example.com', app: 'api' }] })(app)), 'routes[0].app', '"api"', 'web');
+  });
+  test('app TLS from an unknown site', () => {
+    const app = Testing.app();
+    expectStackError(() => new TlsStackChart(app, 'shop', spec({ apps: [{ name: 'web', image: 'x:1', port: 8443, tls: { site: 'nope' } }] })(app)), 'apps[0].tls.site', 'shop');
+  });
+  test('duplicate app names', () => {
+    const app = Testing.app();
+    expectStackError(() => new TlsStackChart(app, 'shop', spec({ apps: [{ name: 'web', image: 'x:1', port: 1 }, { name: 'web', image: 'y:1', port: 2 }] })(app)), 'apps', 'once');
+  });
+});

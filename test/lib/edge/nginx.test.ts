@@ -1,0 +1,154 @@
+import { Duration } from 'cdk8s';
+import {
+  AppProtocol, NginxControllerSettings, NginxIngressEdge, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TlsVersion,
+} from '../../../lib';
+import { expectStackError, only, scratch, synthValid } from '../../support';
+
+function setup() {
+  const { app, chart } = scratch('web');
+  const issuer = new SelfSignedIssuer(chart, 'Issuer');
+  const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer, dnsNames: ['example.com', 'www.example.com'] });
+  const api = new TlsCertificate(chart, 'Api', { name: 'api', issuer, dnsNames: ['api.example.com'] });
+  const web = new SecureWorkload(chart, 'Web', { name: 'web', image: 'x:1', port: 3000 });
+  const gw = new SecureWorkload(chart, 'Gw', { name: 'gw', image: 'x:1', port: 8000, protocol: AppProtocol.WEBSOCKET });
+  return { app, chart, issuer, site, api, web, gw, certificates: [site, api] };
+}
+
+function edge(s: ReturnType<typeof setup>, extra: object = {}) {
+  return new NginxIngressEdge(s.chart, 'Edge', {
+    name: 'web',
+    certificates: s.certificates,
+    routes: [
+      { host: 'example.com', backend: s.web },
+      { host: 'www.example.com', backend: s.web },
+      { host: 'api.example.com', backend: s.gw },
+      { host: 'api.example.com', path: '/ws', backend: s.gw, websocket: true },
+    ],
+    ...extra,
+  });
+}
+
+describe('NginxIngressEdge', () => {
+  test('ingressClassName, redirect, custom-headers, TLS for every host from the certificates', () => {
+    const s = setup();
+    edge(s);
+    const docs = synthValid(s.chart);
+    const ing = only(docs, 'Ingress', 'web');
+    expect(ing.spec.ingressClassName).toBe('nginx');
+    expect(ing.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+      'nginx.ingress.kubernetes.io/custom-headers': 'web/web-security-headers',
+    });
+    expect(ing.metadata.annotations['kubernetes.io/ingress.class']).toBeUndefined();
+    expect(ing.spec.tls).toEqual([
+      { hosts: ['example.com', 'www.example.com'], secretName: 'site-tls' },
+      { hosts: ['api.example.com'], secretName: 'api-tls' },
+    ]);
+    // every host of every Ingress is covered by a TLS entry whose secret a Certificate produces
+    const secrets = new Set(docs.filter((d) => d.kind === 'Certificate').map((d) => d.spec.secretName));
+    for (const i of docs.filter((d) => d.kind === 'Ingress')) {
+      for (const rule of i.spec.rules) {
+        const entry = i.spec.tls.find((t: any) => t.hosts.includes(rule.host));
+        expect(entry).toBeDefined();
+        expect(secrets).toContain(entry.secretName);
+      }
+    }
+  });
+
+  test('never emits snippet annotations; headers come from a ConfigMap with X-XSS-Protection 0', () => {
+    const s = setup();
+    edge(s);
+    const docs = synthValid(s.chart);
+    expect(JSON.stringify(docs)).not.toMatch(/snippet/);
+    const cm = only(docs, 'ConfigMap', 'web-security-headers');
+    expect(cm.data).toMatchObject({ 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY', 'X-XSS-Protection': '0', 'Referrer-Policy': 'strict-origin-when-cross-origin' });
+    expect(cm.data['Strict-Transport-Security']).toBeUndefined(); // HSTS comes from the controller, once
+  });
+
+  test('WebSocket timeouts only on WebSocket paths, in their own Ingress', () => {
+    const s = setup();
+    edge(s, { websocketTimeout: Duration.hours(2) });
+    const docs = synthValid(s.chart);
+    const ws = only(docs, 'Ingress', 'web-websocket');
+    expect(ws.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout']).toBe('7200');
+    expect(ws.metadata.annotations['nginx.ingress.kubernetes.io/proxy-send-timeout']).toBe('7200');
+    expect(ws.spec.rules).toEqual([{ host: 'api.example.com', http: { paths: [{ path: '/ws', pathType: 'Prefix', backend: { service: { name: 'gw', port: { number: 80 } } } }] } }]);
+    expect(ws.spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-tls' }]);
+    const normal = only(docs, 'Ingress', 'web');
+    expect(Object.keys(normal.metadata.annotations).filter((k) => k.includes('timeout'))).toEqual([]);
+    expect(normal.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.path))).not.toContain('/ws');
+    expect(only(docs, 'Service', 'gw').spec.ports[0].appProtocol).toBe('kubernetes.io/ws');
+  });
+
+  test('force-ssl-redirect behind an outer TLS load balancer', () => {
+    const s = setup();
+    edge(s, { behindTlsLoadBalancer: true });
+    const ing = only(synthValid(s.chart), 'Ingress', 'web');
+    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
+  });
+
+  describe('bad input', () => {
+    test('host outside every certificate', () => {
+      const s = setup();
+      expectStackError(() => new NginxIngressEdge(s.chart, 'E', { name: 'e', certificates: s.certificates, routes: [{ host: 'shop.example.com', backend: s.web }] }),
+        'routes[0].host', 'shop.example.com', 'no certificate');
+    });
+    test('duplicate host/path', () => {
+      const s = setup();
+      expectStackError(() => new NginxIngressEdge(s.chart, 'E', {
+        name: 'e', certificates: s.certificates, routes: [{ host: 'example.com', backend: s.web }, { host: 'example.com', path: '/', backend: s.gw }],
+      }), 'routes[1].path', 'example.com/', 'routes[0]');
+    });
+    test('TLS below 1.2', () => {
+      const s = setup();
+      expectStackError(() => edge(s, { tlsProfile: TlsProfile.custom({ name: 'old', minVersion: TlsVersion.TLS_1_1 }) }), 'tlsProfile.minVersion', 'TLSv1.1');
+    });
+    test('preload without includeSubDomains', () => {
+      const s = setup();
+      expectStackError(() => edge(s, { headers: { hsts: { preload: true, includeSubDomains: false } } }), 'headers.hsts.preload', 'Edge');
+    });
+    test('WebSocket route to a backend that does not speak WebSocket', () => {
+      const s = setup();
+      expectStackError(() => new NginxIngressEdge(s.chart, 'E', { name: 'e', certificates: s.certificates, routes: [{ host: 'example.com', path: '/ws', backend: s.web, websocket: true }] }),
+        'routes[0].backend', 'AppProtocol.WEBSOCKET');
+    });
+    test('TLS backend (re-encryption needs upstream verification)', () => {
+      const s = setup();
+      const tlsApp = new SecureWorkload(s.chart, 'T', { name: 't', image: 'x:1', port: 8443, tls: { certificate: s.api } });
+      expectStackError(() => new NginxIngressEdge(s.chart, 'E', { name: 'e', certificates: s.certificates, routes: [{ host: 'api.example.com', backend: tlsApp }] }),
+        'routes[0].backend', 'verification');
+    });
+  });
+});
+
+describe('NginxControllerSettings', () => {
+  test('HSTS, protocols, Mozilla ciphers, 308, ACME path, allowed headers, snippets off', () => {
+    const s = setup();
+    const e = edge(s, { headers: { hsts: { preload: true } } });
+    const settings = new NginxControllerSettings(s.chart, 'Controller', { edges: [e] });
+    const cm = only(synthValid(s.chart), 'ConfigMap', 'ingress-nginx-controller');
+    expect(cm.metadata.namespace).toBe('ingress-nginx');
+    expect(cm.data).toEqual(settings.data);
+    expect(cm.data).toMatchObject({
+      'allow-snippet-annotations': 'false',
+      'hsts': 'true', 'hsts-max-age': '31536000', 'hsts-include-subdomains': 'true', 'hsts-preload': 'true',
+      'ssl-protocols': 'TLSv1.2 TLSv1.3',
+      'ssl-ciphers': TlsProfile.INTERMEDIATE.ciphers.join(':'),
+      'http-redirect-code': '308',
+      'no-tls-redirect-locations': '/.well-known/acme-challenge',
+    });
+    expect(cm.data['global-allowed-response-headers'].split(',').sort()).toEqual(Object.keys(e.securityHeaders.headers).sort());
+  });
+  test('modern profile: TLS 1.3 only, no ssl-ciphers', () => {
+    const s = setup();
+    const settings = new NginxControllerSettings(s.chart, 'C', { edges: [edge(s, { tlsProfile: TlsProfile.MODERN })] });
+    expect(settings.data['ssl-protocols']).toBe('TLSv1.3');
+    expect(settings.data['ssl-ciphers']).toBeUndefined();
+  });
+  test('edges that disagree on HSTS cannot share a controller', () => {
+    const s = setup();
+    const a = edge(s);
+    const b = new NginxIngressEdge(s.chart, 'B', { name: 'b', certificates: s.certificates, routes: [{ host: 'example.com', path: '/b', backend: s.web }], headers: { hsts: { includeSubDomains: false } } });
+    expectStackError(() => new NginxControllerSettings(s.chart, 'C', { edges: [a, b] }), 'edges', 'controller-wide');
+  });
+});

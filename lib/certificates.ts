@@ -1,8 +1,8 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
-import { ICertificateIssuer } from './issuers';
-import { check, fail, goDuration, isDnsName, isIpAddress, isObjectName, nameCovers } from './policy/validation';
+import { ICertificateIssuer, SecretKeyRef } from './issuers';
+import { check, fail, goDuration, isDnsLabel, isDnsName, isIpAddress, isObjectName, nameCovers } from './policy/validation';
 
 /** Private key algorithms (Mozilla Server Side TLS 6.0 recommends ECDSA P-256). */
 export enum KeyAlgorithm {
@@ -39,6 +39,22 @@ export enum KeyUsage {
   CLIENT_AUTH = 'client auth',
 }
 
+/** PKCS#12 encryption profiles cert-manager offers that are not broken (LegacyRC2/LegacyDES are not offered). */
+export enum Pkcs12Profile {
+  /** AES-256-CBC + PBKDF2/SHA-256; read by Windows (2019+), Java 11.0.12+, OpenSSL 1.1+. */
+  MODERN_2023 = 'Modern2023',
+  /** Newer algorithms; check your readers support it. */
+  MODERN_2026 = 'Modern2026',
+}
+
+/** Keystores cert-manager writes next to the PEM files, for apps that want a .p12/.pfx or .jks. */
+export interface KeystoreOptions {
+  /** Write `keystore.p12` (and `truststore.p12`), encrypted with the password in this Secret key. @default none */
+  readonly pkcs12?: { readonly passwordSecret: SecretKeyRef; readonly profile?: Pkcs12Profile };
+  /** Write `keystore.jks` (and `truststore.jks`), encrypted with the password in this Secret key. @default none */
+  readonly jks?: { readonly passwordSecret: SecretKeyRef };
+}
+
 /** Props of {@link TlsCertificate}. */
 export interface TlsCertificateProps {
   /** `metadata.name` of the Certificate. */
@@ -61,6 +77,12 @@ export interface TlsCertificateProps {
   readonly privateKey?: PrivateKeyOptions;
   /** Key usages. @default digital signature + server auth (+ key encipherment for RSA) */
   readonly usages?: KeyUsage[];
+  /** Keystores written into the Secret too (passwords come from Secrets, never from the YAML). @default none */
+  readonly keystores?: KeystoreOptions;
+  /** A CA certificate (signs others). Only self-signed or CA issuers can issue one. @default false */
+  readonly isCa?: boolean;
+  /** Namespace of the Certificate and its Secret. @default the chart's namespace */
+  readonly namespace?: string;
   /** Labels cert-manager puts on the Secret. @default none */
   readonly secretLabels?: Record<string, string>;
   /** Annotations cert-manager puts on the Secret. @default none */
@@ -90,6 +112,12 @@ export class TlsCertificate extends Construct {
   /** Requested validity and renewal window. */
   public readonly duration: Duration;
   public readonly renewBefore: Duration;
+  /** Usages requested. */
+  public readonly usages: KeyUsage[];
+  /** True for a CA certificate: never mount its Secret into apps. */
+  public readonly isCa: boolean;
+  /** Keystore files written into the Secret (`keystore.p12`, `keystore.jks`). */
+  public readonly keystoreFiles: string[];
   /** The emitted Certificate object. */
   public readonly apiObject: cm.Certificate;
 
@@ -99,13 +127,14 @@ export class TlsCertificate extends Construct {
     this.dnsNames = props.dnsNames ?? [];
     this.ipAddresses = props.ipAddresses ?? [];
     this.secretName = props.secretName ?? `${props.name}-tls`;
-    this.namespace = Chart.of(this).namespace;
+    this.namespace = props.namespace ?? Chart.of(this).namespace;
+    this.isCa = props.isCa ?? false;
     this.duration = props.duration ?? Duration.days(90);
     this.renewBefore = props.renewBefore ?? Duration.seconds(Math.floor(this.duration.toSeconds() / 3));
 
     check(isObjectName(props.name), this, 'name', props.name, 'use a lower-case RFC 1123 name such as "web-tls"');
     check(isObjectName(this.secretName), this, 'secretName', this.secretName, 'use a lower-case RFC 1123 Secret name');
-    check(this.dnsNames.length + this.ipAddresses.length > 0, this, 'dnsNames', this.dnsNames, 'give at least one DNS name or IP address');
+    check(this.dnsNames.length + this.ipAddresses.length > 0 || !!props.commonName, this, 'dnsNames', this.dnsNames, 'give at least one DNS name or IP address (or a commonName for a client or CA certificate)');
     for (const n of this.dnsNames) {
       check(isDnsName(n), this, 'dnsNames', n, 'use a lower-case DNS name such as "app.example.com" (a wildcard only as the whole first label: "*.example.com")');
     }
@@ -126,14 +155,23 @@ export class TlsCertificate extends Construct {
         `use one of ${KEY_SIZES[algorithm].join(', ')} for ${algorithm}${algorithm === KeyAlgorithm.RSA ? ' (RSA below 2048 bits is broken)' : ''}`);
     }
     this.privateKey = { algorithm, size };
-    const usages = props.usages ?? [KeyUsage.DIGITAL_SIGNATURE, ...(algorithm === KeyAlgorithm.RSA ? [KeyUsage.KEY_ENCIPHERMENT] : []), KeyUsage.SERVER_AUTH];
+    const usages = this.usages = props.usages ?? (this.isCa ? [] : [KeyUsage.DIGITAL_SIGNATURE, ...(algorithm === KeyAlgorithm.RSA ? [KeyUsage.KEY_ENCIPHERMENT] : []), KeyUsage.SERVER_AUTH]);
+    const { pkcs12, jks } = props.keystores ?? {};
+    for (const [field, ref] of [['keystores.pkcs12.passwordSecret', pkcs12?.passwordSecret], ['keystores.jks.passwordSecret', jks?.passwordSecret]] as const) {
+      if ((field.includes('pkcs12') ? pkcs12 : jks) !== undefined) {
+        check(!!ref && isObjectName(ref.name) && !!ref.key, this, field, ref, 'reference the Secret key holding the keystore password: { name: "app-keystore-password", key: "password" }');
+      }
+    }
+    check(!pkcs12?.profile || Object.values(Pkcs12Profile).includes(pkcs12.profile), this, 'keystores.pkcs12.profile', pkcs12?.profile, 'use Pkcs12Profile.MODERN_2023 or MODERN_2026 (legacy RC2/DES profiles are broken)');
+    this.keystoreFiles = [...(pkcs12 ? ['keystore.p12'] : []), ...(jks ? ['keystore.jks'] : [])];
+    if (this.namespace !== undefined) check(isDnsLabel(this.namespace), this, 'namespace', this.namespace, 'use an RFC 1123 label');
 
     this.claimSecret();
-    props.issuer.validateRequest(this, this.dnsNames);
+    props.issuer.validateRequest(this, { dnsNames: this.dnsNames, usages, isCa: this.isCa });
 
     const { secretLabels: labels, secretAnnotations: annotations } = props;
     this.apiObject = new cm.Certificate(this, 'Resource', {
-      metadata: { name: props.name },
+      metadata: { name: props.name, namespace: props.namespace },
       spec: {
         secretName: this.secretName,
         secretTemplate: labels || annotations ? { labels, annotations } : undefined,
@@ -143,7 +181,12 @@ export class TlsCertificate extends Construct {
         duration: goDuration(this.duration),
         renewBefore: goDuration(this.renewBefore),
         privateKey: { algorithm: algorithm as unknown as cm.CertificateSpecPrivateKeyAlgorithm, size, rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
-        usages: usages as unknown as cm.CertificateSpecUsages[],
+        isCa: this.isCa || undefined,
+        usages: usages.length ? usages as unknown as cm.CertificateSpecUsages[] : undefined,
+        keystores: pkcs12 || jks ? {
+          pkcs12: pkcs12 && { create: true, passwordSecretRef: pkcs12.passwordSecret, profile: (pkcs12.profile ?? Pkcs12Profile.MODERN_2023) as unknown as cm.CertificateSpecKeystoresPkcs12Profile },
+          jks: jks && { create: true, passwordSecretRef: jks.passwordSecret },
+        } : undefined,
         issuerRef: { name: props.issuer.issuerName, kind: props.issuer.issuerKind, group: 'cert-manager.io' },
       },
     });

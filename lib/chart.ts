@@ -24,13 +24,24 @@ export function makeClusterScoped(obj: ApiObject): void {
  * when emitted, enforces Pod Security Standards *restricted*.
  */
 export class NamespacedChart extends Chart {
+  /** The emitted Namespace, unless it exists already. */
+  public readonly namespaceObject?: kplus.Namespace;
+
   constructor(scope: Construct, id: string, props: NamespacedChartProps) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
     check(isDnsLabel(props.namespace), this, 'namespace', props.namespace, 'use an RFC 1123 label such as "chat"');
     if (props.createNamespace ?? true) {
-      const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: props.namespace } });
+      const ns = this.namespaceObject = new kplus.Namespace(this, 'Namespace', { metadata: { name: props.namespace } });
       for (const mode of ['enforce', 'audit', 'warn']) ns.metadata.addLabel(`pod-security.kubernetes.io/${mode}`, 'restricted');
       makeClusterScoped(ApiObject.of(ns));
     }
+  }
+
+  /**
+   * Labels the emitted Namespace (e.g. so trust-manager publishes a CA bundle into it). When the namespace is not
+   * emitted, label it yourself.
+   */
+  public labelNamespace(key: string, value: string): void {
+    this.namespaceObject?.metadata.addLabel(key, value);
   }
 }

@@ -3,6 +3,7 @@ export * from './chart';
 export * from './issuers';
 export * from './certificates';
 export * from './workloads';
+export * from './pki';
 export * from './policy/tls-profiles';
 export * from './policy/headers';
 export * from './edge/edge';

@@ -25,10 +25,18 @@ export interface ICertificateIssuer extends IConstruct {
   /** What kind of CA it is. */
   readonly issuerType: IssuerType;
   /**
-   * Throws a TlsStackError when this issuer cannot issue a certificate for these names
-   * (e.g. a wildcard that no DNS-01 solver serves). `requester` is the certificate asking.
+   * Throws a TlsStackError when this issuer cannot issue what is asked (a wildcard that no DNS-01 solver serves,
+   * a client certificate from a public CA...). `requester` is the certificate asking.
    */
-  validateRequest(requester: IConstruct, dnsNames: string[]): void;
+  validateRequest(requester: IConstruct, request: CertificateRequestInfo): void;
+}
+
+/** What a certificate asks its issuer for. */
+export interface CertificateRequestInfo {
+  readonly dnsNames: string[];
+  /** X.509 usages (cert-manager spelling, e.g. "client auth"). */
+  readonly usages: string[];
+  readonly isCa: boolean;
 }
 
 /** Base of the ClusterIssuers the library emits. ClusterIssuers are cluster-scoped: they never carry a namespace. */
@@ -45,7 +53,14 @@ abstract class ClusterIssuerBase extends Construct implements ICertificateIssuer
     makeClusterScoped(this.apiObject);
   }
 
-  public validateRequest(_requester: IConstruct, _dnsNames: string[]): void {}
+  public validateRequest(requester: IConstruct, request: CertificateRequestInfo): void {
+    if (request.usages.includes('client auth') && this.issuerType !== IssuerType.CA) {
+      fail(requester, 'usages', 'client auth', `client certificates must come from an internal CA (InternalCa), not the ${this.issuerType} issuer "${this.issuerName}": a public CA must not decide who may call an internal service, and public CAs are dropping clientAuth`);
+    }
+    if (request.isCa && this.issuerType === IssuerType.ACME) {
+      fail(requester, 'isCa', true, `ACME issuer "${this.issuerName}" cannot issue CA certificates: use a SelfSignedIssuer (root) or a CA issuer (intermediate)`);
+    }
+  }
 }
 
 /** Self-signed ClusterIssuer: for development, or as the root of an internal CA. */
@@ -260,8 +275,9 @@ export class LetsEncryptIssuer extends ClusterIssuerBase {
     return best;
   }
 
-  public validateRequest(requester: IConstruct, dnsNames: string[]): void {
-    for (const name of dnsNames) {
+  public validateRequest(requester: IConstruct, request: CertificateRequestInfo): void {
+    super.validateRequest(requester, request);
+    for (const name of request.dnsNames) {
       const solver = this.solverFor(name);
       if (!solver) {
         fail(requester, 'dnsNames', name, `no solver of issuer "${this.issuerName}" serves this name: widen a solver selector (dnsZones) or add a solver for it`);
@@ -270,6 +286,38 @@ export class LetsEncryptIssuer extends ClusterIssuerBase {
         fail(requester, 'dnsNames', name, `a wildcard name can only be proven with DNS-01, but issuer "${this.issuerName}" would use ${solver.challenge}: add a DNS-01 solver (AcmeSolver.cloudflare or AcmeSolver.route53) whose selector covers it`);
       }
     }
+  }
+}
+
+/** Where the certificate of a CA is published for clients to trust (a trust-manager Bundle's ConfigMap). */
+export interface TrustBundleRef {
+  /** Name of the ConfigMap trust-manager writes into each selected namespace. */
+  readonly configMapName: string;
+  /** Key of the PEM bundle in it. */
+  readonly key: string;
+  /** Namespace label (key → value) that makes trust-manager write the ConfigMap there. */
+  readonly namespaceLabel: [string, string];
+}
+
+/** Props of {@link CaIssuer}. */
+export interface CaIssuerProps {
+  /** `metadata.name` of the ClusterIssuer. */
+  readonly name: string;
+  /** Secret (in cert-manager's cluster resource namespace) holding the CA's `tls.crt` and `tls.key`. */
+  readonly secretName: string;
+  /** Where clients find this CA to trust it. @default none (clients cannot be wired to it) */
+  readonly trustBundle?: TrustBundleRef;
+}
+
+/** A CA ClusterIssuer: signs with a CA key held in a Secret. Usually made by {@link InternalCa}. */
+export class CaIssuer extends ClusterIssuerBase {
+  public readonly issuerType = IssuerType.CA;
+  /** Where clients find the CA to trust it. */
+  public readonly trustBundle?: TrustBundleRef;
+  constructor(scope: Construct, id: string, props: CaIssuerProps) {
+    super(scope, id, props.name, { ca: { secretName: props.secretName } });
+    check(isObjectName(props.secretName), this, 'secretName', props.secretName, 'use the Secret name of the CA certificate');
+    this.trustBundle = props.trustBundle;
   }
 }
 

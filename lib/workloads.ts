@@ -1,9 +1,10 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { TlsCertificate } from './certificates';
-import { SecretKeyRef } from './issuers';
-import { check, isDnsLabel, isPort } from './policy/validation';
+import { KeyUsage, TlsCertificate } from './certificates';
+import { NamespacedChart } from './chart';
+import { CaIssuer, IssuerType, SecretKeyRef, TrustBundleRef } from './issuers';
+import { check, fail, isDnsLabel, isPort } from './policy/validation';
 
 /**
  * How the app learns where its certificate files are. cert-manager writes `tls.crt` (leaf + chain: the
@@ -117,6 +118,35 @@ export interface SecureWorkloadProps {
   readonly runAsUser?: number;
   /** Resources. @default cdk8s-plus defaults */
   readonly resources?: kplus.ContainerResources;
+  /** Environment variable names for trust and mutual TLS. @default see {@link MtlsEnvNames} */
+  readonly mtlsEnv?: MtlsEnvNames;
+  /**
+   * Emit a NetworkPolicy that admits only declared callers ({@link allowFrom}, {@link connectTo}) and the edge's
+   * namespace. @default false
+   */
+  readonly networkPolicy?: boolean;
+  /** Namespace of the ingress controller admitted by the NetworkPolicy. @default "ingress-nginx" */
+  readonly edgeNamespace?: string;
+}
+
+/** Environment variable names for trust and mutual TLS. */
+export interface MtlsEnvNames {
+  /** Each set to the CA bundle file. @default ["TLS_CA_PATH", "NODE_EXTRA_CA_CERTS"] (add REQUESTS_CA_BUNDLE or SSL_CERT_FILE to trust only the internal CA) */
+  readonly ca?: string[];
+  /** Set to `required` on a server that must verify client certificates. @default "TLS_CLIENT_AUTH" */
+  readonly clientAuth?: string;
+  /** Set to the client certificate file (full chain). @default "TLS_CLIENT_CERT_PATH" */
+  readonly clientCert?: string;
+  /** Set to the client key file. @default "TLS_CLIENT_KEY_PATH" */
+  readonly clientKey?: string;
+}
+
+/** Options of {@link SecureWorkload.connectTo}. */
+export interface ConnectOptions {
+  /** Variable the server's URL is given in. @default "<SERVER_NAME>_URL" */
+  readonly urlEnv?: string;
+  /** Present a client certificate and make the server require one. @default false */
+  readonly mutualTls?: boolean;
 }
 
 /**
@@ -140,6 +170,19 @@ export class SecureWorkload extends Construct {
   public readonly certificate?: TlsCertificate;
   /** Where the certificate is mounted. */
   public readonly tlsMountPath?: string;
+  /** The client certificate the app presents (after {@link connectTo} with mutualTls). */
+  public clientCertificate?: TlsCertificate;
+  /** The CA bundle the app trusts (after {@link trust}). */
+  public trustBundle?: TrustBundleRef;
+  /** Whether the app must verify client certificates (after {@link requireClientCertificates}). */
+  public requiresClientCertificates = false;
+  /** Workloads allowed to call this one. */
+  public readonly callers: SecureWorkload[] = [];
+
+  private readonly container: kplus.Container;
+  private readonly reloadSecrets: string[] = [];
+  private readonly reloadStrategy: ReloadStrategy;
+  private readonly mtlsEnv: Required<MtlsEnvNames>;
 
   constructor(scope: Construct, id: string, props: SecureWorkloadProps) {
     super(scope, id);
@@ -158,9 +201,8 @@ export class SecureWorkload extends Construct {
     if (tls) {
       check(fileMode === 0o440 || fileMode === 0o400, this, 'tls.fileMode', `0${fileMode?.toString(8)}`, 'use 0o440 or 0o400: a private key must not be readable by other users');
       check(/^\/[^\s]*$/.test(mountPath!) && mountPath !== '/', this, 'tls.mountPath', mountPath, 'use an absolute directory such as "/etc/tls"');
-      check(tls.certificate.namespace === this.namespace, this, 'tls.certificate', tls.certificate.node.path,
-        `the certificate's Secret is in namespace "${tls.certificate.namespace}" but the workload runs in "${this.namespace}": create the certificate in the workload's chart`);
     }
+    if (tls) this.checkMountable(tls.certificate, 'tls.certificate');
 
     const protocol = this.protocol = props.protocol ?? AppProtocol.HTTP;
     this.appProtocol = protocol === AppProtocol.WEBSOCKET ? (tls ? 'kubernetes.io/wss' : 'kubernetes.io/ws') : (tls ? 'https' : 'http');
@@ -168,6 +210,13 @@ export class SecureWorkload extends Construct {
     this.servicePort = servicePort;
     this.certificate = tls?.certificate;
     this.tlsMountPath = mountPath;
+    this.reloadStrategy = props.reload ?? ReloadStrategy.STAKATER_RELOADER;
+    this.mtlsEnv = {
+      ca: props.mtlsEnv?.ca ?? ['TLS_CA_PATH', 'NODE_EXTRA_CA_CERTS'],
+      clientAuth: props.mtlsEnv?.clientAuth ?? 'TLS_CLIENT_AUTH',
+      clientCert: props.mtlsEnv?.clientCert ?? 'TLS_CLIENT_CERT_PATH',
+      clientKey: props.mtlsEnv?.clientKey ?? 'TLS_CLIENT_KEY_PATH',
+    };
 
     const probe = (props.probe ?? ProbeKind.HTTP_GET) === ProbeKind.TCP
       ? kplus.Probe.fromTcpSocket({ port: props.port })
@@ -179,7 +228,7 @@ export class SecureWorkload extends Construct {
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true, user, group: user, fsGroup: user },
     });
-    const container = this.deployment.addContainer({
+    const container = this.container = this.deployment.addContainer({
       name: props.name,
       image: props.image,
       portNumber: props.port,
@@ -198,13 +247,7 @@ export class SecureWorkload extends Construct {
     });
     // A read-only root filesystem still needs somewhere to write temporary files.
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp'));
-    if (tls) {
-      const secret = kplus.Secret.fromSecretName(this, 'TlsSecret', tls.certificate.secretName);
-      container.mount(mountPath!, kplus.Volume.fromSecret(this, 'TlsVolume', secret, { name: 'tls', defaultMode: fileMode }), { readOnly: true });
-      if ((props.reload ?? ReloadStrategy.STAKATER_RELOADER) === ReloadStrategy.STAKATER_RELOADER) {
-        this.deployment.metadata.addAnnotation('secret.reloader.stakater.com/reload', tls.certificate.secretName);
-      }
-    }
+    if (tls) this.mountCertificate(tls.certificate, 'tls', mountPath!, fileMode);
     // cdk8s-plus-27 cannot express seccomp; PSS restricted requires RuntimeDefault (or Localhost).
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
 
@@ -216,6 +259,119 @@ export class SecureWorkload extends Construct {
     });
     // cdk8s-plus-27 has no appProtocol on service ports.
     ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', this.appProtocol));
+
+    if (props.networkPolicy) this.addNetworkPolicy(props.edgeNamespace ?? 'ingress-nginx', props.port);
+  }
+
+  /** Mounts the CA bundle (a ConfigMap trust-manager writes) read-only and points the app's clients at it. */
+  public trust(bundle: TrustBundleRef): void {
+    if (this.trustBundle) {
+      check(this.trustBundle.configMapName === bundle.configMapName, this, 'trust', bundle.configMapName,
+        `the workload already trusts "${this.trustBundle.configMapName}"; one bundle per workload (publish both CAs in one Bundle)`);
+      return;
+    }
+    this.trustBundle = bundle;
+    const dir = '/etc/tls-ca';
+    const configMap = kplus.ConfigMap.fromConfigMapName(this, 'TrustConfigMap', bundle.configMapName);
+    this.container.mount(dir, kplus.Volume.fromConfigMap(this, 'TrustVolume', configMap, { name: 'tls-ca', defaultMode: 0o444 }), { readOnly: true });
+    for (const name of this.mtlsEnv.ca) this.container.env.addVariable(name, kplus.EnvValue.fromValue(`${dir}/${bundle.key}`));
+    const chart = Chart.of(this);
+    if (chart instanceof NamespacedChart) (chart as NamespacedChart).labelNamespace(...bundle.namespaceLabel);
+  }
+
+  /** Makes the app require and verify client certificates from the CA of `bundle`. The app must serve TLS. */
+  public requireClientCertificates(bundle: TrustBundleRef): void {
+    check(!!this.certificate, this, 'tls', undefined, `workload "${this.serviceName}" must serve TLS before it can require client certificates: give it tls.certificate`);
+    this.trust(bundle);
+    if (!this.requiresClientCertificates) this.container.env.addVariable(this.mtlsEnv.clientAuth, kplus.EnvValue.fromValue('required'));
+    this.requiresClientCertificates = true;
+  }
+
+  /** Mounts a client certificate (usage `client auth`) the app presents to servers that require one. */
+  public presentClientCertificate(certificate: TlsCertificate): void {
+    check(certificate.usages.includes(KeyUsage.CLIENT_AUTH), this, 'clientCertificate', certificate.node.path, 'use a certificate with usages [DIGITAL_SIGNATURE, CLIENT_AUTH]');
+    if (this.clientCertificate) {
+      check(this.clientCertificate === certificate, this, 'clientCertificate', certificate.node.path, `the workload already presents ${this.clientCertificate.node.path}`);
+      return;
+    }
+    this.checkMountable(certificate, 'clientCertificate');
+    this.clientCertificate = certificate;
+    const dir = '/etc/tls-client';
+    this.mountCertificate(certificate, 'tls-client', dir, 0o440);
+    this.container.env.addVariable(this.mtlsEnv.clientCert, kplus.EnvValue.fromValue(`${dir}/tls.crt`));
+    this.container.env.addVariable(this.mtlsEnv.clientKey, kplus.EnvValue.fromValue(`${dir}/tls.key`));
+  }
+
+  /**
+   * Wires this workload as a client of `server` over verified HTTPS: both sides at once. The client trusts the
+   * server's CA and gets its URL; with `mutualTls` the client also gets a client certificate from that CA and the
+   * server requires one. The server is told to admit this caller (NetworkPolicy).
+   */
+  public connectTo(server: SecureWorkload, options: ConnectOptions = {}): void {
+    const cert = server.certificate;
+    if (!cert) fail(this, 'connectTo', server.serviceName, `"${server.serviceName}" serves plain HTTP: give it a certificate (tls) so the call is encrypted and verified`);
+    const host = `${server.serviceName}.${server.namespace}.svc`;
+    check(cert.covers(host), this, 'connectTo', server.serviceName,
+      `the client calls ${host} but ${cert.node.path} does not name it, so hostname verification would fail: add serviceDnsNames("${server.serviceName}", "${server.namespace}") to its dnsNames`);
+    const issuer = cert.issuer;
+    const bundle = issuer instanceof CaIssuer ? issuer.trustBundle : undefined;
+    if (!bundle && issuer.issuerType !== IssuerType.ACME) {
+      fail(this, 'connectTo', server.serviceName, `the certificate of "${server.serviceName}" comes from ${issuer.issuerType} issuer "${issuer.issuerName}", which clients cannot verify: issue it from an InternalCa (its trust bundle is mounted into clients)`);
+    }
+    if (bundle) this.trust(bundle);
+    const urlEnv = options.urlEnv ?? `${server.serviceName.toUpperCase().replace(/-/g, '_')}_URL`;
+    this.container.env.addVariable(urlEnv, kplus.EnvValue.fromValue(server.url));
+    if (options.mutualTls) {
+      if (!bundle) fail(this, 'connectTo', server.serviceName, 'mutual TLS needs an internal CA on both sides: issue the server certificate from an InternalCa');
+      this.presentClientCertificate(this.clientCertificate ?? new TlsCertificate(this, 'ClientCertificate', {
+        name: `${this.serviceName}-client`, commonName: this.serviceName, issuer,
+        usages: [KeyUsage.DIGITAL_SIGNATURE, KeyUsage.CLIENT_AUTH],
+      }));
+      check(this.clientCertificate!.issuer === issuer, this, 'connectTo', server.serviceName,
+        `this client presents a certificate from "${this.clientCertificate!.issuer.issuerName}" but "${server.serviceName}" verifies clients against "${issuer.issuerName}"`);
+      server.requireClientCertificates(bundle);
+    }
+    server.allowFrom(this);
+  }
+
+  /** Admits `caller` through this workload's NetworkPolicy (when it has one). */
+  public allowFrom(caller: SecureWorkload): void {
+    if (!this.callers.includes(caller)) this.callers.push(caller);
+  }
+
+  private checkMountable(certificate: TlsCertificate, field: string): void {
+    check(!certificate.isCa, this, field, certificate.node.path, 'never mount a CA\'s Secret (it holds the CA key) into an app: mount its trust bundle with trust()');
+    check(certificate.namespace === this.namespace, this, field, certificate.node.path,
+      `the certificate's Secret is in namespace "${certificate.namespace}" but the workload runs in "${this.namespace}": create the certificate in the workload's chart`);
+  }
+
+  private mountCertificate(certificate: TlsCertificate, volumeName: string, dir: string, mode: number): void {
+    const secret = kplus.Secret.fromSecretName(this, `Secret-${volumeName}`, certificate.secretName);
+    this.container.mount(dir, kplus.Volume.fromSecret(this, `Volume-${volumeName}`, secret, { name: volumeName, defaultMode: mode }), { readOnly: true });
+    if (this.reloadStrategy === ReloadStrategy.STAKATER_RELOADER) {
+      this.reloadSecrets.push(certificate.secretName);
+      this.deployment.metadata.addAnnotation('secret.reloader.stakater.com/reload', this.reloadSecrets.join(','));
+    }
+  }
+
+  private addNetworkPolicy(edgeNamespace: string, port: number): void {
+    const selector = (w: SecureWorkload) => ({ matchLabels: w.deployment.matchLabels });
+    new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: { name: this.serviceName },
+      spec: {
+        podSelector: selector(this),
+        policyTypes: ['Ingress'],
+        ingress: [{
+          ports: [{ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' }],
+          from: Lazy.any({
+            produce: () => [
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': edgeNamespace } } },
+              ...this.callers.map((c) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } }, podSelector: selector(c) })),
+            ],
+          }),
+        }],
+      },
+    });
   }
 
   /** In-cluster URL of the Service, e.g. `https://api.shop.svc:443` (scheme from the appProtocol). */

@@ -7,15 +7,18 @@ import Ajv, { ValidateFunction } from 'ajv';
  * (the Kubernetes OpenAPI schema), custom resources through the `openAPIV3Schema` of the upstream CRDs
  * (extracted into imports/schemas by scripts/import-crds.sh). Unknown fields in custom resources are errors.
  */
-const SCHEMA_DIR = path.join(__dirname, '..', '..', 'imports', 'schemas');
+const SCHEMA_DIRS = [
+  path.join(__dirname, '..', '..', 'imports', 'schemas'), // generated from the upstream CRDs
+  path.join(__dirname, 'schemas'), // hand-written where no upstream CRD is provided (trust-manager)
+];
 
 let crdSchemas: Record<string, object> | undefined;
 const compiled = new Map<string, ValidateFunction>();
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
 function loadCrdSchemas(): Record<string, object> {
-  crdSchemas ??= Object.assign({}, ...fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'))));
+  crdSchemas ??= Object.assign({}, ...SCHEMA_DIRS.flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))));
   return crdSchemas!;
 }
 

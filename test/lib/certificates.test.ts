@@ -27,7 +27,7 @@ describe('TlsCertificate', () => {
     new TlsCertificate(chart, 'Api', {
       name: 'api', issuer, dnsNames: ['api.internal'], ipAddresses: ['10.0.0.5', 'fd00::5'], secretName: 'api-cert',
       privateKey: { algorithm: KeyAlgorithm.RSA, size: 4096 }, duration: Duration.days(30), renewBefore: Duration.days(10),
-      usages: [KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_ENCIPHERMENT, KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH],
+      usages: [KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_ENCIPHERMENT, KeyUsage.SERVER_AUTH],
       secretLabels: { team: 'api' }, secretAnnotations: { 'reflector/allowed': 'false' },
     });
     const spec = only(synthValid(chart), 'Certificate', 'api').spec;
@@ -36,7 +36,7 @@ describe('TlsCertificate', () => {
     expect(spec.secretName).toBe('api-cert');
     expect([spec.duration, spec.renewBefore]).toEqual(['720h', '240h']);
     expect(spec.secretTemplate).toEqual({ labels: { team: 'api' }, annotations: { 'reflector/allowed': 'false' } });
-    expect(spec.usages).toContain('client auth');
+    expect(spec.usages).toEqual(['digital signature', 'key encipherment', 'server auth']);
   });
 
   test('RSA defaults to 2048 bits and adds key encipherment', () => {

@@ -1,9 +1,10 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { TlsCertificate } from '../certificates';
+import { KeyUsage, TlsCertificate } from '../certificates';
+import { CaIssuer } from '../issuers';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
-import { check, fail, isDnsName } from '../policy/validation';
+import { check, fail, isDnsName, isObjectName } from '../policy/validation';
 import { AppProtocol, SecureWorkload } from '../workloads';
 
 /** One host + path routed to a workload. */
@@ -16,6 +17,25 @@ export interface EdgeRoute {
   readonly backend: SecureWorkload;
   /** A WebSocket route: long-lived connections get long proxy timeouts. The backend must speak WebSocket. @default false */
   readonly websocket?: boolean;
+  /** Require (or request) client certificates from this CA at the edge. @default none */
+  readonly clientAuth?: EdgeClientAuth;
+  /**
+   * Pass TLS through to the backend untouched (it terminates TLS with a certificate that covers the host). The edge
+   * then cannot redirect, add headers or verify clients for this host; the path must be "/". @default false
+   */
+  readonly passthrough?: boolean;
+}
+
+/** Client-certificate verification at the edge. */
+export interface EdgeClientAuth {
+  /** The internal CA whose client certificates are accepted. */
+  readonly ca: CaIssuer;
+  /** Let clients without a certificate through (the app decides). @default false: a certificate is required */
+  readonly optional?: boolean;
+  /** Maximum chain depth. @default 1 (2 when the CA is an intermediate) */
+  readonly verifyDepth?: number;
+  /** Forward the verified client certificate to the backend. @default false */
+  readonly passCertificateToUpstream?: boolean;
 }
 
 /** Props shared by every TLS edge implementation. */
@@ -45,7 +65,15 @@ export interface ResolvedRoute {
   readonly path: string;
   readonly backend: SecureWorkload;
   readonly websocket: boolean;
+  /** The certificate presented for the host: the edge's, or the backend's when passed through. */
   readonly certificate: TlsCertificate;
+  readonly passthrough: boolean;
+  readonly clientAuth?: EdgeClientAuth;
+  /**
+   * Re-encryption to a backend that serves TLS: the CA issuer that signed the backend's certificate and the name
+   * the edge verifies it against (`svc.ns.svc`).
+   */
+  readonly upstreamTls?: { readonly ca: CaIssuer; readonly verifyName: string };
 }
 
 /** What every edge implementation exposes: the security intent it delivers, for review and cross-checks. */
@@ -70,9 +98,13 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
   public readonly securityHeaders: SecurityHeaders;
   public readonly websocketTimeout: Duration;
   public readonly namespace?: string;
+  /** Base name of the emitted objects. */
+  public readonly edgeName: string;
 
   constructor(scope: Construct, id: string, props: TlsEdgeProps) {
     super(scope, id);
+    this.edgeName = props.name;
+    check(isObjectName(props.name), this, 'name', props.name, 'use a lower-case RFC 1123 name');
     this.namespace = Chart.of(this).namespace;
     this.tlsProfile = props.tlsProfile ?? TlsProfile.INTERMEDIATE;
     this.tlsProfile.validate(this, 'tlsProfile');
@@ -94,23 +126,58 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
       const key = `${r.host}${path}`;
       if (seen.has(key)) fail(this, `${field}.path`, key, `routes[${seen.get(key)}] already routes this host and path: keep one`);
       seen.set(key, i);
-      const certificate = props.certificates.find((c) => c.covers(r.host));
-      if (!certificate) {
-        fail(this, `${field}.host`, r.host, `no certificate of the edge covers this host: add it to a certificate's dnsNames (certificates: ${props.certificates.map((c) => c.node.id).join(', ') || 'none'})`);
-      }
       check(r.backend.namespace === this.namespace, this, `${field}.backend`, r.backend.node.path, `route to a workload in the edge's namespace "${this.namespace}"`);
       if (r.websocket) {
         check(r.backend.protocol === AppProtocol.WEBSOCKET, this, `${field}.backend`, r.backend.serviceName,
           `a WebSocket route needs a WebSocket backend: set protocol: AppProtocol.WEBSOCKET on workload "${r.backend.serviceName}" (its Service port then says appProtocol kubernetes.io/ws)`);
       }
-      this.validateBackend(r.backend, field);
-      return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate };
+      const backendCert = r.backend.certificate;
+      if (r.passthrough) {
+        check(path === '/', this, `${field}.path`, path, 'a passthrough route takes the whole host: use path "/"');
+        check(!r.clientAuth, this, `${field}.clientAuth`, 'set', 'the edge cannot verify clients on a passthrough route: let the backend require client certificates');
+        if (!backendCert?.covers(r.host)) {
+          fail(this, `${field}.backend`, r.backend.serviceName, `a passthrough route needs a backend that terminates TLS with a certificate naming "${r.host}": give the workload tls.certificate covering it`);
+        }
+        return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate: backendCert, passthrough: true };
+      }
+      const certificate = props.certificates.find((c) => c.covers(r.host));
+      if (!certificate) {
+        fail(this, `${field}.host`, r.host, `no certificate of the edge covers this host: add it to a certificate's dnsNames (certificates: ${props.certificates.map((c) => c.node.id).join(', ') || 'none'})`);
+      }
+      if (r.clientAuth) {
+        check(!!r.clientAuth.ca.trustBundle, this, `${field}.clientAuth.ca`, r.clientAuth.ca.issuerName, 'use the issuer of an InternalCa');
+        const depth = r.clientAuth.verifyDepth ?? 1;
+        check(Number.isInteger(depth) && depth >= 1 && depth <= 5, this, `${field}.clientAuth.verifyDepth`, depth, 'use a depth between 1 and 5');
+      }
+      let upstreamTls: ResolvedRoute['upstreamTls'];
+      if (backendCert) {
+        const ca = backendCert.issuer;
+        const verifyName = `${r.backend.serviceName}.${r.backend.namespace}.svc`;
+        if (!(ca instanceof CaIssuer) || !ca.trustBundle) {
+          fail(this, `${field}.backend`, r.backend.serviceName, `the edge re-encrypts to "${r.backend.serviceName}" and must verify it, but its certificate comes from "${ca.issuerName}" (${ca.issuerType}): issue it from an InternalCa`);
+        }
+        check(backendCert.covers(verifyName), this, `${field}.backend`, r.backend.serviceName,
+          `the edge verifies the backend as "${verifyName}", which its certificate does not name: add serviceDnsNames("${r.backend.serviceName}", "${r.backend.namespace}")`);
+        upstreamTls = { ca, verifyName };
+      }
+      return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate, passthrough: false, clientAuth: r.clientAuth, upstreamTls };
     });
     this.hosts = [...new Set(this.routes.map((r) => r.host))].sort();
   }
 
-  /** Implementation-specific backend checks (e.g. what upstream protocols it can verify). */
-  protected abstract validateBackend(backend: SecureWorkload, field: string): void;
+  /**
+   * A client certificate of the edge from `ca`, created once per CA: the edge presents it to backends that
+   * require one, and its Secret's `ca.crt` is what the edge verifies backends and clients against.
+   */
+  protected edgeClientCertificate(ca: CaIssuer): TlsCertificate {
+    const id = `EdgeClient-${ca.issuerName}`;
+    return (this.node.tryFindChild(id) as TlsCertificate | undefined) ?? new TlsCertificate(this, id, {
+      name: `${this.edgeName}-edge-${ca.issuerName}-client`,
+      commonName: `${this.namespace ?? 'default'}-edge`,
+      issuer: ca,
+      usages: [KeyUsage.DIGITAL_SIGNATURE, KeyUsage.CLIENT_AUTH],
+    });
+  }
 
   /** Routes grouped by certificate: `[certificate, hosts]`, hosts sorted. */
   protected tlsGroups(routes: ResolvedRoute[]): Array<[TlsCertificate, string[]]> {

@@ -1,11 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { check, fail, isObjectName } from '../policy/validation';
-import { SecureWorkload } from '../workloads';
+import { check, isObjectName } from '../policy/validation';
 import { ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 const A = 'nginx.ingress.kubernetes.io/';
+/** Annotation carrying a note for the people who apply the YAML. */
+export const NOTE = 'tls-stack/note';
 
 /** Props of {@link NginxIngressEdge}. */
 export interface NginxIngressEdgeProps extends TlsEdgeProps {
@@ -31,7 +32,6 @@ export class NginxIngressEdge extends TlsEdgeBase {
     super(scope, id, props);
     this.ingressClassName = props.ingressClassName ?? 'nginx';
     check(isObjectName(this.ingressClassName), this, 'ingressClassName', this.ingressClassName, 'use the IngressClass name, e.g. "nginx"');
-    check(isObjectName(props.name), this, 'name', props.name, 'use a lower-case RFC 1123 name');
 
     this.headersConfigMap = new kplus.ConfigMap(this, 'Headers', { metadata: { name: `${props.name}-security-headers` }, data: this.securityHeaders.headers });
     const common: Record<string, string> = {
@@ -39,30 +39,65 @@ export class NginxIngressEdge extends TlsEdgeBase {
       ...(props.behindTlsLoadBalancer ? { [`${A}force-ssl-redirect`]: 'true' } : {}),
       [`${A}custom-headers`]: `${this.namespace ?? 'default'}/${this.headersConfigMap.name}`,
     };
-    const ws = `${this.websocketTimeout.toSeconds()}`;
-    const groups: Array<[string, ResolvedRoute[], Record<string, string>]> = [
-      [props.name, this.routes.filter((r) => !r.websocket), {}],
-      [`${props.name}-websocket`, this.routes.filter((r) => r.websocket), { [`${A}proxy-read-timeout`]: ws, [`${A}proxy-send-timeout`]: ws }],
-    ];
-    for (const [name, routes, extra] of groups) {
-      if (routes.length) this.ingresses.push(this.ingress(name, routes, { ...common, ...extra }));
+    // ingress-nginx annotations apply to a whole Ingress: routes that need different ones get their own Ingress.
+    const groups = new Map<string, { routes: ResolvedRoute[]; annotations: Record<string, string> }>();
+    for (const r of this.routes) {
+      const [suffix, annotations] = r.passthrough ? this.passthroughAnnotations() : this.routeAnnotations(r, common);
+      const name = [props.name, ...suffix].join('-');
+      const group = groups.get(name) ?? { routes: [], annotations };
+      group.routes.push(r);
+      groups.set(name, group);
     }
+    for (const [name, { routes, annotations }] of groups) this.ingresses.push(this.ingress(name, routes, annotations));
   }
 
-  protected validateBackend(backend: SecureWorkload, field: string): void {
-    if (backend.certificate) {
-      fail(this, `${field}.backend`, backend.serviceName,
-        'this workload terminates TLS itself; re-encrypting to it needs upstream verification, which this edge does not configure yet: serve plain HTTP behind the edge, or expose the workload directly (LoadBalancer)');
+  /** Annotations of a terminated route, and the name suffix of the Ingress that carries them. */
+  private routeAnnotations(r: ResolvedRoute, common: Record<string, string>): [string[], Record<string, string>] {
+    const suffix: string[] = [];
+    const a: Record<string, string> = { ...common };
+    if (r.websocket) {
+      suffix.push('websocket');
+      a[`${A}proxy-read-timeout`] = a[`${A}proxy-send-timeout`] = `${this.websocketTimeout.toSeconds()}`;
     }
+    if (r.upstreamTls) {
+      suffix.push(r.backend.serviceName);
+      Object.assign(a, {
+        [`${A}backend-protocol`]: 'HTTPS',
+        [`${A}proxy-ssl-secret`]: `${this.namespace}/${this.edgeClientCertificate(r.upstreamTls.ca).secretName}`,
+        [`${A}proxy-ssl-verify`]: 'on',
+        [`${A}proxy-ssl-verify-depth`]: '2',
+        [`${A}proxy-ssl-name`]: r.upstreamTls.verifyName,
+        [`${A}proxy-ssl-server-name`]: 'on',
+      });
+    }
+    if (r.clientAuth) {
+      suffix.push('mtls');
+      Object.assign(a, {
+        [`${A}auth-tls-secret`]: `${this.namespace}/${this.edgeClientCertificate(r.clientAuth.ca).secretName}`,
+        [`${A}auth-tls-verify-client`]: r.clientAuth.optional ? 'optional' : 'on',
+        [`${A}auth-tls-verify-depth`]: `${r.clientAuth.verifyDepth ?? 1}`,
+        ...(r.clientAuth.passCertificateToUpstream ? { [`${A}auth-tls-pass-certificate-to-upstream`]: 'true' } : {}),
+      });
+    }
+    return [suffix, a];
+  }
+
+  private passthroughAnnotations(): [string[], Record<string, string>] {
+    return [['passthrough'], {
+      [`${A}ssl-passthrough`]: 'true',
+      [NOTE]: 'TLS passthrough: the ingress-nginx controller must run with --enable-ssl-passthrough; '
+        + 'the backend terminates TLS, so redirects, HSTS and security headers are its job for these hosts.',
+    }];
   }
 
   private ingress(name: string, routes: ResolvedRoute[], annotations: Record<string, string>): ApiObject {
     const hosts = [...new Set(routes.map((r) => r.host))].sort();
+    const passthrough = routes[0].passthrough;
     return new kplus.k8s.KubeIngress(this, `Ingress-${name}`, {
       metadata: { name, annotations },
       spec: {
         ingressClassName: this.ingressClassName,
-        tls: this.tlsGroups(routes).map(([cert, h]) => ({ hosts: h, secretName: cert.secretName })),
+        tls: passthrough ? undefined : this.tlsGroups(routes).map(([cert, h]) => ({ hosts: h, secretName: cert.secretName })),
         rules: hosts.map((host) => ({
           host,
           http: {

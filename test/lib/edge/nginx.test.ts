@@ -1,6 +1,6 @@
-import { Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import {
-  AppProtocol, NginxControllerSettings, NginxIngressEdge, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TlsVersion,
+  AppProtocol, InternalCa, NginxControllerSettings, serviceDnsNames, NginxIngressEdge, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TlsVersion,
 } from '../../../lib';
 import { expectStackError, only, scratch, synthValid } from '../../support';
 
@@ -112,11 +112,11 @@ describe('NginxIngressEdge', () => {
       expectStackError(() => new NginxIngressEdge(s.chart, 'E', { name: 'e', certificates: s.certificates, routes: [{ host: 'example.com', path: '/ws', backend: s.web, websocket: true }] }),
         'routes[0].backend', 'AppProtocol.WEBSOCKET');
     });
-    test('TLS backend (re-encryption needs upstream verification)', () => {
+    test('TLS backend whose certificate no internal CA signed (the edge could not verify it)', () => {
       const s = setup();
       const tlsApp = new SecureWorkload(s.chart, 'T', { name: 't', image: 'x:1', port: 8443, tls: { certificate: s.api } });
       expectStackError(() => new NginxIngressEdge(s.chart, 'E', { name: 'e', certificates: s.certificates, routes: [{ host: 'api.example.com', backend: tlsApp }] }),
-        'routes[0].backend', 'verification');
+        'routes[0].backend', 'must verify it', 'InternalCa');
     });
   });
 });
@@ -150,5 +150,64 @@ describe('NginxControllerSettings', () => {
     const a = edge(s);
     const b = new NginxIngressEdge(s.chart, 'B', { name: 'b', certificates: s.certificates, routes: [{ host: 'example.com', path: '/b', backend: s.web }], headers: { hsts: { includeSubDomains: false } } });
     expectStackError(() => new NginxControllerSettings(s.chart, 'C', { edges: [a, b] }), 'edges', 'controller-wide');
+  });
+});
+
+describe('NginxIngressEdge upstream TLS, client auth and passthrough', () => {
+  function pki() {
+    const s = setup();
+    const ca = new InternalCa(new Chart(s.app, 'cluster'), 'Ca');
+    const backendCert = new TlsCertificate(s.chart, 'BackendCert', { name: 'backend', issuer: ca.issuer, dnsNames: ['backend.example.com', ...serviceDnsNames('backend', 'web')] });
+    const backend = new SecureWorkload(s.chart, 'Backend', { name: 'backend', image: 'x:1', port: 6922, tls: { certificate: backendCert } });
+    const certs = [...s.certificates, new TlsCertificate(s.chart, 'Pub', { name: 'pub', issuer: s.issuer, dnsNames: ['backend.example.com'] })];
+    return { ...s, ca, backend, certs };
+  }
+
+  test('re-encryption to a TLS backend is verified: backend-protocol HTTPS, proxy-ssl-verify on, proxy-ssl-name = service name', () => {
+    const s = pki();
+    new NginxIngressEdge(s.chart, 'E', { name: 'web', certificates: s.certs, routes: [{ host: 'backend.example.com', backend: s.backend }] });
+    const docs = synthValid(s.chart);
+    const ing = only(docs, 'Ingress', 'web-backend');
+    expect(ing.metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
+      'nginx.ingress.kubernetes.io/proxy-ssl-name': 'backend.web.svc',
+      'nginx.ingress.kubernetes.io/proxy-ssl-server-name': 'on',
+      'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'web/web-edge-internal-ca-client-tls',
+    });
+    // the proxy-ssl-secret is produced by a Certificate from the internal CA (its ca.crt verifies the backend)
+    const edgeCert = only(docs, 'Certificate', 'web-edge-internal-ca-client');
+    expect(edgeCert.spec).toMatchObject({ secretName: 'web-edge-internal-ca-client-tls', issuerRef: { name: 'internal-ca' }, usages: ['digital signature', 'client auth'] });
+  });
+
+  test('client-certificate verification at the edge', () => {
+    const s = pki();
+    new NginxIngressEdge(s.chart, 'E', {
+      name: 'web', certificates: s.certs,
+      routes: [{ host: 'api.example.com', backend: s.web, clientAuth: { ca: s.ca.issuer, passCertificateToUpstream: true } }, { host: 'example.com', backend: s.web }],
+    });
+    const docs = synthValid(s.chart);
+    expect(only(docs, 'Ingress', 'web-mtls').metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/auth-tls-secret': 'web/web-edge-internal-ca-client-tls',
+      'nginx.ingress.kubernetes.io/auth-tls-verify-client': 'on',
+      'nginx.ingress.kubernetes.io/auth-tls-verify-depth': '1',
+      'nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream': 'true',
+    });
+    expect(only(docs, 'Ingress', 'web').metadata.annotations['nginx.ingress.kubernetes.io/auth-tls-secret']).toBeUndefined();
+  });
+
+  test('passthrough: ssl-passthrough with a note about --enable-ssl-passthrough, no TLS block', () => {
+    const s = pki();
+    new NginxIngressEdge(s.chart, 'E', { name: 'web', certificates: s.certificates, routes: [{ host: 'backend.example.com', backend: s.backend, passthrough: true }] });
+    const ing = only(synthValid(s.chart), 'Ingress', 'web-passthrough');
+    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/ssl-passthrough']).toBe('true');
+    expect(ing.metadata.annotations['tls-stack/note']).toMatch('--enable-ssl-passthrough');
+    expect(ing.spec.tls).toBeUndefined();
+  });
+
+  test('passthrough to a backend whose certificate does not name the host', () => {
+    const s = pki();
+    expectStackError(() => new NginxIngressEdge(s.chart, 'E', { name: 'web', certificates: s.certificates, routes: [{ host: 'example.com', backend: s.backend, passthrough: true }] }),
+      'routes[0].backend', 'naming "example.com"');
   });
 });

@@ -1,6 +1,9 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
-import { AcmeServer, AcmeSolver, ICertificateIssuer, LetsEncryptIssuer, NginxControllerSettings, SelfSignedIssuer } from '../lib';
+import { AcmeServer, AcmeSolver, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NginxControllerSettings, SelfSignedIssuer } from '../lib';
+import { AicosChart } from './aicos';
 import { AnalyticsChart } from './analytics';
+import { BackendApiChart } from './backend-api';
+import { NaaccordChart } from './naaccord';
 import { TinyChatChart } from './tinychat';
 
 /** One deployment environment of the example stack. */
@@ -39,12 +42,17 @@ export function buildEnvironment(env: EnvironmentSpec, outdir = `dist/${env.name
       ],
     })
     : new SelfSignedIssuer(cluster, 'SelfSigned');
+  // The internal PKI is the same in every environment: it never depends on a public CA.
+  const internalCa = new InternalCa(cluster, 'InternalCa', { name: 'internal-ca' });
 
   new TinyChatChart(app, 'tinychat', { host: chatHost, issuer });
   const analytics = new AnalyticsChart(app, 'analytics', { domain: `analytics.${env.domain}`, issuer });
+  const aicos = new AicosChart(app, 'aicos', { host: `aicos.${env.domain}`, issuer, internalCa });
+  const naaccord = new NaaccordChart(app, 'naaccord', { host: `naaccord.${env.domain}`, issuer, internalCa });
+  const backendApi = new BackendApiChart(app, 'backend-api', { host: `backend.${env.domain}`, issuer, internalCa });
 
   // Controller-wide settings the ingress-nginx edges depend on (HSTS, protocols, ciphers, allowed headers).
   const controller = new Chart(app, 'ingress-nginx-controller-settings', { disableResourceNameHashes: true });
-  new NginxControllerSettings(controller, 'Settings', { edges: [analytics.edge!] });
+  new NginxControllerSettings(controller, 'Settings', { edges: [analytics, aicos, naaccord, backendApi].map((c) => c.edge!) });
   return app;
 }

@@ -2,8 +2,8 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AppProtocol, ICertificateIssuer, KeyAlgorithm, NamespacedChart, NginxIngressEdge, ProbeKind, ReloadStrategy, SecretKeyRef,
-  SecureWorkload, SecurityHeadersOptions, TlsCertificate, TlsEnv, TlsProfile, check, fail,
+  AppProtocol, ICertificateIssuer, InternalCa, KeyAlgorithm, KeystoreOptions, NamespacedChart, NginxIngressEdge, PrivateKeyOptions, ProbeKind,
+  ReloadStrategy, SecretKeyRef, SecureWorkload, SecurityHeadersOptions, TlsCertificate, TlsEnv, TlsProfile, check, fail, serviceDnsNames,
 } from '../lib';
 
 /** A set of host names served with one certificate (e.g. a domain and its `www.` alias). */
@@ -16,6 +16,8 @@ export interface SiteSpec {
   readonly keyAlgorithm?: KeyAlgorithm;
   /** Key size. @default the algorithm's default */
   readonly keySize?: number;
+  /** Keystores in the Secret. @default none */
+  readonly keystores?: KeystoreOptions;
 }
 
 /** One application. */
@@ -27,8 +29,12 @@ export interface AppSpec {
   readonly port: number;
   /** @default AppProtocol.HTTP */
   readonly protocol?: AppProtocol;
-  /** The app terminates TLS itself with the certificate of this site. @default plain HTTP behind the edge */
-  readonly tls?: { readonly site: string; readonly env?: TlsEnv; readonly mountPath?: string };
+  /** The app terminates TLS itself. @default plain HTTP behind the edge */
+  readonly tls?: AppTlsSpec;
+  /** Apps this one calls over verified HTTPS (their URL is set in its environment). @default none */
+  readonly calls?: CallSpec[];
+  /** Emit a NetworkPolicy admitting only its callers and the edge. @default false */
+  readonly networkPolicy?: boolean;
   /** Service type. @default ClusterIP */
   readonly serviceType?: kplus.ServiceType;
   /** @default 443 with TLS, 80 without */
@@ -45,6 +51,41 @@ export interface AppSpec {
   readonly healthPath?: string;
   /** @default ReloadStrategy.STAKATER_RELOADER */
   readonly reload?: ReloadStrategy;
+  /** @default 10001 */
+  readonly runAsUser?: number;
+}
+
+/** How an app terminates TLS. Exactly one of `site` and `internal`. */
+export interface AppTlsSpec {
+  /** Serve the certificate of this site (public names, the stack issuer). @default none */
+  readonly site?: string;
+  /**
+   * Serve a certificate from the stack's internal CA that names the Service's in-cluster DNS names (plus
+   * `extraDnsNames` and `ipAddresses`), so callers verify `https://<app>.<ns>.svc`. @default false
+   */
+  readonly internal?: boolean;
+  /** More DNS names on the internal certificate. @default none */
+  readonly extraDnsNames?: string[];
+  /** IP addresses on the internal certificate. @default none */
+  readonly ipAddresses?: string[];
+  /** Key of the internal certificate. @default ECDSA P-256 */
+  readonly privateKey?: PrivateKeyOptions;
+  /** Keystores in the internal certificate's Secret. @default none */
+  readonly keystores?: KeystoreOptions;
+  /** @default TlsEnv.directory() */
+  readonly env?: TlsEnv;
+  /** @default "/etc/tls" */
+  readonly mountPath?: string;
+}
+
+/** A call from one app to another. */
+export interface CallSpec {
+  /** The app called (it must serve TLS). */
+  readonly app: string;
+  /** Present a client certificate; the called app then requires one. @default false */
+  readonly mutualTls?: boolean;
+  /** Variable holding the URL. @default "<APP>_URL" */
+  readonly urlEnv?: string;
 }
 
 /** A public route through the edge. */
@@ -56,6 +97,10 @@ export interface RouteSpec {
   readonly app: string;
   /** @default false */
   readonly websocket?: boolean;
+  /** Pass TLS through to the app (it terminates TLS with a certificate naming the host). @default false */
+  readonly passthrough?: boolean;
+  /** Verify client certificates from the stack's internal CA at the edge. @default false */
+  readonly clientAuth?: boolean;
 }
 
 /** The TLS edge in front of the routes. */
@@ -77,8 +122,12 @@ export interface TlsStackSpec {
   readonly namespace: string;
   /** @default true */
   readonly createNamespace?: boolean;
-  /** Issuer of every certificate of the stack. */
+  /** Issuer of the public (site) certificates. */
   readonly issuer: ICertificateIssuer;
+  /** Internal CA for service certificates, client certificates and edge client verification. @default none */
+  readonly internalCa?: InternalCa;
+  /** Cluster DNS domain for in-cluster certificate names. @default "cluster.local" */
+  readonly clusterDomain?: string;
   readonly sites: SiteSpec[];
   readonly apps: AppSpec[];
   /** @default none (no edge) */
@@ -100,27 +149,47 @@ export class TlsStackChart extends NamespacedChart {
     super(scope, id, { namespace: spec.namespace, createNamespace: spec.createNamespace });
     const siteNames = unique(this, 'sites', spec.sites.map((s) => s.name));
     unique(this, 'apps', spec.apps.map((a) => a.name));
-    spec.apps.forEach((a, i) => a.tls && check(siteNames.has(a.tls.site), this, `apps[${i}].tls.site`, a.tls.site, `name one of the sites: ${[...siteNames].join(', ')}`));
     const appNames = new Set(spec.apps.map((a) => a.name));
-    (spec.routes ?? []).forEach((r, i) => check(appNames.has(r.app), this, `routes[${i}].app`, r.app, `name one of the apps: ${[...appNames].join(', ')}`));
+    const needCa = (field: string) => check(!!spec.internalCa, this, field, true, 'give the stack an internalCa (new InternalCa(...)) to issue internal and client certificates');
+    spec.apps.forEach((a, i) => {
+      if (a.tls) {
+        check(!!a.tls.site !== !!a.tls.internal, this, `apps[${i}].tls`, a.tls, 'set exactly one of site (public certificate) and internal: true (internal CA)');
+        if (a.tls.site) check(siteNames.has(a.tls.site), this, `apps[${i}].tls.site`, a.tls.site, `name one of the sites: ${[...siteNames].join(', ')}`);
+        if (a.tls.internal) needCa(`apps[${i}].tls.internal`);
+      }
+      (a.calls ?? []).forEach((c, j) => check(appNames.has(c.app), this, `apps[${i}].calls[${j}].app`, c.app, `name one of the apps: ${[...appNames].join(', ')}`));
+    });
+    (spec.routes ?? []).forEach((r, i) => {
+      check(appNames.has(r.app), this, `routes[${i}].app`, r.app, `name one of the apps: ${[...appNames].join(', ')}`);
+      if (r.clientAuth) needCa(`routes[${i}].clientAuth`);
+    });
 
     for (const s of spec.sites) {
       this.certificates[s.name] = new TlsCertificate(this, `Certificate-${s.name}`, {
-        name: s.name, issuer: spec.issuer, dnsNames: s.hosts, privateKey: { algorithm: s.keyAlgorithm, size: s.keySize },
+        name: s.name, issuer: spec.issuer, dnsNames: s.hosts, privateKey: { algorithm: s.keyAlgorithm, size: s.keySize }, keystores: s.keystores,
       });
     }
     for (const a of spec.apps) {
+      const t = a.tls;
+      const certificate = t?.site ? this.certificates[t.site] : t?.internal ? new TlsCertificate(this, `InternalCertificate-${a.name}`, {
+        name: a.name, issuer: spec.internalCa!.issuer, commonName: a.name,
+        dnsNames: [...serviceDnsNames(a.name, spec.namespace, spec.clusterDomain), ...t.extraDnsNames ?? []],
+        ipAddresses: t.ipAddresses, privateKey: t.privateKey, keystores: t.keystores,
+      }) : undefined;
       this.workloads[a.name] = new SecureWorkload(this, `App-${a.name}`, {
         ...a,
-        tls: a.tls && { certificate: this.certificates[a.tls.site], env: a.tls.env, mountPath: a.tls.mountPath },
+        tls: certificate && { certificate, env: t!.env, mountPath: t!.mountPath },
       });
+    }
+    for (const a of spec.apps) {
+      for (const c of a.calls ?? []) this.workloads[a.name].connectTo(this.workloads[c.app], { mutualTls: c.mutualTls, urlEnv: c.urlEnv });
     }
     if (spec.routes?.length) {
       this.edge = new NginxIngressEdge(this, 'Edge', {
         name: spec.namespace,
         ...spec.edge,
         certificates: Object.values(this.certificates),
-        routes: spec.routes.map((r) => ({ ...r, backend: this.workloads[r.app] })),
+        routes: spec.routes.map((r) => ({ ...r, backend: this.workloads[r.app], clientAuth: r.clientAuth ? { ca: spec.internalCa!.issuer } : undefined })),
       });
     }
   }

@@ -27,8 +27,9 @@ export class TlsEnv {
 
   /** The variables for a certificate mounted at `dir`. */
   public render(dir: string): Record<string, string> {
-    const { enabled, dir: d, cert, key, ca } = this.names;
-    const vars: Array<[string | undefined, string]> = [[enabled, 'true'], [d, dir], [cert, `${dir}/tls.crt`], [key, `${dir}/tls.key`], [ca, `${dir}/ca.crt`]];
+    const { enabled, dir: d, cert, key, ca, pkcs12, jks } = this.names;
+    const vars: Array<[string | undefined, string]> = [[enabled, 'true'], [d, dir], [cert, `${dir}/tls.crt`], [key, `${dir}/tls.key`], [ca, `${dir}/ca.crt`],
+      [pkcs12, `${dir}/keystore.p12`], [jks, `${dir}/keystore.jks`]];
     return Object.fromEntries(vars.filter(([n]) => n !== undefined)) as Record<string, string>;
   }
 }
@@ -45,6 +46,10 @@ export interface TlsEnvNames {
   readonly key?: string;
   /** Set to `<dir>/ca.crt`. @default not set */
   readonly ca?: string;
+  /** Set to `<dir>/keystore.p12` (the certificate needs a PKCS#12 keystore). @default not set */
+  readonly pkcs12?: string;
+  /** Set to `<dir>/keystore.jks` (the certificate needs a JKS keystore). @default not set */
+  readonly jks?: string;
 }
 
 /** What the app speaks on its port. */
@@ -202,7 +207,13 @@ export class SecureWorkload extends Construct {
       check(fileMode === 0o440 || fileMode === 0o400, this, 'tls.fileMode', `0${fileMode?.toString(8)}`, 'use 0o440 or 0o400: a private key must not be readable by other users');
       check(/^\/[^\s]*$/.test(mountPath!) && mountPath !== '/', this, 'tls.mountPath', mountPath, 'use an absolute directory such as "/etc/tls"');
     }
-    if (tls) this.checkMountable(tls.certificate, 'tls.certificate');
+    if (tls) {
+      this.checkMountable(tls.certificate, 'tls.certificate');
+      const { pkcs12, jks } = (tls.env ?? TlsEnv.directory()).names;
+      for (const [v, file] of [[pkcs12, 'keystore.p12'], [jks, 'keystore.jks']]) {
+        check(!v || tls.certificate.keystoreFiles.includes(file!), this, 'tls.env', v, `the app is pointed at ${file} but ${tls.certificate.node.path} writes no such keystore: add keystores to the certificate`);
+      }
+    }
 
     const protocol = this.protocol = props.protocol ?? AppProtocol.HTTP;
     this.appProtocol = protocol === AppProtocol.WEBSOCKET ? (tls ? 'kubernetes.io/wss' : 'kubernetes.io/ws') : (tls ? 'https' : 'http');
@@ -218,9 +229,13 @@ export class SecureWorkload extends Construct {
       clientKey: props.mtlsEnv?.clientKey ?? 'TLS_CLIENT_KEY_PATH',
     };
 
-    const probe = (props.probe ?? ProbeKind.HTTP_GET) === ProbeKind.TCP
-      ? kplus.Probe.fromTcpSocket({ port: props.port })
+    const tcpProbe = kplus.Probe.fromTcpSocket({ port: props.port });
+    const configuredProbe = (props.probe ?? ProbeKind.HTTP_GET) === ProbeKind.TCP
+      ? tcpProbe
       : kplus.Probe.fromHttpGet(props.healthPath ?? '/healthz', { port: props.port, scheme: tls ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP });
+    // Chosen at synth time: once the app requires client certificates (see requireClientCertificates), an HTTPS
+    // probe cannot pass the handshake (the kubelet has no client certificate), so the port is probed instead.
+    const probe = { _toKube: (c: kplus.Container) => (this.requiresClientCertificates ? tcpProbe : configuredProbe)._toKube(c) } as unknown as kplus.Probe;
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: props.name },
@@ -283,8 +298,10 @@ export class SecureWorkload extends Construct {
   public requireClientCertificates(bundle: TrustBundleRef): void {
     check(!!this.certificate, this, 'tls', undefined, `workload "${this.serviceName}" must serve TLS before it can require client certificates: give it tls.certificate`);
     this.trust(bundle);
-    if (!this.requiresClientCertificates) this.container.env.addVariable(this.mtlsEnv.clientAuth, kplus.EnvValue.fromValue('required'));
+    if (this.requiresClientCertificates) return;
+    this.container.env.addVariable(this.mtlsEnv.clientAuth, kplus.EnvValue.fromValue('required'));
     this.requiresClientCertificates = true;
+
   }
 
   /** Mounts a client certificate (usage `client auth`) the app presents to servers that require one. */

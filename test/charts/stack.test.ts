@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { TlsStackChart, TlsStackSpec } from '../../charts/stack';
-import { SelfSignedIssuer } from '../../lib';
+import { InternalCa, SelfSignedIssuer } from '../../lib';
+import { BackendApiChart, RedirectorMode } from '../../charts/backend-api';
 import { expectStackError, only, synthValid } from '../support';
 
 function spec(over: Partial<TlsStackSpec> = {}): (app: ReturnType<typeof Testing.app>) => TlsStackSpec {
@@ -39,5 +40,19 @@ describe('TlsStackChart', () => {
   test('duplicate app names', () => {
     const app = Testing.app();
     expectStackError(() => new TlsStackChart(app, 'shop', spec({ apps: [{ name: 'web', image: 'x:1', port: 1 }, { name: 'web', image: 'y:1', port: 2 }] })(app)), 'apps', 'once');
+  });
+});
+
+describe('BackendApiChart passthrough mode', () => {
+  test('the backend presents the public certificate itself through ssl-passthrough', () => {
+    const app = Testing.app();
+    const cluster = new Chart(app, 'cluster');
+    const chart = new BackendApiChart(app, 'b', { host: 'backend.example.com', issuer: new SelfSignedIssuer(cluster, 'I'), internalCa: new InternalCa(cluster, 'Ca'), mode: RedirectorMode.PASSTHROUGH });
+    const docs = synthValid(chart);
+    const ing = only(docs, 'Ingress');
+    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/ssl-passthrough']).toBe('true');
+    const cert = only(docs, 'Certificate');
+    expect(cert.spec.dnsNames).toEqual(['backend.example.com']);
+    expect(cert.spec.keystores.pkcs12.passwordSecretRef).toEqual({ name: 'backend-api-keystore', key: 'password' });
   });
 });

@@ -49,6 +49,15 @@ describe('connectTo', () => {
     expect(serverEnv).toMatchObject({ TLS_CLIENT_AUTH: 'required', TLS_CA_PATH: '/etc/tls-ca/ca.crt', TLS_ENABLED: 'true' });
     expect(only(docs, 'Deployment', 'web').metadata.annotations['secret.reloader.stakater.com/reload']).toBe('web-client-tls');
     expect(s.server.requiresClientCertificates).toBe(true);
+    // the kubelet has no client certificate: a server that requires one is probed on its port, not over HTTPS
+    expect(container(docs, 'services').readinessProbe).toEqual({ failureThreshold: 3, tcpSocket: { port: 8001 } });
+    expect(container(docs, 'services').livenessProbe.tcpSocket).toEqual({ port: 8001 });
+  });
+
+  test('without mutual TLS the server keeps its HTTPS probe', () => {
+    const s = setup();
+    s.client.connectTo(s.server);
+    expect(container(synthValid(s.chart), 'services').readinessProbe.httpGet.scheme).toBe('HTTPS');
   });
 
   test('NetworkPolicy admits the declared callers and the edge namespace only', () => {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ICertificateIssuer, InternalCa } from '../lib';
+import { EdgeOptions, ICertificateIssuer, InternalCa } from '../lib';
 import { AppSpec, TlsStackChart } from './stack';
 
 /** The six microservices of seed 002, with the variable the backend reads each URL from. */
@@ -14,6 +14,8 @@ export const AICOS_SERVICES: Array<[name: string, port: number, urlEnv: string]>
 
 /** Props of {@link AicosChart}. */
 export interface AicosChartProps {
+  /** Which edge (and its knobs). @default ingress-nginx */
+  readonly edge?: EdgeOptions;
   /** Public host of the backend, e.g. `aicos.example.com`. */
   readonly host: string;
   /** Issuer of the public certificate. */
@@ -50,6 +52,7 @@ export class AicosChart extends TlsStackChart {
         ...AICOS_SERVICES.map(service),
       ],
       routes: [{ host: props.host, app: 'aicos-backend' }],
+      edge: props.edge,
     });
   }
 }

@@ -1,16 +1,16 @@
 import { Construct } from 'constructs';
-import { AppProtocol, ICertificateIssuer, TlsProfile } from '../lib';
+import { AppProtocol, EdgeOptions, ICertificateIssuer, TlsProfile } from '../lib';
 import { TlsStackChart } from './stack';
 
 /** Props of {@link AnalyticsChart}. */
 export interface AnalyticsChartProps {
+  /** Which edge (and its knobs). @default ingress-nginx */
+  readonly edge?: EdgeOptions;
   /** Apex of the platform, e.g. `analytics.example.com` (the API is `api.<domain>`). */
   readonly domain: string;
   readonly issuer: ICertificateIssuer;
   /** @default "analytics" */
   readonly namespace?: string;
-  /** @default "nginx" */
-  readonly ingressClassName?: string;
 }
 
 /**
@@ -40,7 +40,7 @@ export class AnalyticsChart extends TlsStackChart {
         { host: api, app: 'api-gateway' },
         { host: api, path: '/ws', app: 'api-gateway', websocket: true },
       ],
-      edge: { ingressClassName: props.ingressClassName, tlsProfile: TlsProfile.INTERMEDIATE },
+      edge: { tlsProfile: TlsProfile.INTERMEDIATE, ...props.edge },
     });
   }
 }

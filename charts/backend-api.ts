@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ICertificateIssuer, InternalCa, KeyAlgorithm, TlsEnv } from '../lib';
+import { EdgeOptions, ICertificateIssuer, InternalCa, KeyAlgorithm, TlsEnv } from '../lib';
 import { TlsStackChart } from './stack';
 
 /** How the outer L4 redirector reaches the backend. */
@@ -12,6 +12,8 @@ export enum RedirectorMode {
 
 /** Props of {@link BackendApiChart}. */
 export interface BackendApiChartProps {
+  /** Which edge (and its knobs). @default ingress-nginx */
+  readonly edge?: EdgeOptions;
   /** Public host of the API. */
   readonly host: string;
   /** Issuer of the public certificate. */
@@ -52,7 +54,7 @@ export class BackendApiChart extends TlsStackChart {
         secretEnv: { SSL_PFX_PASSWORD: password },
       }],
       routes: [{ host: props.host, app: 'backend-api', passthrough }],
-      edge: { behindTlsLoadBalancer: !passthrough },
+      edge: { behindTlsLoadBalancer: !passthrough, ...props.edge },
     });
   }
 }

@@ -1,5 +1,7 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
-import { AcmeServer, AcmeSolver, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NginxControllerSettings, SelfSignedIssuer } from '../lib';
+import {
+  AcmeServer, AcmeSolver, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge, SelfSignedIssuer,
+} from '../lib';
 import { AicosChart } from './aicos';
 import { AnalyticsChart } from './analytics';
 import { BackendApiChart } from './backend-api';
@@ -14,13 +16,30 @@ export interface EnvironmentSpec {
   readonly domain: string;
   /** Let's Encrypt directory; undefined means a self-signed issuer (development). */
   readonly acme?: AcmeServer;
+  /** The edge every stack of the environment uses. */
+  readonly edge: EdgeKind;
 }
 
 export const ENVIRONMENTS: EnvironmentSpec[] = [
-  { name: 'dev', domain: 'dev.example.com' },
-  { name: 'staging', domain: 'staging.example.com', acme: AcmeServer.STAGING },
-  { name: 'prod', domain: 'example.com', acme: AcmeServer.PRODUCTION },
+  { name: 'dev', domain: 'dev.example.com', edge: EdgeKind.TRAEFIK },
+  { name: 'staging', domain: 'staging.example.com', acme: AcmeServer.STAGING, edge: EdgeKind.INGRESS_NGINX },
+  { name: 'prod', domain: 'example.com', acme: AcmeServer.PRODUCTION, edge: EdgeKind.GATEWAY_API },
 ];
+
+/** Namespaces of the stacks behind the edge (each gets a Gateway of that name with Gateway API). */
+const EDGE_NAMESPACES = ['analytics', 'aicos', 'naaccord', 'backend-api'];
+
+/** The HTTP-01 solver that matches the environment's edge. */
+function http01Solver(edge: EdgeKind): AcmeSolver {
+  switch (edge) {
+    case EdgeKind.GATEWAY_API:
+      return AcmeSolver.http01GatewayHttpRoute({ parentRefs: EDGE_NAMESPACES.map((ns) => ({ name: ns, namespace: ns })) });
+    case EdgeKind.TRAEFIK:
+      return AcmeSolver.http01Ingress({ ingressClassName: 'traefik' });
+    default:
+      return AcmeSolver.http01Ingress({ ingressClassName: 'nginx' });
+  }
+}
 
 /** Builds (does not write) the App of one environment. Throws TlsStackError on bad input. */
 export function buildEnvironment(env: EnvironmentSpec, outdir = `dist/${env.name}`): App {
@@ -33,7 +52,7 @@ export function buildEnvironment(env: EnvironmentSpec, outdir = `dist/${env.name
       server: env.acme,
       email: 'platform@example.com',
       solvers: [
-        AcmeSolver.http01Ingress({ ingressClassName: 'nginx' }),
+        http01Solver(env.edge),
         // Hosts that are not behind the ingress (their own LoadBalancer) and wildcards prove control through DNS.
         AcmeSolver.cloudflare({
           apiTokenSecret: { name: 'cloudflare-api-token', key: 'api-token' },
@@ -45,14 +64,19 @@ export function buildEnvironment(env: EnvironmentSpec, outdir = `dist/${env.name
   // The internal PKI is the same in every environment: it never depends on a public CA.
   const internalCa = new InternalCa(cluster, 'InternalCa', { name: 'internal-ca' });
 
+  const edge = { kind: env.edge };
   new TinyChatChart(app, 'tinychat', { host: chatHost, issuer });
-  const analytics = new AnalyticsChart(app, 'analytics', { domain: `analytics.${env.domain}`, issuer });
-  const aicos = new AicosChart(app, 'aicos', { host: `aicos.${env.domain}`, issuer, internalCa });
-  const naaccord = new NaaccordChart(app, 'naaccord', { host: `naaccord.${env.domain}`, issuer, internalCa });
-  const backendApi = new BackendApiChart(app, 'backend-api', { host: `backend.${env.domain}`, issuer, internalCa });
+  const stacks = [
+    new AnalyticsChart(app, 'analytics', { domain: `analytics.${env.domain}`, issuer, edge }),
+    new AicosChart(app, 'aicos', { host: `aicos.${env.domain}`, issuer, internalCa, edge }),
+    new NaaccordChart(app, 'naaccord', { host: `naaccord.${env.domain}`, issuer, internalCa, edge }),
+    new BackendApiChart(app, 'backend-api', { host: `backend.${env.domain}`, issuer, internalCa, edge }),
+  ];
 
-  // Controller-wide settings the ingress-nginx edges depend on (HSTS, protocols, ciphers, allowed headers).
-  const controller = new Chart(app, 'ingress-nginx-controller-settings', { disableResourceNameHashes: true });
-  new NginxControllerSettings(controller, 'Settings', { edges: [analytics, aicos, naaccord, backendApi].map((c) => c.edge!) });
+  if (env.edge === EdgeKind.INGRESS_NGINX) {
+    // Controller-wide settings the ingress-nginx edges depend on (HSTS, protocols, ciphers, allowed headers).
+    const controller = new Chart(app, 'ingress-nginx-controller-settings', { disableResourceNameHashes: true });
+    new NginxControllerSettings(controller, 'Settings', { edges: stacks.map((c) => c.edge as NginxIngressEdge) });
+  }
   return app;
 }

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
-import { ICertificateIssuer, InternalCa } from '../lib';
+import { EdgeOptions, ICertificateIssuer, InternalCa } from '../lib';
 import { TlsStackChart } from './stack';
 
 /** Props of {@link NaaccordChart}. */
 export interface NaaccordChartProps {
+  /** Which edge (and its knobs). @default ingress-nginx */
+  readonly edge?: EdgeOptions;
   /** Public host of the web server. */
   readonly host: string;
   /** Issuer of the public certificate. */
@@ -37,6 +39,7 @@ export class NaaccordChart extends TlsStackChart {
         },
       ],
       routes: [{ host: props.host, app: 'web-server' }],
+      edge: props.edge,
     });
   }
 }

@@ -1,9 +1,8 @@
-import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AppProtocol, ICertificateIssuer, InternalCa, KeyAlgorithm, KeystoreOptions, NamespacedChart, NginxIngressEdge, PrivateKeyOptions, ProbeKind,
-  ReloadStrategy, SecretKeyRef, SecureWorkload, SecurityHeadersOptions, TlsCertificate, TlsEnv, TlsProfile, check, fail, serviceDnsNames,
+  AppProtocol, EdgeOptions, ICertificateIssuer, InternalCa, KeyAlgorithm, KeystoreOptions, NamespacedChart, PrivateKeyOptions, ProbeKind,
+  ReloadStrategy, SecretKeyRef, SecureWorkload, TlsCertificate, TlsEdgeBase, TlsEnv, check, createTlsEdge, fail, serviceDnsNames,
 } from '../lib';
 
 /** A set of host names served with one certificate (e.g. a domain and its `www.` alias). */
@@ -103,20 +102,6 @@ export interface RouteSpec {
   readonly clientAuth?: boolean;
 }
 
-/** The TLS edge in front of the routes. */
-export interface EdgeSpec {
-  /** @default "nginx" */
-  readonly ingressClassName?: string;
-  /** @default TlsProfile.INTERMEDIATE */
-  readonly tlsProfile?: TlsProfile;
-  /** @default HSTS 1 year + includeSubDomains and the OWASP header set */
-  readonly headers?: SecurityHeadersOptions;
-  /** @default Duration.seconds(3600) */
-  readonly websocketTimeout?: Duration;
-  /** TLS terminates at an outer load balancer. @default false */
-  readonly behindTlsLoadBalancer?: boolean;
-}
-
 /** The whole stack of one namespace, as one typed spec. */
 export interface TlsStackSpec {
   readonly namespace: string;
@@ -132,8 +117,8 @@ export interface TlsStackSpec {
   readonly apps: AppSpec[];
   /** @default none (no edge) */
   readonly routes?: RouteSpec[];
-  /** @default EdgeSpec defaults */
-  readonly edge?: EdgeSpec;
+  /** Which edge and how: kind (ingress-nginx, Gateway API, Traefik), TLS profile, headers, timeouts... @default EdgeOptions defaults */
+  readonly edge?: EdgeOptions;
 }
 
 /**
@@ -143,7 +128,7 @@ export interface TlsStackSpec {
 export class TlsStackChart extends NamespacedChart {
   public readonly certificates: Record<string, TlsCertificate> = {};
   public readonly workloads: Record<string, SecureWorkload> = {};
-  public readonly edge?: NginxIngressEdge;
+  public readonly edge?: TlsEdgeBase;
 
   constructor(scope: Construct, id: string, spec: TlsStackSpec) {
     super(scope, id, { namespace: spec.namespace, createNamespace: spec.createNamespace });
@@ -185,12 +170,11 @@ export class TlsStackChart extends NamespacedChart {
       for (const c of a.calls ?? []) this.workloads[a.name].connectTo(this.workloads[c.app], { mutualTls: c.mutualTls, urlEnv: c.urlEnv });
     }
     if (spec.routes?.length) {
-      this.edge = new NginxIngressEdge(this, 'Edge', {
+      this.edge = createTlsEdge(this, 'Edge', {
         name: spec.namespace,
-        ...spec.edge,
         certificates: Object.values(this.certificates),
         routes: spec.routes.map((r) => ({ ...r, backend: this.workloads[r.app], clientAuth: r.clientAuth ? { ca: spec.internalCa!.issuer } : undefined })),
-      });
+      }, spec.edge);
     }
   }
 }

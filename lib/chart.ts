@@ -1,6 +1,6 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { check, isDnsLabel } from './policy/validation';
 
 /** Props of {@link NamespacedChart}. */
@@ -12,6 +12,15 @@ export interface NamespacedChartProps {
    * @default true
    */
   readonly createNamespace?: boolean;
+}
+
+/**
+ * Labels the namespace of `scope`'s chart when the chart emits it (e.g. so trust-manager publishes a CA bundle
+ * there). Namespaces that exist already must be labelled by their owner.
+ */
+export function labelNamespaceOf(scope: IConstruct, [key, value]: [string, string]): void {
+  const chart = Chart.of(scope);
+  if (chart instanceof NamespacedChart) (chart as NamespacedChart).labelNamespace(key, value);
 }
 
 /** Removes the namespace cdk8s copies from the chart onto a cluster-scoped object. */

@@ -8,3 +8,6 @@ export * from './policy/tls-profiles';
 export * from './policy/headers';
 export * from './edge/edge';
 export * from './edge/nginx';
+export * from './edge/gateway';
+export * from './edge/traefik';
+export * from './edge/factory';

@@ -118,6 +118,24 @@ export interface Http01IngressSolverProps {
   readonly selector?: SolverSelector;
 }
 
+/** A Gateway (and listener) an HTTP-01 challenge route attaches to. */
+export interface GatewayParentRef {
+  /** Gateway name. */
+  readonly name: string;
+  /** Gateway namespace. */
+  readonly namespace: string;
+  /** Listener name (the plain-HTTP listener on port 80). @default "http" */
+  readonly sectionName?: string;
+}
+
+/** Props of {@link AcmeSolver.http01GatewayHttpRoute}. */
+export interface Http01GatewaySolverProps {
+  /** Gateways whose HTTP listener serves the challenge (a route attaches where it is allowed). */
+  readonly parentRefs: GatewayParentRef[];
+  /** Names this solver serves. @default every name */
+  readonly selector?: SolverSelector;
+}
+
 /** Props of {@link AcmeSolver.cloudflare}. */
 export interface CloudflareSolverProps {
   /** Secret key holding a Cloudflare API token with Zone:DNS:Edit. */
@@ -159,6 +177,13 @@ export class AcmeSolver {
   public static http01Ingress(props: Http01IngressSolverProps): AcmeSolver {
     return new AcmeSolver(ChallengeType.HTTP01, { http01: { ingress: { ingressClassName: props.ingressClassName } } }, props.selector,
       [['ingressClassName', props.ingressClassName, isObjectName(props.ingressClassName), 'use the IngressClass name, e.g. "nginx"']]);
+  }
+
+  /** HTTP-01 through a Gateway API HTTPRoute on the Gateways' plain-HTTP listeners. Cannot prove wildcard names. */
+  public static http01GatewayHttpRoute(props: Http01GatewaySolverProps): AcmeSolver {
+    const parentRefs = props.parentRefs.map((p) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: p.name, namespace: p.namespace, sectionName: p.sectionName ?? 'http' }));
+    return new AcmeSolver(ChallengeType.HTTP01, { http01: { gatewayHttpRoute: { parentRefs } } }, props.selector,
+      [['parentRefs', props.parentRefs, props.parentRefs.length > 0 && props.parentRefs.every((p) => isObjectName(p.name) && isObjectName(p.namespace)), 'name at least one Gateway (name and namespace)']]);
   }
 
   /** DNS-01 through Cloudflare with an API token. */

@@ -2,7 +2,7 @@ import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KeyUsage, TlsCertificate } from './certificates';
-import { NamespacedChart } from './chart';
+import { labelNamespaceOf } from './chart';
 import { CaIssuer, IssuerType, SecretKeyRef, TrustBundleRef } from './issuers';
 import { check, fail, isDnsLabel, isPort } from './policy/validation';
 
@@ -290,8 +290,7 @@ export class SecureWorkload extends Construct {
     const configMap = kplus.ConfigMap.fromConfigMapName(this, 'TrustConfigMap', bundle.configMapName);
     this.container.mount(dir, kplus.Volume.fromConfigMap(this, 'TrustVolume', configMap, { name: 'tls-ca', defaultMode: 0o444 }), { readOnly: true });
     for (const name of this.mtlsEnv.ca) this.container.env.addVariable(name, kplus.EnvValue.fromValue(`${dir}/${bundle.key}`));
-    const chart = Chart.of(this);
-    if (chart instanceof NamespacedChart) (chart as NamespacedChart).labelNamespace(...bundle.namespaceLabel);
+    labelNamespaceOf(this, bundle.namespaceLabel);
   }
 
   /** Makes the app require and verify client certificates from the CA of `bundle`. The app must serve TLS. */

@@ -17,3 +17,5 @@ import_group() { # name dir (name only names the temp file)
 }
 
 import_group cert-manager cert-manager-v1.21.1
+import_group gateway-api gateway-api-v1.6.1-standard
+import_group traefik traefik-v3.7.9

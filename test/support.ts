@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { schemaErrors } from '../lib/policy/schema';
-import { TlsStackError } from '../lib';
+import { EdgeKind, TlsStackError } from '../lib';
 import { ENVIRONMENTS, buildEnvironment } from '../charts/environments';
 
 /** Every manifest of the chart, each checked against its upstream schema. */
@@ -39,7 +39,8 @@ export function expectStackError(fn: () => unknown, field: string, ...fragments:
 }
 
 /** Every document of every chart of an environment, keyed by chart id. */
-export function envDocs(name: string): Record<string, any[]> {
-  const app = buildEnvironment(ENVIRONMENTS.find((e) => e.name === name)!, '/nonexistent');
+export function envDocs(name: string, edge?: EdgeKind): Record<string, any[]> {
+  const env = ENVIRONMENTS.find((e) => e.name === name)!;
+  const app = buildEnvironment({ ...env, edge: edge ?? env.edge }, '/nonexistent');
   return Object.fromEntries(app.charts.map((c) => [c.node.id, Testing.synth(c)]));
 }

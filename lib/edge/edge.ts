@@ -163,6 +163,17 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
       return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate, passthrough: false, clientAuth: r.clientAuth, upstreamTls };
     });
     this.hosts = [...new Set(this.routes.map((r) => r.host))].sort();
+    // Client verification and passthrough happen in the TLS handshake, before any path is known: per host.
+    for (const host of this.hosts) {
+      const routes = this.routes.filter((r) => r.host === host);
+      const modes = new Set(routes.map((r) => (r.passthrough ? 'passthrough' : r.clientAuth ? `clientAuth:${r.clientAuth.ca.issuerName}:${!!r.clientAuth.optional}` : 'terminate')));
+      check(modes.size === 1, this, 'routes', host, `every route of "${host}" must agree on passthrough and clientAuth (the TLS handshake happens before the path is known); found ${[...modes].join(', ')}`);
+    }
+  }
+
+  /** Host names in a form fit for object and listener names (`api.example.com` → `api-example-com`). */
+  protected static slug(host: string): string {
+    return host.replace(/\./g, '-');
   }
 
   /**

@@ -1,12 +1,13 @@
-import { TlsProfile } from '../../lib';
+import { EdgeKind, TlsProfile } from '../../lib';
 import { envDocs, only } from '../support';
 
+/** The ingress-nginx rendering of seed 001 (the other edges: edges.test.ts). */
 describe.each([
   ['dev', 'analytics.dev.example.com', 'selfsigned'],
   ['staging', 'analytics.staging.example.com', 'letsencrypt-staging'],
   ['prod', 'analytics.example.com', 'letsencrypt-prod'],
 ])('Analytics platform (seed 001) in %s', (env, domain, issuer) => {
-  const charts = envDocs(env);
+  const charts = envDocs(env, EdgeKind.INGRESS_NGINX);
   const docs = charts.analytics;
   const api = `api.${domain}`;
 

@@ -1,4 +1,5 @@
 import { AICOS_SERVICES } from '../../charts/aicos';
+import { EdgeKind } from '../../lib';
 import { envDocs, only } from '../support';
 
 const byName = (docs: any[], kind: string) => Object.fromEntries(docs.filter((d) => d.kind === kind).map((d) => [d.metadata.name, d]));
@@ -7,7 +8,7 @@ const mounts = (d: any) => d.spec.template.spec.containers[0].volumeMounts;
 const volumes = (d: any) => d.spec.template.spec.volumes;
 
 describe.each(['dev', 'staging', 'prod'])('internal PKI seeds in %s', (envName) => {
-  const charts = envDocs(envName);
+  const charts = envDocs(envName, EdgeKind.INGRESS_NGINX);
 
   test('cluster issuers: the internal CA chain is closed (every issuerRef resolves)', () => {
     const all = Object.values(charts).flat();

@@ -1,0 +1,46 @@
+import { Construct } from 'constructs';
+import { TlsEdgeBase, TlsEdgeProps } from './edge';
+import { GatewayApiEdge, GatewayImplementation, RedirectStatus } from './gateway';
+import { NginxIngressEdge } from './nginx';
+import { TraefikEdge } from './traefik';
+
+/** The edge implementations. */
+export enum EdgeKind {
+  /** ingress-nginx (retired March 2026; kept for clusters still running it). */
+  INGRESS_NGINX = 'ingress-nginx',
+  /** Gateway API v1, its successor. */
+  GATEWAY_API = 'gateway-api',
+  /** Traefik v3 CRDs. */
+  TRAEFIK = 'traefik',
+}
+
+/** Which edge to build and its implementation-specific knobs; everything else is {@link TlsEdgeProps}. */
+export interface EdgeOptions extends Partial<Omit<TlsEdgeProps, 'name' | 'routes' | 'certificates'>> {
+  /** @default EdgeKind.INGRESS_NGINX */
+  readonly kind?: EdgeKind;
+  /** IngressClass (ingress-nginx, Traefik). @default "nginx" for ingress-nginx, none for Traefik */
+  readonly ingressClassName?: string;
+  /** GatewayClass (Gateway API). @default "eg" */
+  readonly gatewayClassName?: string;
+  /** Gateway API implementation, for the TLS-profile advice. @default GatewayImplementation.ENVOY_GATEWAY */
+  readonly gatewayImplementation?: GatewayImplementation;
+  /** Namespace of the Gateway (Gateway API). @default the routes' namespace */
+  readonly gatewayNamespace?: string;
+  /** Attach a ListenerSet to this existing Gateway instead of creating one (Gateway API). @default none */
+  readonly parentGateway?: string;
+  /** HTTP→HTTPS redirect code (Gateway API; ingress-nginx uses 308 and Traefik's permanent redirect). @default 308 */
+  readonly redirectStatus?: RedirectStatus;
+}
+
+/** Builds the edge of `options.kind`. Charts call this and never need to know which one they got. */
+export function createTlsEdge(scope: Construct, id: string, props: TlsEdgeProps, options: EdgeOptions = {}): TlsEdgeBase {
+  const common = { ...props, ...options };
+  switch (options.kind ?? EdgeKind.INGRESS_NGINX) {
+    case EdgeKind.GATEWAY_API:
+      return new GatewayApiEdge(scope, id, { ...common, implementation: options.gatewayImplementation });
+    case EdgeKind.TRAEFIK:
+      return new TraefikEdge(scope, id, common);
+    default:
+      return new NginxIngressEdge(scope, id, common);
+  }
+}

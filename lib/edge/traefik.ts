@@ -1,0 +1,169 @@
+import { Construct } from 'constructs';
+import * as tr from '../../imports/traefik.io';
+import { labelNamespaceOf } from '../chart';
+import { FrameOptions } from '../policy/headers';
+import { TlsVersion } from '../policy/tls-profiles';
+import { check, isObjectName } from '../policy/validation';
+import { ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
+import { NOTE } from './nginx';
+
+/** Props of {@link TraefikEdge}. */
+export interface TraefikEdgeProps extends TlsEdgeProps {
+  /** Entry point of plain HTTP. @default "web" */
+  readonly httpEntryPoint?: string;
+  /** Entry point of HTTPS. @default "websecure" */
+  readonly httpsEntryPoint?: string;
+  /** `ingressClassName` of the IngressRoutes, for controllers that filter on it. @default none */
+  readonly ingressClassName?: string;
+}
+
+const VERSION: Record<TlsVersion, string> = {
+  [TlsVersion.TLS_1_0]: 'VersionTLS10', [TlsVersion.TLS_1_1]: 'VersionTLS11', [TlsVersion.TLS_1_2]: 'VersionTLS12', [TlsVersion.TLS_1_3]: 'VersionTLS13',
+};
+
+/**
+ * A TLS edge on Traefik v3 CRDs (traefik.io/v1alpha1): IngressRoutes on the HTTPS entry point per certificate,
+ * an IngressRoute on the HTTP entry point that redirects with a permanent `redirectScheme` Middleware, a `headers`
+ * Middleware for HSTS and the security headers, a TLSOption with the profile (minVersion, Go cipher names, strict
+ * SNI) and client verification where asked, ServersTransports that verify HTTPS backends against the CA bundle,
+ * and IngressRouteTCP passthrough routes.
+ */
+export class TraefikEdge extends TlsEdgeBase {
+  constructor(scope: Construct, id: string, props: TraefikEdgeProps) {
+    super(scope, id, props);
+    const name = props.name;
+    const web = props.httpEntryPoint ?? 'web';
+    const websecure = props.httpsEntryPoint ?? 'websecure';
+    for (const [f, v] of [['httpEntryPoint', web], ['httpsEntryPoint', websecure]]) check(/^[A-Za-z0-9-_]+$/.test(v), this, f, v, 'use an entry point name');
+    if (props.ingressClassName) check(isObjectName(props.ingressClassName), this, 'ingressClassName', props.ingressClassName, 'use the IngressClass name');
+    const ns = this.namespace;
+
+    const redirect = new tr.Middleware(this, 'Redirect', { metadata: { name: `${name}-redirect-https` }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
+    const h = this.securityHeaders;
+    const { 'X-Frame-Options': frame, 'Content-Security-Policy': csp, 'Referrer-Policy': referrer, 'Permissions-Policy': permissions, 'X-Content-Type-Options': _nosniff, ...rest } = h.headers;
+    const headers = new tr.Middleware(this, 'Headers', {
+      metadata: { name: `${name}-security-headers` },
+      spec: {
+        headers: {
+          ...(h.hsts ? { stsSeconds: h.hsts.maxAgeSeconds, stsIncludeSubdomains: h.hsts.includeSubDomains, stsPreload: h.hsts.preload } : {}),
+          contentTypeNosniff: true,
+          ...(frame === FrameOptions.DENY ? { frameDeny: true } : { customFrameOptionsValue: frame }),
+          contentSecurityPolicy: csp,
+          referrerPolicy: referrer,
+          permissionsPolicy: permissions,
+          // COOP, CORP and X-XSS-Protection: 0 (never browserXssFilter, which sends "1; mode=block").
+          customResponseHeaders: rest,
+        },
+      },
+    });
+    const mw = (m: tr.Middleware) => ({ name: m.name, namespace: ns });
+
+    const profile = this.tlsProfile;
+    const tlsOption = (suffix: string, clientAuth?: ResolvedRoute['clientAuth']) => new tr.TlsOption(this, `TlsOption${suffix}`, {
+      metadata: { name: `${name}${suffix}` },
+      spec: {
+        minVersion: VERSION[profile.minVersion],
+        ...(profile.ciphers.length ? { cipherSuites: profile.ianaCiphers } : {}),
+        sniStrict: true,
+        ...(clientAuth ? {
+          clientAuth: {
+            secretNames: [this.edgeClientCertificate(clientAuth.ca).secretName],
+            clientAuthType: clientAuth.optional ? tr.TlsOptionSpecClientAuthClientAuthType.VERIFY_CLIENT_CERT_IF_GIVEN : tr.TlsOptionSpecClientAuthClientAuthType.REQUIRE_AND_VERIFY_CLIENT_CERT,
+          },
+        } : {}),
+      },
+    });
+    const defaultOption = tlsOption('');
+    const mtlsOptions = new Map<string, tr.TlsOption>();
+
+    const transports = new Map<string, tr.ServersTransport>();
+    const transport = (r: ResolvedRoute): string | undefined => {
+      if (!r.upstreamTls && !r.websocket) return undefined;
+      const key = `${r.backend.serviceName}${r.websocket ? '-websocket' : ''}`;
+      if (!transports.has(key)) {
+        const bundle = r.upstreamTls?.ca.trustBundle;
+        if (bundle) labelNamespaceOf(this, bundle.namespaceLabel);
+        transports.set(key, new tr.ServersTransport(this, `Transport-${key}`, {
+          metadata: { name: `${name}-${key}` },
+          spec: {
+            ...(r.upstreamTls ? {
+              serverName: r.upstreamTls.verifyName,
+              rootCAs: [{ configMap: bundle!.configMapName }],
+              certificatesSecrets: [this.edgeClientCertificate(r.upstreamTls.ca).secretName],
+            } : {}),
+            // WebSocket connections stay open: a long idle timeout on their backend only.
+            ...(r.websocket ? { forwardingTimeouts: { idleConnTimeout: tr.ServersTransportSpecForwardingTimeoutsIdleConnTimeout.fromString(`${this.websocketTimeout.toSeconds()}s`) } } : {}),
+          },
+        }));
+      }
+      return transports.get(key)!.name;
+    };
+
+    const terminated = this.routes.filter((r) => !r.passthrough);
+    const hostsOf = (routes: ResolvedRoute[]) => [...new Set(routes.map((r) => r.host))].sort();
+    const rule = (r: ResolvedRoute) => `Host(\`${r.host}\`)${r.path === '/' ? '' : ` && PathPrefix(\`${r.path}\`)`}`;
+    if (terminated.length) {
+      new tr.IngressRoute(this, 'RedirectRoute', {
+        metadata: {
+          name: `${name}-http`,
+          annotations: props.behindTlsLoadBalancer ? { [NOTE]: `Behind a TLS-terminating load balancer: trust its X-Forwarded-Proto on the "${web}" entry point (forwardedHeaders.trustedIPs) and let it redirect, or forward TLS (L4) to "${websecure}".` } : undefined,
+        },
+        spec: {
+          ingressClassName: props.ingressClassName,
+          entryPoints: [web],
+          routes: [{
+            kind: tr.IngressRouteSpecRoutesKind.RULE,
+            match: hostsOf(terminated).map((host) => `Host(\`${host}\`)`).join(' || '),
+            middlewares: [mw(redirect)],
+            services: [{ kind: tr.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE, name: 'noop@internal' }],
+          }],
+        },
+      });
+    }
+    // One IngressRoute per certificate (an IngressRoute carries one TLS secret) and client-auth setting.
+    const groups = new Map<string, ResolvedRoute[]>();
+    for (const r of terminated) {
+      const key = `${r.certificate.secretName}${r.clientAuth ? '|mtls' : ''}`;
+      groups.set(key, [...groups.get(key) ?? [], r]);
+    }
+    for (const routes of groups.values()) {
+      const { certificate, clientAuth } = routes[0];
+      let option = defaultOption;
+      if (clientAuth) {
+        const key = `-mtls-${clientAuth.ca.issuerName}${clientAuth.optional ? '-optional' : ''}`;
+        if (!mtlsOptions.has(key)) mtlsOptions.set(key, tlsOption(key, clientAuth));
+        option = mtlsOptions.get(key)!;
+      }
+      new tr.IngressRoute(this, `Route-${certificate.secretName}${clientAuth ? '-mtls' : ''}`, {
+        metadata: { name: `${name}-${certificate.apiObject.name}${clientAuth ? '-mtls' : ''}` },
+        spec: {
+          ingressClassName: props.ingressClassName,
+          entryPoints: [websecure],
+          routes: routes.map((r) => ({
+            kind: tr.IngressRouteSpecRoutesKind.RULE,
+            match: rule(r),
+            middlewares: [mw(headers)],
+            services: [{
+              name: r.backend.serviceName,
+              port: tr.IngressRouteSpecRoutesServicesPort.fromNumber(r.backend.servicePort),
+              ...(r.upstreamTls ? { scheme: 'https' } : {}),
+              serversTransport: transport(r),
+            }],
+          })),
+          tls: { secretName: certificate.secretName, options: { name: option.name, namespace: ns } },
+        },
+      });
+    }
+    for (const r of this.routes.filter((x) => x.passthrough)) {
+      new tr.IngressRouteTcp(this, `Passthrough-${r.host}`, {
+        metadata: { name: `${name}-${TlsEdgeBase.slug(r.host)}`, annotations: { [NOTE]: 'TLS passthrough: the backend terminates TLS, so redirects, HSTS and security headers are its job for this host.' } },
+        spec: {
+          ingressClassName: props.ingressClassName,
+          entryPoints: [websecure],
+          routes: [{ match: `HostSNI(\`${r.host}\`)`, services: [{ name: r.backend.serviceName, port: tr.IngressRouteTcpSpecRoutesServicesPort.fromNumber(r.backend.servicePort) }] }],
+          tls: { passthrough: true },
+        },
+      });
+    }
+  }
+}

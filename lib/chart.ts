@@ -19,8 +19,9 @@ export interface NamespacedChartProps {
  * there). Namespaces that exist already must be labelled by their owner.
  */
 export function labelNamespaceOf(scope: IConstruct, [key, value]: [string, string]): void {
-  const chart = Chart.of(scope);
-  if (chart instanceof NamespacedChart) (chart as NamespacedChart).labelNamespace(key, value);
+  // Chart overrides instanceof (any Chart passes `instanceof NamespacedChart`), so test for the method itself.
+  const chart = Chart.of(scope) as Partial<NamespacedChart>;
+  chart.labelNamespace?.(key, value);
 }
 
 /** Removes the namespace cdk8s copies from the chart onto a cluster-scoped object. */

@@ -1,0 +1,120 @@
+import { Chart } from 'cdk8s';
+import {
+  AppProtocol, EdgeKind, GatewayApiEdge, InternalCa, RedirectStatus, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TraefikEdge,
+  createTlsEdge, serviceDnsNames,
+} from '../../../lib';
+import { expectStackError, only, scratch, synthValid } from '../../support';
+
+function setup() {
+  const { app, chart } = scratch('web');
+  const issuer = new SelfSignedIssuer(chart, 'Issuer');
+  const ca = new InternalCa(new Chart(app, 'cluster'), 'Ca');
+  const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer, dnsNames: ['example.com', 'api.example.com'] });
+  const web = new SecureWorkload(chart, 'Web', { name: 'web', image: 'x:1', port: 3000 });
+  const gwCert = new TlsCertificate(chart, 'BackendCert', { name: 'backend', issuer: ca.issuer, dnsNames: ['tls.example.com', ...serviceDnsNames('backend', 'web')] });
+  const backend = new SecureWorkload(chart, 'Backend', { name: 'backend', image: 'x:1', port: 8443, tls: { certificate: gwCert }, protocol: AppProtocol.WEBSOCKET });
+  return { app, chart, issuer, ca, site, web, backend };
+}
+
+describe('GatewayApiEdge', () => {
+  test('Gateway in a shared namespace: ReferenceGrant for the certificate Secrets, routes allowed from the app namespace', () => {
+    const s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], gatewayNamespace: 'infra', redirectStatus: RedirectStatus.MOVED_PERMANENTLY });
+    const docs = synthValid(s.chart);
+    const gw = only(docs, 'Gateway');
+    expect(gw.metadata.namespace).toBe('infra');
+    const https = gw.spec.listeners[1];
+    expect(https.tls.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: 'site-tls', namespace: 'web' }]);
+    expect(https.allowedRoutes.namespaces).toEqual({ from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'web' } } });
+    const grant = only(docs, 'ReferenceGrant');
+    expect(grant.metadata.namespace).toBe('web');
+    expect(grant.spec).toEqual({ from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'infra' }], to: [{ group: '', kind: 'Secret', name: 'site-tls' }] });
+    const redirect = only(docs, 'HTTPRoute', 'web-https-redirect');
+    expect(redirect.spec.parentRefs[0]).toMatchObject({ name: 'web', namespace: 'infra', sectionName: 'http' });
+    expect(redirect.spec.rules[0].filters[0].requestRedirect.statusCode).toBe(301);
+  });
+
+  test('no ReferenceGrant when nothing crosses namespaces', () => {
+    const s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }] });
+    expect(synthValid(s.chart).filter((d) => d.kind === 'ReferenceGrant')).toEqual([]);
+  });
+
+  test('ListenerSet attached to an existing Gateway', () => {
+    const s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], parentGateway: 'shared', gatewayNamespace: 'infra' });
+    const docs = synthValid(s.chart);
+    expect(docs.filter((d) => d.kind === 'Gateway')).toEqual([]);
+    const ls = only(docs, 'ListenerSet', 'web');
+    expect(ls.spec.parentRef).toEqual({ name: 'shared', namespace: 'infra', kind: 'Gateway', group: 'gateway.networking.k8s.io' });
+    expect(ls.spec.listeners.map((l: any) => l.name)).toEqual(['https-example-com']);
+    expect(only(docs, 'HTTPRoute', 'web-example-com').spec.parentRefs[0]).toMatchObject({ kind: 'ListenerSet', name: 'web' });
+    expect(only(docs, 'HTTPRoute', 'web-https-redirect').spec.parentRefs[0]).toMatchObject({ kind: 'Gateway', name: 'shared', namespace: 'infra', sectionName: 'http' });
+  });
+
+  test('frontend mTLS via caCertificateRefs to the CA bundle', () => {
+    const s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web, clientAuth: { ca: s.ca.issuer } }] });
+    const gw = only(synthValid(s.chart), 'Gateway');
+    expect(gw.spec.tls.frontend.default.validation.caCertificateRefs).toEqual([{ group: '', kind: 'ConfigMap', name: 'internal-ca' }]);
+  });
+
+  test('clientAuth on some hosts only is rejected (Gateway API validates per Gateway)', () => {
+    const s = setup();
+    expectStackError(() => new GatewayApiEdge(s.chart, 'E', {
+      name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web, clientAuth: { ca: s.ca.issuer } }, { host: 'api.example.com', backend: s.web }],
+    }), 'routes', 'per Gateway');
+  });
+
+  test('passthrough becomes a TLS listener and a TLSRoute', () => {
+    const s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'tls.example.com', backend: s.backend, passthrough: true }] });
+    const docs = synthValid(s.chart);
+    expect(only(docs, 'Gateway').spec.listeners[1]).toMatchObject({ name: 'tls-tls-example-com', protocol: 'TLS', tls: { mode: 'Passthrough' } });
+    expect(only(docs, 'TLSRoute').spec.rules[0].backendRefs).toEqual([{ name: 'backend', port: 443 }]);
+  });
+
+  test('modern profile advice names TLS 1.3 only', () => {
+    const s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], tlsProfile: TlsProfile.MODERN });
+    expect(only(synthValid(s.chart), 'Gateway').metadata.annotations['tls-stack/tls-profile']).toMatch(/protocols TLSv1\.3\./);
+  });
+});
+
+describe('TraefikEdge', () => {
+  test('client auth gets its own TLSOption with RequireAndVerifyClientCert and the CA secret', () => {
+    const s = setup();
+    new TraefikEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'api.example.com', backend: s.web, clientAuth: { ca: s.ca.issuer } }, { host: 'example.com', backend: s.web }] });
+    const docs = synthValid(s.chart);
+    const opt = only(docs, 'TLSOption', 'web-mtls-internal-ca');
+    expect(opt.spec.clientAuth).toEqual({ secretNames: ['web-edge-internal-ca-client-tls'], clientAuthType: 'RequireAndVerifyClientCert' });
+    expect(only(docs, 'IngressRoute', 'web-site-mtls').spec.tls.options.name).toBe('web-mtls-internal-ca');
+    expect(only(docs, 'IngressRoute', 'web-site').spec.tls.options.name).toBe('web');
+  });
+
+  test('passthrough is an IngressRouteTCP with tls.passthrough', () => {
+    const s = setup();
+    new TraefikEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'tls.example.com', backend: s.backend, passthrough: true }] });
+    const tcp = only(synthValid(s.chart), 'IngressRouteTCP');
+    expect(tcp.spec).toMatchObject({ entryPoints: ['websecure'], routes: [{ match: 'HostSNI(`tls.example.com`)' }], tls: { passthrough: true } });
+  });
+
+  test('WebSocket routes get a long idle timeout through their own ServersTransport', () => {
+    const s = setup();
+    const ws = new SecureWorkload(s.chart, 'Ws', { name: 'ws', image: 'x:1', port: 8000, protocol: AppProtocol.WEBSOCKET });
+    new TraefikEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'api.example.com', path: '/ws', backend: ws, websocket: true }, { host: 'api.example.com', backend: ws }] });
+    const docs = synthValid(s.chart);
+    expect(only(docs, 'ServersTransport', 'web-ws-websocket').spec.forwardingTimeouts).toEqual({ idleConnTimeout: '3600s' });
+    const routes = only(docs, 'IngressRoute', 'web-site').spec.routes;
+    expect(routes.find((r: any) => r.match.includes('/ws')).services[0].serversTransport).toBe('web-ws-websocket');
+    expect(routes.find((r: any) => !r.match.includes('/ws')).services[0].serversTransport).toBeUndefined();
+  });
+});
+
+describe('createTlsEdge', () => {
+  test.each([[EdgeKind.INGRESS_NGINX, 'Ingress'], [EdgeKind.GATEWAY_API, 'Gateway'], [EdgeKind.TRAEFIK, 'IngressRoute']])('%s emits %s', (kind, docKind) => {
+    const s = setup();
+    createTlsEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }] }, { kind });
+    expect(synthValid(s.chart).some((d) => d.kind === docKind)).toBe(true);
+  });
+});

@@ -1,9 +1,5 @@
-import * as fs from 'fs';
-import { ENVIRONMENTS, buildEnvironment } from './charts/environments';
+import { ENVIRONMENTS } from './charts/environments';
+import { synthEnvironments } from './charts/synth';
 
-// Build every environment first: a bad spec anywhere throws here, before a single file is written.
-const apps = ENVIRONMENTS.map((env) => buildEnvironment(env));
-for (const app of apps) {
-  fs.rmSync(app.outdir, { recursive: true, force: true });
-  app.synth();
-}
+// Builds and checks every environment, then writes dist/<env>/ (nothing is written if anything is wrong).
+synthEnvironments(ENVIRONMENTS);

@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   AppProtocol, EdgeOptions, ICertificateIssuer, InternalCa, KeyAlgorithm, KeystoreOptions, NamespacedChart, PrivateKeyOptions, ProbeKind,
-  ReloadStrategy, SecretKeyRef, SecureWorkload, TlsCertificate, TlsEdgeBase, TlsEnv, check, createTlsEdge, fail, serviceDnsNames,
+  ReloadStrategy, SecretKeyRef, SecureWorkload, TlsCertificate, TlsEdgeBase, TlsEnv, check, createTlsEdge, defaultControllerNamespace, fail, serviceDnsNames,
 } from '../lib';
 
 /** A set of host names served with one certificate (e.g. a domain and its `www.` alias). */
@@ -163,6 +163,7 @@ export class TlsStackChart extends NamespacedChart {
       }) : undefined;
       this.workloads[a.name] = new SecureWorkload(this, `App-${a.name}`, {
         ...a,
+        edgeNamespace: spec.edge?.controllerNamespace ?? defaultControllerNamespace(spec.edge?.kind),
         tls: certificate && { certificate, env: t!.env, mountPath: t!.mountPath },
       });
     }

@@ -11,3 +11,4 @@ export * from './edge/nginx';
 export * from './edge/gateway';
 export * from './edge/traefik';
 export * from './edge/factory';
+export * from './summary';

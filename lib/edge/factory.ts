@@ -30,6 +30,13 @@ export interface EdgeOptions extends Partial<Omit<TlsEdgeProps, 'name' | 'routes
   readonly parentGateway?: string;
   /** HTTP→HTTPS redirect code (Gateway API; ingress-nginx uses 308 and Traefik's permanent redirect). @default 308 */
   readonly redirectStatus?: RedirectStatus;
+  /** Namespace of the edge's proxies, admitted by workload NetworkPolicies. @default defaultControllerNamespace(kind) */
+  readonly controllerNamespace?: string;
+}
+
+/** Namespace the edge's proxies usually run in (what a workload NetworkPolicy must admit). */
+export function defaultControllerNamespace(kind: EdgeKind = EdgeKind.INGRESS_NGINX): string {
+  return { [EdgeKind.INGRESS_NGINX]: 'ingress-nginx', [EdgeKind.GATEWAY_API]: 'envoy-gateway-system', [EdgeKind.TRAEFIK]: 'traefik' }[kind];
 }
 
 /** Builds the edge of `options.kind`. Charts call this and never need to know which one they got. */

@@ -1,0 +1,326 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { schemaErrors } from './schema';
+import { TlsProfile } from './tls-profiles';
+
+/**
+ * Policy checks over any folder of manifests (ours in dist/, or hand-written ones): upstream schemas and the TLS
+ * policy of this project. The same checks run before `npm run synth` writes anything and in `cdk8s synth --validate`.
+ */
+
+export enum Severity {
+  ERROR = 'error',
+  WARNING = 'warning',
+}
+
+/** One problem found in a manifest. */
+export interface Finding {
+  readonly file: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** A parsed document and where it came from. */
+export interface ManifestDoc {
+  readonly file: string;
+  readonly doc: any;
+}
+
+/** Reads YAML documents from files and folders (recursively); Markdown/text files contribute their ```yaml blocks. */
+export function loadManifests(paths: string[]): ManifestDoc[] {
+  const files = paths.flatMap((p) => walk(p)).sort();
+  return files.flatMap((file) => {
+    const text = fs.readFileSync(file, 'utf8');
+    const sources = /\.(ya?ml)$/i.test(file) ? [text] : [...text.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const prose = sources.length !== 1 || !/\.(ya?ml)$/i.test(file);
+    return sources.flatMap((src) => parseAllDocuments(src).map((d) => d.toJS())
+      // YAML blocks in prose are often not Kubernetes objects (compose files, CI configs): keep only those that are.
+      .filter((doc) => doc && typeof doc === 'object' && (!prose || (doc.apiVersion && doc.kind)))
+      .map((doc) => ({ file, doc })));
+  });
+}
+
+function walk(p: string): string[] {
+  const stat = fs.statSync(p);
+  if (!stat.isDirectory()) return [p];
+  return fs.readdirSync(p).flatMap((f) => {
+    const full = path.join(p, f);
+    return fs.statSync(full).isDirectory() ? walk(full) : /\.(ya?ml|md|txt)$/i.test(f) ? [full] : [];
+  });
+}
+
+type Rule = (ctx: Context) => Finding[];
+
+interface Context {
+  readonly docs: ManifestDoc[];
+  of(kind: string): ManifestDoc[];
+  finding(m: ManifestDoc, rule: string, severity: Severity, message: string, fix: string): Finding;
+}
+
+const NGINX = 'nginx.ingress.kubernetes.io/';
+const STRONG_CIPHERS = new Set(TlsProfile.INTERMEDIATE.ciphers);
+const STRONG_IANA = new Set(TlsProfile.INTERMEDIATE.ianaCiphers);
+const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
+const NOT_KUBERNETES = /^(kustomize\.config\.k8s\.io|config\.kubernetes\.io)\//;
+
+function podSpec(doc: any): any {
+  if (doc.kind === 'Pod') return doc.spec;
+  if (doc.kind === 'CronJob') return doc.spec?.jobTemplate?.spec?.template?.spec;
+  return doc.spec?.template?.spec;
+}
+const containersOf = (spec: any): any[] => [...spec?.containers ?? [], ...spec?.initContainers ?? []];
+const annotations = (doc: any): Record<string, string> => doc.metadata?.annotations ?? {};
+const ns = (doc: any) => doc.metadata?.namespace ?? 'default';
+
+const rules: Record<string, Rule> = {
+  schema: (c) => c.docs.flatMap((m) => {
+    if (NOT_KUBERNETES.test(m.doc.apiVersion ?? '')) return [];
+    return schemaErrors(m.doc).map((e) => e.startsWith('no schema known')
+      ? c.finding(m, 'schema', Severity.WARNING, e, 'check the apiVersion and kind; only Kubernetes core, cert-manager, Gateway API, Traefik and trust-manager are known')
+      : c.finding(m, 'schema', Severity.ERROR, e, 'fix the field so the document matches its upstream schema'));
+  }),
+
+  'snippet-annotations': (c) => c.docs.flatMap((m) => Object.keys(annotations(m.doc)).filter((k) => k.startsWith(NGINX) && k.endsWith('snippet')).map((k) =>
+    c.finding(m, 'snippet-annotations', Severity.ERROR, `${k} is set: snippet annotations are disabled by default since the IngressNightmare fixes (and ingress-nginx is retired)`,
+      'deliver headers with the custom-headers annotation and a ConfigMap, or move to Gateway API ResponseHeaderModifier filters'))),
+
+  'deprecated-ingress-class': (c) => c.of('Ingress').filter((m) => annotations(m.doc)['kubernetes.io/ingress.class']).map((m) =>
+    c.finding(m, 'deprecated-ingress-class', Severity.WARNING, 'uses the deprecated kubernetes.io/ingress.class annotation', 'set spec.ingressClassName instead')),
+
+  'x-xss-protection': (c) => c.docs.flatMap((m) => {
+    const bad: string[] = [];
+    const look = (name: string, value: unknown) => { if (name.toLowerCase() === 'x-xss-protection' && String(value).trim() !== '0') bad.push(String(value)); };
+    if (m.doc.kind === 'ConfigMap') for (const [k, v] of Object.entries(m.doc.data ?? {})) look(k, v);
+    for (const v of Object.values(annotations(m.doc))) for (const x of String(v).matchAll(/X-XSS-Protection:\s*([^"\n]+)/gi)) if (x[1].trim() !== '0') bad.push(x[1].trim());
+    for (const rule of m.doc.kind === 'HTTPRoute' ? m.doc.spec?.rules ?? [] : []) {
+      for (const f of rule.filters ?? []) for (const h of [...f.responseHeaderModifier?.set ?? [], ...f.responseHeaderModifier?.add ?? []]) look(h.name, h.value);
+    }
+    const headers = m.doc.kind === 'Middleware' ? m.doc.spec?.headers : undefined;
+    if (headers?.browserXssFilter) bad.push('1; mode=block (browserXssFilter)');
+    for (const [k, v] of Object.entries(headers?.customResponseHeaders ?? {})) look(k, v);
+    return bad.map((v) => c.finding(m, 'x-xss-protection', Severity.ERROR, `X-XSS-Protection is "${v}"`, 'send "X-XSS-Protection: 0" or nothing (OWASP): the XSS auditor it enabled is gone and was itself exploitable'));
+  }),
+
+  'hosts-without-tls': (c) => [
+    ...c.of('Ingress').flatMap((m) => {
+      if (annotations(m.doc)[`${NGINX}ssl-passthrough`] === 'true') return [];
+      const covered = new Set((m.doc.spec?.tls ?? []).flatMap((t: any) => t.hosts ?? []));
+      return (m.doc.spec?.rules ?? []).filter((r: any) => r.host && !covered.has(r.host)).map((r: any) =>
+        c.finding(m, 'hosts-without-tls', Severity.ERROR, `host ${r.host} has no TLS entry`, 'add the host to spec.tls with the Secret of a Certificate that names it'));
+    }),
+    ...c.of('HTTPRoute').flatMap((m) => {
+      const plain = (m.doc.spec?.parentRefs ?? []).filter((p: any) => listenerProtocol(c, m.doc, p) === 'HTTP');
+      const redirects = (m.doc.spec?.rules ?? []).every((r: any) => (r.filters ?? []).some((f: any) => f.requestRedirect?.scheme === 'https'));
+      return plain.length && !redirects
+        ? [c.finding(m, 'hosts-without-tls', Severity.ERROR, 'serves an application over a plain-HTTP listener', 'attach application routes to HTTPS listeners; on HTTP listeners only redirect to https')]
+        : [];
+    }),
+    ...c.of('IngressRoute').flatMap((m) => {
+      const tls = m.doc.spec?.tls;
+      const redirects = (m.doc.spec?.routes ?? []).every((r: any) => (r.middlewares ?? []).some((mw: any) => middleware(c, m.doc, mw.name)?.redirectScheme?.scheme === 'https'));
+      return !tls && !redirects ? [c.finding(m, 'hosts-without-tls', Severity.ERROR, 'routes plain HTTP to an application', 'serve it on the TLS entry point with spec.tls, and only redirect on the HTTP entry point')] : [];
+    }),
+  ],
+
+  'tls-secret-source': (c) => {
+    const produced = new Set(c.of('Certificate').map((m) => `${ns(m.doc)}/${m.doc.spec?.secretName}`));
+    const shim = (doc: any) => Object.keys(annotations(doc)).some((k) => k === 'cert-manager.io/cluster-issuer' || k === 'cert-manager.io/issuer');
+    const need = (m: ManifestDoc, namespace: string, secret: string): Finding[] => (produced.has(`${namespace}/${secret}`) || shim(m.doc) ? [] : [
+      c.finding(m, 'tls-secret-source', Severity.ERROR, `TLS Secret ${namespace}/${secret} is produced by no Certificate`, 'add a cert-manager Certificate with this secretName (a hand-made Secret expires silently)')]);
+    return [
+      ...c.of('Ingress').flatMap((m) => (m.doc.spec?.tls ?? []).filter((t: any) => t.secretName).flatMap((t: any) => need(m, ns(m.doc), t.secretName))),
+      ...c.of('Gateway').flatMap((m) => (m.doc.spec?.listeners ?? []).flatMap((l: any) => (l.tls?.certificateRefs ?? []).flatMap((r: any) => need(m, r.namespace ?? ns(m.doc), r.name)))),
+      ...c.of('IngressRoute').flatMap((m) => (m.doc.spec?.tls?.secretName ? need(m, ns(m.doc), m.doc.spec.tls.secretName) : [])),
+    ];
+  },
+
+  'key-material': (c) => c.of('Secret').flatMap((m) => {
+    const values = [...Object.keys(m.doc.data ?? {}), ...Object.keys(m.doc.stringData ?? {})];
+    const hasKey = values.some((k) => /(^|\.)key$|private/i.test(k)) || JSON.stringify(m.doc.stringData ?? {}).includes('PRIVATE KEY');
+    return hasKey ? [c.finding(m, 'key-material', Severity.ERROR, 'a private key is written in the manifest', 'let cert-manager create the Secret from a Certificate; never commit key material')] : [];
+  }),
+
+  'secret-mounts': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => {
+    const spec = podSpec(m.doc);
+    const secretVolumes = new Map<string, any>((spec?.volumes ?? []).filter((v: any) => v.secret).map((v: any) => [v.name, v.secret]));
+    const out: Finding[] = [];
+    for (const [name, s] of secretVolumes) {
+      const modes = [s.defaultMode, ...(s.items ?? []).map((i: any) => i.mode)].filter((x) => x !== undefined);
+      if (modes.some((mode: number) => (mode & 0o007) !== 0)) {
+        out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `secret volume ${name} is world-readable (mode 0${modes.map((x: number) => x.toString(8)).join('/0')})`, 'use defaultMode 0440 (or 0400)'));
+      }
+    }
+    for (const ct of containersOf(spec)) {
+      for (const vm of ct.volumeMounts ?? []) {
+        if (!secretVolumes.has(vm.name)) continue;
+        if (vm.subPath || vm.subPathExpr) out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `container ${ct.name} mounts secret volume ${vm.name} with subPath: it will never see a renewed certificate`, 'mount the whole directory and point the app at the file'));
+        if (vm.readOnly !== true) out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `container ${ct.name} mounts secret volume ${vm.name} writable`, 'set readOnly: true'));
+      }
+    }
+    return out;
+  }),
+
+  'verify-off': (c) => [
+    ...c.of('Ingress').flatMap((m) => {
+      const a = annotations(m.doc);
+      const tlsUpstream = /^(HTTPS|GRPCS)$/i.test(a[`${NGINX}backend-protocol`] ?? '');
+      return tlsUpstream && a[`${NGINX}proxy-ssl-verify`] !== 'on'
+        ? [c.finding(m, 'verify-off', Severity.ERROR, 're-encrypts to the backend without verifying it (proxy-ssl-verify is not "on")', 'set proxy-ssl-verify: "on", proxy-ssl-secret (with ca.crt) and proxy-ssl-name')]
+        : [];
+    }),
+    ...c.of('ServersTransport').filter((m) => m.doc.spec?.insecureSkipVerify).map((m) =>
+      c.finding(m, 'verify-off', Severity.ERROR, 'insecureSkipVerify is true', 'give rootCAs (the CA bundle) and serverName instead')),
+    ...c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc)).flatMap((ct) => (ct.env ?? [])
+      .filter((e: any) => (e.name === 'NODE_TLS_REJECT_UNAUTHORIZED' && e.value === '0') || (e.name === 'PYTHONHTTPSVERIFY' && e.value === '0'))
+      .map((e: any) => c.finding(m, 'verify-off', Severity.ERROR, `container ${ct.name} sets ${e.name}=0: certificate verification is off`, 'mount the CA bundle and point NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE at it')))),
+  ],
+
+  'weak-tls': (c) => {
+    const out: Finding[] = [];
+    const protocols = (m: ManifestDoc, where: string, value?: string) => {
+      if (value && /(SSLv|TLSv1(\s|$)|TLSv1\.1)/.test(value)) out.push(c.finding(m, 'weak-tls', Severity.ERROR, `${where} allows "${value}"`, 'offer TLSv1.2 TLSv1.3 (Mozilla intermediate) or TLSv1.3 only'));
+    };
+    const ciphers = (m: ManifestDoc, where: string, list: string[] | undefined, strong: Set<string>) => {
+      const weak = (list ?? []).filter((x) => x && !strong.has(x));
+      if (weak.length) out.push(c.finding(m, 'weak-tls', Severity.ERROR, `${where} allows ${weak.join(', ')}`, `use the Mozilla 6.0 intermediate suites: ${[...strong].join(':')}`));
+    };
+    for (const m of c.of('ConfigMap')) {
+      protocols(m, 'ssl-protocols', m.doc.data?.['ssl-protocols']);
+      ciphers(m, 'ssl-ciphers', m.doc.data?.['ssl-ciphers']?.split(':'), STRONG_CIPHERS);
+    }
+    for (const m of c.of('Ingress')) {
+      protocols(m, 'ssl-protocols annotation', annotations(m.doc)[`${NGINX}ssl-protocols`]);
+      ciphers(m, 'ssl-ciphers annotation', annotations(m.doc)[`${NGINX}ssl-ciphers`]?.split(':'), STRONG_CIPHERS);
+    }
+    for (const m of [...c.of('TLSOption'), ...c.of('ServersTransport')]) {
+      if (/VersionTLS1[01]$/.test(m.doc.spec?.minVersion ?? '')) out.push(c.finding(m, 'weak-tls', Severity.ERROR, `minVersion is ${m.doc.spec.minVersion}`, 'use VersionTLS12 or VersionTLS13'));
+      if (m.doc.kind === 'TLSOption' && !m.doc.spec?.minVersion) out.push(c.finding(m, 'weak-tls', Severity.WARNING, 'no minVersion: Traefik\'s default applies', 'set minVersion: VersionTLS12'));
+      ciphers(m, 'cipherSuites', m.doc.spec?.cipherSuites, STRONG_IANA);
+    }
+    return out;
+  },
+
+  'missing-hsts': (c) => {
+    const out: Finding[] = [];
+    const controller = c.of('ConfigMap').filter((m) => m.doc.data && 'hsts' in m.doc.data);
+    for (const m of controller) {
+      if (m.doc.data.hsts !== 'true') out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'the ingress-nginx controller has HSTS off', 'set hsts: "true" with hsts-max-age 31536000 and hsts-include-subdomains'));
+    }
+    const tlsIngresses = c.of('Ingress').filter((m) => m.doc.spec?.tls?.length);
+    if (tlsIngresses.length && !controller.length) {
+      out.push(c.finding(tlsIngresses[0], 'missing-hsts', Severity.WARNING, 'HSTS is a controller setting in ingress-nginx, and no controller ConfigMap is in this folder', 'check hsts: "true" in the controller ConfigMap (or add it to this folder)'));
+    }
+    for (const m of c.of('HTTPRoute')) {
+      const onHttps = (m.doc.spec?.parentRefs ?? []).some((p: any) => listenerProtocol(c, m.doc, p) === 'HTTPS');
+      const hsts = (m.doc.spec?.rules ?? []).every((r: any) => (r.filters ?? []).some((f: any) => (f.responseHeaderModifier?.set ?? []).some((h: any) => /^strict-transport-security$/i.test(h.name))));
+      if (onHttps && !hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'HTTPS route without Strict-Transport-Security', 'add a ResponseHeaderModifier filter that sets Strict-Transport-Security'));
+    }
+    for (const m of c.of('IngressRoute').filter((x) => x.doc.spec?.tls)) {
+      const hsts = (m.doc.spec?.routes ?? []).every((r: any) => (r.middlewares ?? []).some((mw: any) => middleware(c, m.doc, mw.name)?.headers?.stsSeconds > 0));
+      if (!hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'TLS routes without an HSTS headers middleware', 'attach a headers Middleware with stsSeconds: 31536000 and stsIncludeSubdomains: true'));
+    }
+    return out;
+  },
+
+  certificates: (c) => {
+    const issuers = new Map<string, any>([
+      ...c.of('ClusterIssuer').map((m) => [`ClusterIssuer/${m.doc.metadata?.name}`, m.doc] as [string, any]),
+      ...c.of('Issuer').map((m) => [`Issuer/${ns(m.doc)}/${m.doc.metadata?.name}`, m.doc] as [string, any]),
+    ]);
+    const seen = new Map<string, string>();
+    return c.of('Certificate').flatMap((m) => {
+      const spec = m.doc.spec ?? {};
+      const out: Finding[] = [];
+      const ref = spec.issuerRef ?? {};
+      const key = (ref.kind ?? 'Issuer') === 'ClusterIssuer' ? `ClusterIssuer/${ref.name}` : `Issuer/${ns(m.doc)}/${ref.name}`;
+      const issuer = issuers.get(key);
+      if (!issuer) out.push(c.finding(m, 'certificates', Severity.WARNING, `issuerRef ${key} is not in this folder`, 'make sure it exists in the cluster, or add it here'));
+      if (spec.privateKey?.algorithm === 'RSA' && (spec.privateKey.size ?? 2048) < 2048) out.push(c.finding(m, 'certificates', Severity.ERROR, `RSA ${spec.privateKey.size} key`, 'use ECDSA P-256 or RSA 2048+'));
+      if (issuer?.spec?.acme && (spec.usages ?? []).includes('client auth')) {
+        out.push(c.finding(m, 'certificates', Severity.ERROR, 'asks a public ACME CA for a client certificate', 'issue client certificates from an internal CA'));
+      }
+      const secret = `${ns(m.doc)}/${spec.secretName}`;
+      if (seen.has(secret)) out.push(c.finding(m, 'certificates', Severity.ERROR, `Secret ${secret} is also written by Certificate ${seen.get(secret)}`, 'give each Certificate its own secretName'));
+      seen.set(secret, m.doc.metadata?.name);
+      return out;
+    });
+  },
+
+  'pod-security': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => {
+    const spec = podSpec(m.doc) ?? {};
+    const pod = spec.securityContext ?? {};
+    const out: Finding[] = [];
+    const add = (message: string, fix: string) => out.push(c.finding(m, 'pod-security', Severity.ERROR, message, fix));
+    if (spec.hostNetwork) add('hostNetwork is on', 'remove hostNetwork (PSS baseline)');
+    for (const ct of containersOf(spec)) {
+      const sc = ct.securityContext ?? {};
+      if (!(sc.runAsNonRoot ?? pod.runAsNonRoot)) add(`container ${ct.name} may run as root`, 'set runAsNonRoot: true (PSS restricted)');
+      if (sc.allowPrivilegeEscalation !== false) add(`container ${ct.name} allows privilege escalation`, 'set allowPrivilegeEscalation: false');
+      if (sc.privileged) add(`container ${ct.name} is privileged`, 'remove privileged');
+      if (!(sc.capabilities?.drop ?? []).includes('ALL')) add(`container ${ct.name} keeps Linux capabilities`, 'set capabilities.drop: [ALL]');
+      const seccomp = (sc.seccompProfile ?? pod.seccompProfile)?.type;
+      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') add(`container ${ct.name} has no seccomp profile`, 'set seccompProfile.type: RuntimeDefault');
+    }
+    return out;
+  }),
+};
+
+function listenerProtocol(c: Context, route: any, parent: any): string | undefined {
+  const gwNs = parent.namespace ?? ns(route);
+  const gw = c.of('Gateway').find((m) => m.doc.metadata?.name === parent.name && ns(m.doc) === gwNs)
+    ?? c.of('ListenerSet').find((m) => m.doc.metadata?.name === parent.name && ns(m.doc) === gwNs);
+  const listener = (gw?.doc.spec?.listeners ?? []).find((l: any) => !parent.sectionName || l.name === parent.sectionName);
+  return listener?.protocol ?? (parent.sectionName === 'http' ? 'HTTP' : undefined);
+}
+
+function middleware(c: Context, route: any, name: string): any {
+  return c.of('Middleware').find((m) => m.doc.metadata?.name === name && ns(m.doc) === ns(route))?.doc.spec;
+}
+
+/** The names of the rules, for reports and docs. */
+export const RULES = Object.keys(rules);
+
+/**
+ * Runs every rule over the documents. Cross references (secrets, issuers, listeners) are resolved within one
+ * folder: each folder is one deployable unit (dist/prod, dist/staging...).
+ */
+export function checkManifests(docs: ManifestDoc[]): Finding[] {
+  const folders = new Map<string, ManifestDoc[]>();
+  for (const m of docs) folders.set(path.dirname(m.file), [...folders.get(path.dirname(m.file)) ?? [], m]);
+  return [...folders.values()].flatMap(checkUnit);
+}
+
+function checkUnit(docs: ManifestDoc[]): Finding[] {
+  const byKind = new Map<string, ManifestDoc[]>();
+  for (const m of docs) byKind.set(m.doc.kind, [...byKind.get(m.doc.kind) ?? [], m]);
+  const ctx: Context = {
+    docs,
+    of: (kind) => byKind.get(kind) ?? [],
+    finding: (m, rule, severity, message, fix) => ({ file: m.file, kind: m.doc.kind, name: m.doc.metadata?.name, rule, severity, message, fix }),
+  };
+  return Object.values(rules).flatMap((r) => r(ctx));
+}
+
+/** Human-readable report, grouped by file, errors first. */
+export function formatFindings(findings: Finding[], color = false): string {
+  const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const files = [...new Set(findings.map((f) => f.file))].sort();
+  const lines: string[] = [];
+  for (const file of files) {
+    lines.push(paint(1, file));
+    for (const sev of [Severity.ERROR, Severity.WARNING]) {
+      for (const f of findings.filter((x) => x.file === file && x.severity === sev)) {
+        lines.push(`  ${sev === Severity.ERROR ? paint(31, 'error  ') : paint(33, 'warning')} ${f.kind ?? '?'}/${f.name ?? '?'} [${f.rule}] ${f.message}`);
+        lines.push(`          fix: ${f.fix}`);
+      }
+    }
+  }
+  const errors = findings.filter((f) => f.severity === Severity.ERROR).length;
+  lines.push(`${errors} error(s), ${findings.length - errors} warning(s)`);
+  return lines.join('\n');
+}

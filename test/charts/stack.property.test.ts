@@ -1,0 +1,98 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import fc from 'fast-check';
+import { TlsStackChart, TlsStackSpec } from '../../charts/stack';
+import {
+  AcmeServer, AcmeSolver, AppProtocol, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, SelfSignedIssuer, TlsProfile, TlsStackError, TlsVersion,
+} from '../../lib';
+import { Severity, checkManifests } from '../../lib/policy/check';
+import { schemaErrors } from '../../lib/policy/schema';
+
+/** Bounded and reproducible in the normal suite (seed 42); `FC_RUNS=5000 FC_SEED=$RANDOM npx jest stack.property` for a long run. */
+const RUNS = Number(process.env.FC_RUNS ?? 150);
+
+/** Mostly valid values, sometimes a bad one: both outcomes must be explored. */
+const mostly = <T>(good: T[], bad: T[]) => fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
+const label = mostly(['app', 'api', 'www', 'ws', 'a1', 'x-y', ''], ['Bad_Label', '-lead', 'UPPER']);
+const zone = fc.constantFrom('example.com', 'example.org', 'shop.example.com');
+const host = fc.oneof({ weight: 12, arbitrary: fc.tuple(label, zone).map(([l, z]) => (l ? `${l}.${z}` : z)) }, { weight: 1, arbitrary: zone.map((z) => `*.${z}`) });
+const name = mostly(['web', 'api', 'chat', 'svc-a', 'front'], ['Bad Name', 'x'.repeat(70)]);
+const port = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 1, max: 65535 }) }, { weight: 1, arbitrary: fc.constantFrom(0, -1, 70000, 1.5) });
+const profile = fc.oneof(
+  fc.constant(TlsProfile.INTERMEDIATE), fc.constant(TlsProfile.MODERN),
+  fc.constantFrom(...Object.values(TlsVersion)).map((v) => TlsProfile.custom({ name: 'custom', minVersion: v })),
+);
+const hsts = fc.record({ maxAgeDays: fc.constantFrom(1, 180, 365, 730), includeSubDomains: fc.boolean(), preload: fc.boolean() });
+
+const specArb = fc.record({
+  namespace: mostly(['shop', 'web', 'ns1'], ['Bad-NS']),
+  acme: fc.boolean(),
+  sites: fc.uniqueArray(fc.record({ name, hosts: fc.uniqueArray(host, { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 3, selector: (x) => x.name }),
+  apps: fc.uniqueArray(fc.record({
+    name, port, websocket: fc.boolean(),
+    tls: fc.constantFrom('none', 'site', 'internal'),
+    callsFirst: fc.boolean(), mutualTls: fc.boolean(),
+  }), { minLength: 1, maxLength: 3, selector: (x) => x.name }),
+  routes: fc.array(fc.record({
+    hostIndex: fc.nat(8), path: mostly(['/', '/ws', '/api'], ['no-slash']), appIndex: fc.nat(3),
+    websocket: fc.boolean(), clientAuth: mostly([false], [true]), passthrough: mostly([false], [true]),
+  }), { maxLength: 4 }),
+  edge: fc.constantFrom(...Object.values(EdgeKind)),
+  profile,
+  hsts,
+});
+
+function build(r: any): Chart {
+  const app = Testing.app();
+  const cluster = new Chart(app, 'cluster');
+  const issuer: ICertificateIssuer = r.acme
+    ? new LetsEncryptIssuer(cluster, 'Le', { server: AcmeServer.STAGING, email: 'ops@example.com', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] })
+    : new SelfSignedIssuer(cluster, 'Self');
+  const internalCa = new InternalCa(cluster, 'Ca');
+  const hosts: string[] = r.sites.flatMap((s: any) => s.hosts);
+  const appNames: string[] = r.apps.map((a: any) => a.name);
+  const spec: TlsStackSpec = {
+    namespace: r.namespace,
+    issuer,
+    internalCa,
+    sites: r.sites,
+    apps: r.apps.map((a: any, i: number) => ({
+      name: a.name, image: 'ghcr.io/example/app:1', port: a.port,
+      protocol: a.websocket ? AppProtocol.WEBSOCKET : AppProtocol.HTTP,
+      tls: a.tls === 'site' ? { site: r.sites[0].name } : a.tls === 'internal' ? { internal: true } : undefined,
+      calls: a.callsFirst && i > 0 ? [{ app: appNames[0], mutualTls: a.mutualTls }] : undefined,
+    })),
+    routes: r.routes.map((x: any) => ({
+      host: hosts[x.hostIndex % hosts.length], path: x.path, app: appNames[x.appIndex % appNames.length] ?? 'missing',
+      websocket: x.websocket, clientAuth: x.clientAuth, passthrough: x.passthrough,
+    })),
+    edge: { kind: r.edge, tlsProfile: r.profile, headers: { hsts: { maxAge: Duration.days(r.hsts.maxAgeDays), includeSubDomains: r.hsts.includeSubDomains, preload: r.hsts.preload } } },
+  };
+  return new TlsStackChart(app, 'stack', spec);
+}
+
+test('random stack specs give schema-valid, policy-clean YAML or a TlsStackError — never another exception', () => {
+  let valid = 0;
+  let rejected = 0;
+  const reasons = new Map<string, number>();
+  fc.assert(fc.property(specArb, (r) => {
+    let chart: Chart;
+    try {
+      chart = build(r);
+    } catch (e) {
+      if (!(e instanceof TlsStackError)) throw e;
+      expect(e.message).toContain(e.field);
+      if (process.env.FC_VERBOSE) reasons.set(e.fix.slice(0, 60), (reasons.get(e.fix.slice(0, 60)) ?? 0) + 1);
+      rejected++;
+      return;
+    }
+    const docs = Testing.synth(chart);
+    for (const d of docs) expect([d.kind, d.metadata?.name, schemaErrors(d)]).toEqual([d.kind, d.metadata?.name, []]);
+    const errors = checkManifests(docs.map((doc) => ({ file: 'stack/all.yaml', doc }))).filter((f) => f.severity === Severity.ERROR);
+    expect(errors).toEqual([]);
+    valid++;
+  }), { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 42) });
+  // Both outcomes must actually occur, or the generator is not exploring.
+  if (process.env.FC_VERBOSE) console.log({ valid, rejected, reasons: [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 12) });
+  expect(valid).toBeGreaterThan(0);
+  expect(rejected).toBeGreaterThan(0);
+});

@@ -1,0 +1,133 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RULES, Severity, checkManifests, loadManifests } from '../../../lib/policy/check';
+
+const root = path.join(__dirname, '..', '..', '..');
+const SEED_001 = path.join(root, '..', 'shared', 'seeds', '001_95641ff62dc7b44b.txt');
+const at = (doc: any, file = 'x/a.yaml') => ({ file, doc });
+const rulesOf = (docs: any[]) => checkManifests(docs.map((d) => at(d))).filter((f) => f.severity === Severity.ERROR).map((f) => f.rule);
+
+const deployment = (container: object = {}, pod: object = {}, volumes: object[] = []) => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'n' },
+  spec: {
+    selector: { matchLabels: { a: 'b' } },
+    template: {
+      metadata: { labels: { a: 'b' } },
+      spec: {
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, ...pod },
+        volumes,
+        containers: [{ name: 'c', image: 'x:1', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }, ...container }],
+      },
+    },
+  },
+});
+const ingress = (annotations: Record<string, string>, tls = true) => ({
+  apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'n', annotations },
+  spec: {
+    ingressClassName: 'nginx',
+    tls: tls ? [{ hosts: ['a.example.com'], secretName: 'a-tls' }] : undefined,
+    rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }],
+  },
+});
+const certificate = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'a', namespace: 'n' }, spec: { secretName: 'a-tls', dnsNames: ['a.example.com'], issuerRef: { name: 'le', kind: 'ClusterIssuer' } } };
+const issuer = { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'le' }, spec: { acme: { server: 'https://acme-v02.api.letsencrypt.org/directory', privateKeySecretRef: { name: 'k' }, solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }] } } };
+const controller = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' }, data: { hsts: 'true', ...data } });
+
+describe('npm run check rules', () => {
+  test('a clean set has no errors', () => {
+    expect(rulesOf([deployment(), ingress({}), certificate, issuer, controller({})])).toEqual([]);
+  });
+
+  test.each([
+    ['schema', [{ ...certificate, spec: { ...certificate.spec, bogus: true } }]],
+    ['snippet-annotations', [ingress({ 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "X: y";' }), certificate]],
+    ['x-xss-protection', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'h' }, data: { 'X-XSS-Protection': '1; mode=block' } }]],
+    ['hosts-without-tls', [ingress({}, false)]],
+    ['tls-secret-source', [ingress({})]],
+    ['key-material', [{ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 's' }, stringData: { 'tls.crt': 'x', 'tls.key': '-----BEGIN PRIVATE KEY-----' } }]],
+    ['secret-mounts', [deployment({ volumeMounts: [{ name: 'tls', mountPath: '/tls/tls.crt', subPath: 'tls.crt', readOnly: true }] }, {}, [{ name: 'tls', secret: { secretName: 'a-tls' } }])]],
+    ['secret-mounts', [deployment({ volumeMounts: [{ name: 'tls', mountPath: '/tls' }] }, {}, [{ name: 'tls', secret: { secretName: 'a-tls' } }])]],
+    ['secret-mounts', [deployment({ volumeMounts: [{ name: 'tls', mountPath: '/tls', readOnly: true }] }, {}, [{ name: 'tls', secret: { secretName: 'a-tls', defaultMode: 0o644 } }])]],
+    ['verify-off', [ingress({ 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' }), certificate]],
+    ['verify-off', [deployment({ env: [{ name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }] })]],
+    ['verify-off', [{ apiVersion: 'traefik.io/v1alpha1', kind: 'ServersTransport', metadata: { name: 't' }, spec: { insecureSkipVerify: true } }]],
+    ['weak-tls', [controller({ 'ssl-protocols': 'TLSv1 TLSv1.1 TLSv1.2' })]],
+    ['weak-tls', [controller({ 'ssl-ciphers': 'ECDHE-RSA-AES128-SHA:AES128-SHA' })]],
+    ['weak-tls', [{ apiVersion: 'traefik.io/v1alpha1', kind: 'TLSOption', metadata: { name: 'o' }, spec: { minVersion: 'VersionTLS10' } }]],
+    ['missing-hsts', [controller({ hsts: 'false' })]],
+    ['certificates', [{ ...certificate, spec: { ...certificate.spec, usages: ['client auth'] } }, issuer]],
+    ['certificates', [certificate, { ...certificate, metadata: { name: 'b', namespace: 'n' } }, issuer]],
+    ['pod-security', [deployment({ securityContext: {} })]],
+    ['pod-security', [deployment({}, { seccompProfile: undefined })]],
+  ])('%s catches its fault', (rule, docs) => {
+    expect(rulesOf(docs as any[])).toContain(rule);
+  });
+
+  test('every rule has a test that trips it', () => {
+    const tested = new Set(['schema', 'snippet-annotations', 'x-xss-protection', 'hosts-without-tls', 'tls-secret-source', 'key-material', 'secret-mounts',
+      'verify-off', 'weak-tls', 'missing-hsts', 'certificates', 'pod-security', 'deprecated-ingress-class']);
+    expect(RULES.filter((r) => !tested.has(r))).toEqual([]);
+  });
+
+  test('Gateway API: app routes on the HTTP listener and HTTPS routes without HSTS are errors', () => {
+    const gw = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'n' }, spec: { gatewayClassName: 'eg', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }, { name: 'https', port: 443, protocol: 'HTTPS', hostname: 'a.example.com', tls: { certificateRefs: [{ name: 'a-tls' }] } }] } };
+    const route = (section: string, filters: object[] = []) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: section, namespace: 'n' }, spec: { parentRefs: [{ name: 'g', sectionName: section }], rules: [{ filters, backendRefs: [{ name: 's', port: 80 }] }] } });
+    expect(rulesOf([gw, certificate, route('http')])).toEqual(expect.arrayContaining(['hosts-without-tls']));
+    expect(rulesOf([gw, certificate, route('https')])).toEqual(['missing-hsts']);
+    expect(rulesOf([gw, certificate, route('https', [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: 'max-age=31536000' }] } }])])).toEqual([]);
+  });
+
+  test('cross references resolve per folder (dist/prod and dist/staging are separate units)', () => {
+    const docs = [at(certificate, 'dist/prod/a.yaml'), at(certificate, 'dist/staging/a.yaml'), at(issuer, 'dist/prod/i.yaml'), at(issuer, 'dist/staging/i.yaml')];
+    expect(checkManifests(docs).filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+  });
+
+  test('the shipped dist/ is clean', () => {
+    expect(checkManifests(loadManifests([path.join(root, 'dist')])).filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+  });
+
+  (fs.existsSync(SEED_001) ? test : test.skip)('seed 001\'s hand-written YAML: snippet, X-XSS-Protection 1, hosts without TLS', () => {
+    const rules = checkManifests(loadManifests([SEED_001])).filter((f) => f.severity === Severity.ERROR).map((f) => `${f.name}:${f.rule}`);
+    expect(rules).toEqual(expect.arrayContaining(['api-ingress:snippet-annotations', 'api-ingress:x-xss-protection', 'http-redirect:hosts-without-tls']));
+  });
+
+  test('the command: human report grouped by file, --json for CI, exit 1 on errors and 0 when clean', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-'));
+    fs.writeFileSync(path.join(dir, 'bad.yaml'), JSON.stringify(ingress({ 'nginx.ingress.kubernetes.io/server-snippet': 'x' })));
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'check.ts'), ...args], { cwd: root, encoding: 'utf8' });
+    const human = run(dir);
+    expect(human.status).toBe(1);
+    expect(human.stdout).toContain(`${dir}/bad.yaml`);
+    expect(human.stdout).toMatch(/error\s+Ingress\/i \[snippet-annotations\]/);
+    const json = run('--json', dir);
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout).findings.map((f: any) => f.rule)).toContain('snippet-annotations');
+    expect(run(path.join(root, 'dist')).status).toBe(0);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('cdk8s validation plugin', () => {
+  test('reports violations and fails on errors, succeeds on dist', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { TlsPolicyValidation } = require('../../../lib/policy/validation-plugin.js');
+    const run = async (files: Record<string, any[]>) => {
+      const violations: any[] = [];
+      let status = '';
+      await new TlsPolicyValidation().validate({
+        manifests: Object.keys(files),
+        parseManifest: (f: string) => files[f],
+        report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
+      });
+      return { violations, status };
+    };
+    const bad = await run({ 'x/a.yaml': [ingress({ 'nginx.ingress.kubernetes.io/configuration-snippet': 'x' })] });
+    expect(bad.status).toBe('failure');
+    expect(bad.violations.map((v) => v.ruleName)).toContain('error:snippet-annotations');
+    expect(bad.violations[0].violatingResources[0]).toMatchObject({ resourceName: 'Ingress/i', manifestPath: 'x/a.yaml' });
+    const good = await run({ 'x/a.yaml': [deployment(), certificate, issuer] });
+    expect(good.status).toBe('success');
+  });
+});

@@ -52,7 +52,7 @@ export class SecurityHeaders {
   /** Every other header, name → value, in a stable order. `X-XSS-Protection` is `0` (OWASP). */
   public readonly headers: Record<string, string>;
 
-  constructor(scope: IConstruct, field: string, options: SecurityHeadersOptions = {}) {
+  constructor(scope: IConstruct | string, field: string, options: SecurityHeadersOptions = {}) {
     if (options.hsts !== false) {
       const maxAgeSeconds = (options.hsts?.maxAge ?? Duration.days(365)).toSeconds();
       const includeSubDomains = options.hsts?.includeSubDomains ?? true;

@@ -27,7 +27,7 @@ export function fail(scope: IConstruct | string, field: string, value: unknown, 
 }
 
 /** Throws unless `ok`. */
-export function check(ok: boolean, scope: IConstruct, field: string, value: unknown, fix: string): void {
+export function check(ok: boolean, scope: IConstruct | string, field: string, value: unknown, fix: string): void {
   if (!ok) fail(scope, field, value, fix);
 }
 

@@ -1,6 +1,6 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
-  AcmeServer, AcmeSolver, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge, SelfSignedIssuer,
+  AcmeServer, AcmeSolver, CertificateExpiryAlerts, EdgeKind, NamespacedChart, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge, SelfSignedIssuer, TlsCertificate,
 } from '../lib';
 import { AicosChart } from './aicos';
 import { AnalyticsChart } from './analytics';
@@ -18,12 +18,14 @@ export interface EnvironmentSpec {
   readonly acme?: AcmeServer;
   /** The edge every stack of the environment uses. */
   readonly edge: EdgeKind;
+  /** Prometheus Operator runs in the cluster: emit certificate expiry alerts. @default false */
+  readonly prometheusOperator?: boolean;
 }
 
 export const ENVIRONMENTS: EnvironmentSpec[] = [
   { name: 'dev', domain: 'dev.example.com', edge: EdgeKind.TRAEFIK },
   { name: 'staging', domain: 'staging.example.com', acme: AcmeServer.STAGING, edge: EdgeKind.INGRESS_NGINX },
-  { name: 'prod', domain: 'example.com', acme: AcmeServer.PRODUCTION, edge: EdgeKind.GATEWAY_API },
+  { name: 'prod', domain: 'example.com', acme: AcmeServer.PRODUCTION, edge: EdgeKind.GATEWAY_API, prometheusOperator: true },
 ];
 
 /** Namespaces of the stacks behind the edge (each gets a Gateway of that name with Gateway API). */
@@ -77,6 +79,11 @@ export function buildEnvironment(env: EnvironmentSpec, outdir = `dist/${env.name
     // Controller-wide settings the ingress-nginx edges depend on (HSTS, protocols, ciphers, allowed headers).
     const controller = new Chart(app, 'ingress-nginx-controller-settings', { disableResourceNameHashes: true });
     new NginxControllerSettings(controller, 'Settings', { edges: stacks.map((c) => c.edge as NginxIngressEdge) });
+  }
+  if (env.prometheusOperator) {
+    const monitoring = new NamespacedChart(app, 'monitoring', { namespace: 'monitoring', createNamespace: false });
+    const certificates = app.node.findAll().filter((c): c is TlsCertificate => c instanceof TlsCertificate);
+    new CertificateExpiryAlerts(monitoring, 'CertificateAlerts', { certificates, labels: { release: 'kube-prometheus-stack' } });
   }
   return app;
 }

@@ -12,3 +12,4 @@ export * from './edge/gateway';
 export * from './edge/traefik';
 export * from './edge/factory';
 export * from './summary';
+export * from './monitoring';

@@ -1,0 +1,75 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { TlsCertificate } from './certificates';
+import { check, isDnsLabel } from './policy/validation';
+
+/** Props of {@link CertificateExpiryAlerts}. */
+export interface CertificateExpiryAlertsProps {
+  /** The certificates to watch. */
+  readonly certificates: TlsCertificate[];
+  /** Name of the PrometheusRule. @default "tls-certificates" */
+  readonly name?: string;
+  /** Labels Prometheus' ruleSelector matches (e.g. `{ release: 'kube-prometheus-stack' }`). @default none */
+  readonly labels?: Record<string, string>;
+  /** Page when this little validity is left. @default Duration.days(7) */
+  readonly criticalBefore?: Duration;
+}
+
+/**
+ * A PrometheusRule (monitoring.coreos.com/v1) over cert-manager's metrics for the stack's certificates: renewal
+ * overdue (less validity left than the certificate's renewBefore: cert-manager should have renewed it), about to
+ * expire, and not Ready. One expression per namespace and renewal window, so it stays small with many certificates.
+ */
+export class CertificateExpiryAlerts extends Construct {
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: CertificateExpiryAlertsProps) {
+    super(scope, id);
+    check(props.certificates.length > 0, this, 'certificates', [], 'give the certificates to watch');
+    const critical = (props.criticalBefore ?? Duration.days(7)).toSeconds();
+    check(critical >= 3600, this, 'criticalBefore', critical, 'use at least Duration.hours(1)');
+    const groups = new Map<string, { namespace: string; renewBefore: number; names: string[] }>();
+    for (const c of props.certificates) {
+      const namespace = c.namespace ?? 'default';
+      check(isDnsLabel(namespace), this, 'certificates', c.node.path, 'certificates must have a namespace');
+      const key = `${namespace}/${c.renewBefore.toSeconds()}`;
+      const g = groups.get(key) ?? { namespace, renewBefore: c.renewBefore.toSeconds(), names: [] };
+      g.names.push(c.apiObject.name);
+      groups.set(key, g);
+    }
+    const selector = (g: { namespace: string; names: string[] }) => `namespace="${g.namespace}",name=~"${g.names.sort().join('|')}"`;
+    const all = [...groups.values()];
+    const rules = [
+      ...all.map((g) => ({
+        alert: 'TLSCertificateRenewalOverdue',
+        expr: `certmanager_certificate_expiration_timestamp_seconds{${selector(g)}} - time() < ${g.renewBefore}`,
+        for: '1h',
+        labels: { severity: 'warning' },
+        annotations: {
+          summary: 'Certificate {{ $labels.namespace }}/{{ $labels.name }} should have been renewed',
+          description: `Less than its renewBefore (${Math.round(g.renewBefore / 3600)}h) of validity is left: check the Certificate, its CertificateRequest and the issuer.`,
+        },
+      })),
+      ...all.map((g) => ({
+        alert: 'TLSCertificateExpiresSoon',
+        expr: `certmanager_certificate_expiration_timestamp_seconds{${selector(g)}} - time() < ${critical}`,
+        for: '10m',
+        labels: { severity: 'critical' },
+        annotations: { summary: 'Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }}', description: 'Renewal has failed; clients will reject the certificate when it expires.' },
+      })),
+      ...all.map((g) => ({
+        alert: 'TLSCertificateNotReady',
+        expr: `certmanager_certificate_ready_status{${selector(g)},condition="False"} == 1`,
+        for: '15m',
+        labels: { severity: 'warning' },
+        annotations: { summary: 'Certificate {{ $labels.namespace }}/{{ $labels.name }} is not Ready', description: 'kubectl describe certificate shows why (issuer, challenge, CA).' },
+      })),
+    ];
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: props.name ?? 'tls-certificates', labels: props.labels },
+      spec: { groups: [{ name: 'tls-certificates', rules }] },
+    });
+  }
+}

@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 import_group() { # name dir (name only names the temp file)
   local name=$1 dir=$2
   for f in "$crds/$dir"/*.yaml; do cat "$f"; printf '\n---\n'; done > "$tmp/$name.yaml"
-  npx cdk8s import "$tmp/$name.yaml" --language typescript --output imports
+  npx cdk8s import "$tmp/$name.yaml" --language typescript --output imports --save false
   node --import tsx scripts/extract-crd-schemas.ts "imports/schemas/$name.json" "$tmp/$name.yaml"
 }
 

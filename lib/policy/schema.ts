@@ -14,7 +14,8 @@ const SCHEMA_DIRS = [
 
 let crdSchemas: Record<string, object> | undefined;
 const compiled = new Map<string, ValidateFunction>();
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+// optimize: false compiles the very large CRD schemas ~2x faster; validation speed is not the bottleneck.
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
 
 function loadCrdSchemas(): Record<string, object> {
   crdSchemas ??= Object.assign({}, ...SCHEMA_DIRS.flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
@@ -43,15 +44,23 @@ function crdValidator(key: string): ValidateFunction | undefined {
   return compiled.get(key);
 }
 
+const models = new Map<string, any>();
 function coreModel(apiVersion: string, kind: string): any {
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  if (group.includes('.') && !group.endsWith('.k8s.io')) return undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(`kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`)[kind];
-  } catch {
-    return undefined;
+  const key = `${apiVersion}/${kind}`;
+  if (!models.has(key)) {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    let model: any;
+    if (!group.includes('.') || group.endsWith('.k8s.io')) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        model = require(`kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`)[kind];
+      } catch {
+        model = undefined;
+      }
+    }
+    models.set(key, model);
   }
+  return models.get(key);
 }
 
 /** Whether a schema is known for this apiVersion/kind. */
@@ -74,9 +83,11 @@ export function schemaErrors(doc: any): string[] {
   const Model = coreModel(apiVersion, kind);
   if (!Model) return [`no schema known for ${apiVersion} ${kind}`];
   try {
-    new Model(doc).validate();
+    // Validate the document itself: a Model instance would first deep-copy it (our documents have no undefined values).
+    Model.prototype.validate.call(doc);
     return [];
   } catch (e) {
     return [(e as Error).message];
   }
 }
+

@@ -22,8 +22,7 @@ export function reviewSummary(app: App, title: string): string {
 
   lines.push('## Public hosts', '', '| host | paths | edge | TLS profile | HSTS | certificate | issuer | secret | key | duration / renew before | backend | WebSocket | mTLS |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const e of edges) {
-    for (const host of e.hosts) {
-      const routes = e.routes.filter((r) => r.host === host);
+    for (const [host, routes] of e.routesByHost) {
       const r0 = routes[0];
       const c = r0.certificate;
       const backends = [...new Set(routes.map((r) => `${r.backend.serviceName}:${r.backend.servicePort}${r.upstreamTls ? ` (HTTPS, verified as ${r.upstreamTls.verifyName})` : ''}`))];
@@ -57,8 +56,7 @@ export function reviewSummary(app: App, title: string): string {
     for (const caller of w.callers) lines.push(`  ${id(caller)} -- "${w.requiresClientCertificates ? 'mTLS' : 'HTTPS'}" --> ${id(w)}`);
   }
   for (const e of edges) {
-    for (const host of e.hosts) {
-      const routes = e.routes.filter((r) => r.host === host);
+    for (const [host, routes] of e.routesByHost) {
       lines.push(`  ${id(`host_${host}`)}(["${host}"]) -- ${edgeKind(e)} --> ${id(routes[0].certificate)}`);
       for (const b of new Set(routes.map((r) => r.backend))) lines.push(`  ${id(`host_${host}`)} --> ${id(b)}`);
     }

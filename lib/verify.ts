@@ -80,8 +80,7 @@ interface Handshake {
 /** Builds expectations for every public host of the edges in an App (what the spec promises). */
 export function expectationsFromApp(app: App, connect: { address?: string; httpsPort?: number; httpPort?: number } = {}): HostExpectation[] {
   const edges = app.node.findAll().filter((c): c is TlsEdgeBase => c instanceof TlsEdgeBase);
-  return edges.flatMap((e) => e.hosts.map((host) => {
-    const routes = e.routes.filter((r) => r.host === host);
+  return edges.flatMap((e) => [...e.routesByHost].map(([host, routes]) => {
     const cert = routes[0].certificate;
     return {
       host, ...connect,

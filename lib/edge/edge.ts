@@ -4,7 +4,7 @@ import { KeyUsage, TlsCertificate } from '../certificates';
 import { CaIssuer } from '../issuers';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
-import { check, fail, isDnsName, isObjectName } from '../policy/validation';
+import { check, fail, groupBy, isDnsName, isObjectName, isWildcard } from '../policy/validation';
 import { AppProtocol, SecureWorkload } from '../workloads';
 
 /** One host + path routed to a workload. */
@@ -80,6 +80,8 @@ export interface ResolvedRoute {
 export interface ITlsEdge extends IConstruct {
   /** Hosts served, sorted. */
   readonly hosts: string[];
+  /** Routes of each host, hosts sorted. */
+  readonly routesByHost: ReadonlyMap<string, ResolvedRoute[]>;
   /** Validated routes. */
   readonly routes: ResolvedRoute[];
   readonly tlsProfile: TlsProfile;
@@ -94,6 +96,7 @@ export interface ITlsEdge extends IConstruct {
 export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
   public readonly hosts: string[];
   public readonly routes: ResolvedRoute[];
+  public readonly routesByHost: ReadonlyMap<string, ResolvedRoute[]>;
   public readonly tlsProfile: TlsProfile;
   public readonly securityHeaders: SecurityHeaders;
   public readonly websocketTimeout: Duration;
@@ -118,6 +121,7 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     }
 
     const seen = new Map<string, number>();
+    const certificateFor = certificateIndex(props.certificates);
     this.routes = props.routes.map((r, i) => {
       const field = `routes[${i}]`;
       const path = r.path ?? '/';
@@ -140,7 +144,7 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
         }
         return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate: backendCert, passthrough: true };
       }
-      const certificate = props.certificates.find((c) => c.covers(r.host));
+      const certificate = certificateFor(r.host);
       if (!certificate) {
         fail(this, `${field}.host`, r.host, `no certificate of the edge covers this host: add it to a certificate's dnsNames (certificates: ${props.certificates.map((c) => c.node.id).join(', ') || 'none'})`);
       }
@@ -162,10 +166,11 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
       }
       return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate, passthrough: false, clientAuth: r.clientAuth, upstreamTls };
     });
-    this.hosts = [...new Set(this.routes.map((r) => r.host))].sort();
+    const byHost = groupBy(this.routes, (r) => r.host);
+    this.hosts = [...byHost.keys()].sort();
+    this.routesByHost = new Map(this.hosts.map((h) => [h, byHost.get(h)!]));
     // Client verification and passthrough happen in the TLS handshake, before any path is known: per host.
-    for (const host of this.hosts) {
-      const routes = this.routes.filter((r) => r.host === host);
+    for (const [host, routes] of this.routesByHost) {
       const modes = new Set(routes.map((r) => (r.passthrough ? 'passthrough' : r.clientAuth ? `clientAuth:${r.clientAuth.ca.issuerName}:${!!r.clientAuth.optional}` : 'terminate')));
       check(modes.size === 1, this, 'routes', host, `every route of "${host}" must agree on passthrough and clientAuth (the TLS handshake happens before the path is known); found ${[...modes].join(', ')}`);
     }
@@ -196,4 +201,18 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     for (const r of routes) groups.set(r.certificate, (groups.get(r.certificate) ?? new Set()).add(r.host));
     return [...groups].map(([c, hosts]) => [c, [...hosts].sort()]);
   }
+}
+
+/** Finds the certificate that covers a host in O(1): exact names first, then the wildcard of its parent zone. */
+function certificateIndex(certificates: TlsCertificate[]): (host: string) => TlsCertificate | undefined {
+  const exact = new Map<string, TlsCertificate>();
+  const wildcard = new Map<string, TlsCertificate>();
+  for (const c of certificates) {
+    for (const n of c.dnsNames) {
+      const index = isWildcard(n) ? wildcard : exact;
+      const key = isWildcard(n) ? n.slice(2) : n;
+      if (!index.has(key)) index.set(key, c);
+    }
+  }
+  return (host) => exact.get(host) ?? wildcard.get(host.slice(host.indexOf('.') + 1));
 }

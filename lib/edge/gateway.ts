@@ -77,7 +77,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
       return { group: '', kind: 'Secret', name, namespace: crossNs ? ns : undefined };
     };
     const listenerName = (r: { host: string; passthrough: boolean }) => `${r.passthrough ? 'tls' : 'https'}-${TlsEdgeBase.slug(r.host)}`;
-    const byHost = [...new Map(this.routes.map((r) => [r.host, r])).values()];
+    const byHost = [...this.routesByHost.values()].map((routes) => routes[0]);
     const listeners = [
       // A ListenerSet's parent Gateway already has the plain-HTTP listener ("http") the redirect attaches to.
       ...(listenerSet ? [] : [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes }]),
@@ -156,7 +156,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
       responseHeaderModifier: { set: Object.entries(headers).map(([name, value]) => ({ name, value })) },
     };
     for (const host of redirectHosts) {
-      const routes = terminated.filter((r) => r.host === host);
+      const routes = this.routesByHost.get(host)!;
       new gw.HttpRoute(this, `Route-${host}`, {
         metadata: { name: `${props.name}-${TlsEdgeBase.slug(host)}` },
         spec: {

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { check, isObjectName } from '../policy/validation';
+import { check, groupBy, isObjectName } from '../policy/validation';
 import { ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 const A = 'nginx.ingress.kubernetes.io/';
@@ -91,17 +91,17 @@ export class NginxIngressEdge extends TlsEdgeBase {
   }
 
   private ingress(name: string, routes: ResolvedRoute[], annotations: Record<string, string>): ApiObject {
-    const hosts = [...new Set(routes.map((r) => r.host))].sort();
+    const byHost = groupBy(routes, (r) => r.host);
     const passthrough = routes[0].passthrough;
     return new kplus.k8s.KubeIngress(this, `Ingress-${name}`, {
       metadata: { name, annotations },
       spec: {
         ingressClassName: this.ingressClassName,
         tls: passthrough ? undefined : this.tlsGroups(routes).map(([cert, h]) => ({ hosts: h, secretName: cert.secretName })),
-        rules: hosts.map((host) => ({
+        rules: [...byHost.keys()].sort().map((host) => ({
           host,
           http: {
-            paths: routes.filter((r) => r.host === host).map((r) => ({
+            paths: byHost.get(host)!.map((r) => ({
               path: r.path,
               pathType: 'Prefix',
               backend: { service: { name: r.backend.serviceName, port: { number: r.backend.servicePort } } },

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { schemaErrors } from './schema';
 import { TlsProfile } from './tls-profiles';
+import { groupBy } from './validation';
 
 /**
  * Policy checks over any folder of manifests (ours in dist/, or hand-written ones): upstream schemas and the TLS
@@ -59,6 +60,8 @@ type Rule = (ctx: Context) => Finding[];
 interface Context {
   readonly docs: ManifestDoc[];
   of(kind: string): ManifestDoc[];
+  /** The document of this kind, namespace and name (indexed: no scans). */
+  named(kind: string, namespace: string, name: string): ManifestDoc | undefined;
   finding(m: ManifestDoc, rule: string, severity: Severity, message: string, fix: string): Finding;
 }
 
@@ -272,14 +275,13 @@ const rules: Record<string, Rule> = {
 
 function listenerProtocol(c: Context, route: any, parent: any): string | undefined {
   const gwNs = parent.namespace ?? ns(route);
-  const gw = c.of('Gateway').find((m) => m.doc.metadata?.name === parent.name && ns(m.doc) === gwNs)
-    ?? c.of('ListenerSet').find((m) => m.doc.metadata?.name === parent.name && ns(m.doc) === gwNs);
+  const gw = c.named('Gateway', gwNs, parent.name) ?? c.named('ListenerSet', gwNs, parent.name);
   const listener = (gw?.doc.spec?.listeners ?? []).find((l: any) => !parent.sectionName || l.name === parent.sectionName);
   return listener?.protocol ?? (parent.sectionName === 'http' ? 'HTTP' : undefined);
 }
 
 function middleware(c: Context, route: any, name: string): any {
-  return c.of('Middleware').find((m) => m.doc.metadata?.name === name && ns(m.doc) === ns(route))?.doc.spec;
+  return c.named('Middleware', ns(route), name)?.doc.spec;
 }
 
 /** The names of the rules, for reports and docs. */
@@ -290,17 +292,16 @@ export const RULES = Object.keys(rules);
  * folder: each folder is one deployable unit (dist/prod, dist/staging...).
  */
 export function checkManifests(docs: ManifestDoc[]): Finding[] {
-  const folders = new Map<string, ManifestDoc[]>();
-  for (const m of docs) folders.set(path.dirname(m.file), [...folders.get(path.dirname(m.file)) ?? [], m]);
-  return [...folders.values()].flatMap(checkUnit);
+  return [...groupBy(docs, (m) => path.dirname(m.file)).values()].flatMap(checkUnit);
 }
 
 function checkUnit(docs: ManifestDoc[]): Finding[] {
-  const byKind = new Map<string, ManifestDoc[]>();
-  for (const m of docs) byKind.set(m.doc.kind, [...byKind.get(m.doc.kind) ?? [], m]);
+  const byKind = groupBy(docs, (m) => m.doc.kind as string);
+  const byName = new Map(docs.map((m) => [`${m.doc.kind}/${ns(m.doc)}/${m.doc.metadata?.name}`, m]));
   const ctx: Context = {
     docs,
     of: (kind) => byKind.get(kind) ?? [],
+    named: (kind, namespace, name) => byName.get(`${kind}/${namespace}/${name}`),
     finding: (m, rule, severity, message, fix) => ({ file: m.file, kind: m.doc.kind, name: m.doc.metadata?.name, rule, severity, message, fix }),
   };
   return Object.values(rules).flatMap((r) => r(ctx));

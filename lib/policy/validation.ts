@@ -77,6 +77,18 @@ export function isPort(port: number): boolean {
   return Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
+/** Groups items by key, keeping first-seen key order (one pass: no per-key scans). */
+export function groupBy<T, K>(items: Iterable<T>, key: (t: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** Renders a Duration the way cert-manager writes Go durations (`2160h`, `90m`). */
 export function goDuration(d: Duration): string {
   const s = d.toSeconds();

@@ -124,8 +124,8 @@ describe('Gateway API rendering (seed 001, prod)', () => {
     expect(gw.spec.listeners.map((l: any) => [l.name, l.port, l.protocol, l.hostname, l.tls?.mode, l.tls?.certificateRefs?.[0].name])).toEqual([
       ['http', 80, 'HTTP', undefined, undefined, undefined],
       ['https-analytics-example-com', 443, 'HTTPS', 'analytics.example.com', 'Terminate', 'frontend-tls'],
-      ['https-www-analytics-example-com', 443, 'HTTPS', 'www.analytics.example.com', 'Terminate', 'frontend-tls'],
       ['https-api-analytics-example-com', 443, 'HTTPS', 'api.analytics.example.com', 'Terminate', 'api-tls'],
+      ['https-www-analytics-example-com', 443, 'HTTPS', 'www.analytics.example.com', 'Terminate', 'frontend-tls'],
     ]);
     expect(gw.metadata.annotations['tls-stack/tls-profile']).toMatch('TLSv1.2 TLSv1.3');
     expect(gw.metadata.annotations['tls-stack/tls-profile']).toMatch('ECDHE-ECDSA-AES128-GCM-SHA256');

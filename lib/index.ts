@@ -13,3 +13,6 @@ export * from './edge/traefik';
 export * from './edge/factory';
 export * from './summary';
 export * from './monitoring';
+export * from './policy/schema';
+export * from './policy/check';
+export * from './verify';

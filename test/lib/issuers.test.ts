@@ -1,4 +1,4 @@
-import { AcmeServer, AcmeSolver, LetsEncryptIssuer, Route53Credentials, SelfSignedIssuer, TlsCertificate } from '../../lib';
+import { AcmeServer, AcmeSolver, ExternalIssuer, LetsEncryptIssuer, Route53Credentials, SelfSignedIssuer, TlsCertificate } from '../../lib';
 import { expectStackError, only, scratch, synthValid } from '../support';
 
 const http01 = AcmeSolver.http01Ingress({ ingressClassName: 'nginx' });
@@ -94,5 +94,19 @@ describe('SelfSignedIssuer', () => {
     const doc = only(synthValid(chart), 'ClusterIssuer', 'selfsigned');
     expect(doc.spec).toEqual({ selfSigned: {} });
     expect(doc.metadata.namespace).toBeUndefined();
+  });
+});
+
+describe('ExternalIssuer', () => {
+  test('certificates can reference an issuer managed elsewhere; it emits nothing', () => {
+    const { chart } = scratch();
+    const ext = new ExternalIssuer(chart, 'Ext', 'corp-pki', 'ClusterIssuer');
+    new TlsCertificate(chart, 'C', { name: 'c', issuer: ext, dnsNames: ['c.example.com'] });
+    const docs = synthValid(chart);
+    expect(docs.map((d) => d.kind)).toEqual(['Certificate']);
+    expect(only(docs, 'Certificate').spec.issuerRef).toEqual({ name: 'corp-pki', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+  });
+  test('bad name', () => {
+    expectStackError(() => new ExternalIssuer(scratch().chart, 'Ext', 'Corp PKI'), 'issuerName', 'metadata.name');
   });
 });

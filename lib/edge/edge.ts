@@ -7,6 +7,11 @@ import { TlsProfile } from '../policy/tls-profiles';
 import { check, fail, groupBy, isDnsName, isObjectName, isWildcard } from '../policy/validation';
 import { AppProtocol, SecureWorkload } from '../workloads';
 
+/** Annotation carrying a note for the people who apply the YAML. */
+export const NOTE = 'tls-stack/note';
+/** What every edge says about a passthrough host. */
+export const PASSTHROUGH_NOTE = 'TLS passthrough: the backend terminates TLS, so redirects, HSTS and security headers are its job for this host.';
+
 /** One host + path routed to a workload. */
 export interface EdgeRoute {
   /** Public host name (no wildcard). */

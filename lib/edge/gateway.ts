@@ -2,9 +2,8 @@ import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { labelNamespaceOf } from '../chart';
 import { check, isDnsLabel, isObjectName } from '../policy/validation';
-import { NOTE } from './nginx';
 import { CaIssuer } from '../issuers';
-import { ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
+import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 /** Gateway API implementations the edge knows how to advise about (what Gateway API cannot say portably). */
 export enum GatewayImplementation {
@@ -173,7 +172,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
     }
     for (const r of this.routes.filter((x) => x.passthrough)) {
       new gw.TlsRoute(this, `Passthrough-${r.host}`, {
-        metadata: { name: `${props.name}-${TlsEdgeBase.slug(r.host)}`, annotations: { [NOTE]: 'TLS passthrough: the backend terminates TLS, so redirects, HSTS and security headers are its job for this host.' } },
+        metadata: { name: `${props.name}-${TlsEdgeBase.slug(r.host)}`, annotations: { [NOTE]: PASSTHROUGH_NOTE } },
         spec: { parentRefs: [parent(listenerName(r))], hostnames: [r.host], rules: [{ backendRefs: [{ name: r.backend.serviceName, port: r.backend.servicePort }] }] },
       });
     }

@@ -2,11 +2,9 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { check, groupBy, isObjectName } from '../policy/validation';
-import { ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
+import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 const A = 'nginx.ingress.kubernetes.io/';
-/** Annotation carrying a note for the people who apply the YAML. */
-export const NOTE = 'tls-stack/note';
 
 /** Props of {@link NginxIngressEdge}. */
 export interface NginxIngressEdgeProps extends TlsEdgeProps {
@@ -85,8 +83,7 @@ export class NginxIngressEdge extends TlsEdgeBase {
   private passthroughAnnotations(): [string[], Record<string, string>] {
     return [['passthrough'], {
       [`${A}ssl-passthrough`]: 'true',
-      [NOTE]: 'TLS passthrough: the ingress-nginx controller must run with --enable-ssl-passthrough; '
-        + 'the backend terminates TLS, so redirects, HSTS and security headers are its job for these hosts.',
+      [NOTE]: `The ingress-nginx controller must run with --enable-ssl-passthrough. ${PASSTHROUGH_NOTE}`,
     }];
   }
 

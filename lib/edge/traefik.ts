@@ -4,8 +4,7 @@ import { labelNamespaceOf } from '../chart';
 import { FrameOptions } from '../policy/headers';
 import { TlsVersion } from '../policy/tls-profiles';
 import { check, isObjectName } from '../policy/validation';
-import { ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
-import { NOTE } from './nginx';
+import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 /** Props of {@link TraefikEdge}. */
 export interface TraefikEdgeProps extends TlsEdgeProps {
@@ -156,7 +155,7 @@ export class TraefikEdge extends TlsEdgeBase {
     }
     for (const r of this.routes.filter((x) => x.passthrough)) {
       new tr.IngressRouteTcp(this, `Passthrough-${r.host}`, {
-        metadata: { name: `${name}-${TlsEdgeBase.slug(r.host)}`, annotations: { [NOTE]: 'TLS passthrough: the backend terminates TLS, so redirects, HSTS and security headers are its job for this host.' } },
+        metadata: { name: `${name}-${TlsEdgeBase.slug(r.host)}`, annotations: { [NOTE]: PASSTHROUGH_NOTE } },
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [websecure],

@@ -118,8 +118,10 @@ export class TlsCertificate extends Construct {
   public readonly isCa: boolean;
   /** Keystore files written into the Secret (`keystore.p12`, `keystore.jks`). */
   public readonly keystoreFiles: string[];
-  /** The emitted Certificate object. */
+  /** The Certificate object (not emitted once {@link delegateToGatewayShim} is called). */
   public readonly apiObject: cm.Certificate;
+  /** cert-manager's gateway-shim creates this certificate from a Gateway instead of the YAML carrying it. */
+  public delegatedToGatewayShim = false;
 
   constructor(scope: Construct, id: string, props: TlsCertificateProps) {
     super(scope, id);
@@ -190,6 +192,29 @@ export class TlsCertificate extends Construct {
         issuerRef: { name: props.issuer.issuerName, kind: props.issuer.issuerKind, group: 'cert-manager.io' },
       },
     });
+  }
+
+  /** Name of the Certificate object in the cluster (gateway-shim names it after the Secret). */
+  public get certificateName(): string {
+    return this.delegatedToGatewayShim ? this.secretName : this.apiObject.name;
+  }
+
+  /**
+   * Lets cert-manager's gateway-shim create this certificate from the listeners that reference its Secret, instead
+   * of emitting the Certificate. Returns the Gateway annotations that request the same issuer, key and lifetimes.
+   */
+  public delegateToGatewayShim(): Record<string, string> {
+    this.node.tryRemoveChild(this.apiObject.node.id);
+    this.delegatedToGatewayShim = true;
+    return {
+      [`cert-manager.io/${this.issuer.issuerKind === 'ClusterIssuer' ? 'cluster-issuer' : 'issuer'}`]: this.issuer.issuerName,
+      'cert-manager.io/private-key-algorithm': this.privateKey.algorithm,
+      ...(this.privateKey.size ? { 'cert-manager.io/private-key-size': String(this.privateKey.size) } : {}),
+      'cert-manager.io/private-key-rotation-policy': 'Always',
+      'cert-manager.io/duration': goDuration(this.duration),
+      'cert-manager.io/renew-before': goDuration(this.renewBefore),
+      'cert-manager.io/usages': this.usages.join(','),
+    };
   }
 
   /** True when one of the certificate's names covers `host` (wildcards honoured). */

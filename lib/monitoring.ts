@@ -34,7 +34,7 @@ export class CertificateExpiryAlerts extends Construct {
       check(isDnsLabel(namespace), this, 'certificates', c.node.path, 'certificates must have a namespace');
       const key = `${namespace}/${c.renewBefore.toSeconds()}`;
       const g = groups.get(key) ?? { namespace, renewBefore: c.renewBefore.toSeconds(), names: [] };
-      g.names.push(c.apiObject.name);
+      g.names.push(c.certificateName);
       groups.set(key, g);
     }
     const selector = (g: { namespace: string; names: string[] }) => `namespace="${g.namespace}",name=~"${g.names.sort().join('|')}"`;

@@ -26,7 +26,7 @@ export function reviewSummary(app: App, title: string): string {
       const r0 = routes[0];
       const c = r0.certificate;
       const backends = [...new Set(routes.map((r) => `${r.backend.serviceName}:${r.backend.servicePort}${r.upstreamTls ? ` (HTTPS, verified as ${r.upstreamTls.verifyName})` : ''}`))];
-      lines.push(`| ${host} | ${routes.map((r) => r.path).join(', ')} | ${edgeKind(e)} \`${e.edgeName}\`${r0.passthrough ? ' (passthrough)' : ''} | ${r0.passthrough ? 'backend' : e.tlsProfile.name} | ${r0.passthrough ? 'backend' : e.securityHeaders.hstsValue ?? 'off'} | ${c.apiObject.name} | ${c.issuer.issuerName} | ${ns(c)}/${c.secretName} | ${key(c)} | ${goDuration(c.duration)} / ${goDuration(c.renewBefore)} | ${backends.join(', ')} | ${routes.filter((r) => r.websocket).map((r) => r.path).join(', ') || '-'} | ${r0.clientAuth ? `clients verified against ${r0.clientAuth.ca.issuerName}` : '-'} |`);
+      lines.push(`| ${host} | ${routes.map((r) => r.path).join(', ')} | ${edgeKind(e)} \`${e.edgeName}\`${r0.passthrough ? ' (passthrough)' : ''} | ${r0.passthrough ? 'backend' : e.tlsProfile.name} | ${r0.passthrough ? 'backend' : e.securityHeaders.hstsValue ?? 'off'} | ${c.certificateName} | ${c.issuer.issuerName} | ${ns(c)}/${c.secretName} | ${key(c)} | ${goDuration(c.duration)} / ${goDuration(c.renewBefore)} | ${backends.join(', ')} | ${routes.filter((r) => r.websocket).map((r) => r.path).join(', ') || '-'} | ${r0.clientAuth ? `clients verified against ${r0.clientAuth.ca.issuerName}` : '-'} |`);
     }
   }
   if (edges.length) {
@@ -37,19 +37,19 @@ export function reviewSummary(app: App, title: string): string {
   lines.push('', '## Workloads', '', '| workload | namespace | serves | certificate → secret (issuer) | mount | trusts | presents | requires client certificates | callers |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const w of workloads) {
     const c = w.certificate;
-    lines.push(`| ${w.serviceName} | ${ns(w)} | ${w.appProtocol} :${w.servicePort} | ${c ? `${c.apiObject.name} → ${c.secretName} (${c.issuer.issuerName}, ${key(c)})` : '-'} | ${w.tlsMountPath ? `${w.tlsMountPath} (read-only)` : '-'} | ${w.trustBundle?.configMapName ?? '-'} | ${w.clientCertificate?.secretName ?? '-'} | ${w.requiresClientCertificates ? 'yes' : 'no'} | ${w.callers.map((x) => x.serviceName).join(', ') || '-'} |`);
+    lines.push(`| ${w.serviceName} | ${ns(w)} | ${w.appProtocol} :${w.servicePort} | ${c ? `${c.certificateName} → ${c.secretName} (${c.issuer.issuerName}, ${key(c)})` : '-'} | ${w.tlsMountPath ? `${w.tlsMountPath} (read-only)` : '-'} | ${w.trustBundle?.configMapName ?? '-'} | ${w.clientCertificate?.secretName ?? '-'} | ${w.requiresClientCertificates ? 'yes' : 'no'} | ${w.callers.map((x) => x.serviceName).join(', ') || '-'} |`);
   }
 
   lines.push('', '## Certificates', '', '| certificate | namespace | names | issuer | key | duration / renew before | usages |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const c of certificates) {
-    lines.push(`| ${c.apiObject.name}${c.isCa ? ' (CA)' : ''} | ${ns(c)} | ${[...c.dnsNames, ...c.ipAddresses].join(', ') || '-'} | ${c.issuer.issuerKind}/${c.issuer.issuerName} | ${key(c)} | ${goDuration(c.duration)} / ${goDuration(c.renewBefore)} | ${c.usages.join(', ') || 'CA'} |`);
+    lines.push(`| ${c.certificateName}${c.isCa ? ' (CA)' : ''} | ${ns(c)} | ${[...c.dnsNames, ...c.ipAddresses].join(', ') || '-'} | ${c.issuer.issuerKind}/${c.issuer.issuerName} | ${key(c)} | ${goDuration(c.duration)} / ${goDuration(c.renewBefore)} | ${c.usages.join(', ') || 'CA'} |`);
   }
 
   lines.push('', '## Graph', '', '```mermaid', 'graph LR');
   const id = (c: IConstruct | string) => (typeof c === 'string' ? c : c.node.path).replace(/[^A-Za-z0-9]/g, '_');
   const issuers = new Map(certificates.map((c) => [c.issuer.issuerName, c.issuer]));
   for (const [name] of issuers) lines.push(`  ${id(`issuer_${name}`)}{{"issuer ${name}"}}`);
-  for (const c of certificates) lines.push(`  ${id(c)}["cert ${c.apiObject.name}"] --> ${id(`issuer_${c.issuer.issuerName}`)}`);
+  for (const c of certificates) lines.push(`  ${id(c)}["cert ${c.certificateName}"] --> ${id(`issuer_${c.issuer.issuerName}`)}`);
   for (const w of workloads) {
     lines.push(`  ${id(w)}("${ns(w)}/${w.serviceName}")`);
     if (w.certificate) lines.push(`  ${id(w)} -. serves .-> ${id(w.certificate)}`);

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TlsEdgeBase, TlsEdgeProps } from './edge';
-import { GatewayApiEdge, GatewayImplementation, RedirectStatus } from './gateway';
+import { GatewayApiEdge, GatewayCertificateMode, GatewayImplementation, RedirectStatus } from './gateway';
 import { NginxIngressEdge } from './nginx';
 import { TraefikEdge } from './traefik';
 
@@ -26,6 +26,8 @@ export interface EdgeOptions extends Partial<Omit<TlsEdgeProps, 'name' | 'routes
   readonly gatewayImplementation?: GatewayImplementation;
   /** Namespace of the Gateway (Gateway API). @default the routes' namespace */
   readonly gatewayNamespace?: string;
+  /** Explicit Certificates or cert-manager's gateway-shim (Gateway API). @default GatewayCertificateMode.EXPLICIT */
+  readonly certificateMode?: GatewayCertificateMode;
   /** Attach a ListenerSet to this existing Gateway instead of creating one (Gateway API). @default none */
   readonly parentGateway?: string;
   /** HTTP→HTTPS redirect code (Gateway API; ingress-nginx uses 308 and Traefik's permanent redirect). @default 308 */

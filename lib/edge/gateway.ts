@@ -17,6 +17,14 @@ export enum RedirectStatus {
   PERMANENT_REDIRECT = 308,
 }
 
+/** Where the Gateway's certificates come from. */
+export enum GatewayCertificateMode {
+  /** Explicit, reviewable Certificate objects (the default). */
+  EXPLICIT = 'explicit',
+  /** cert-manager's gateway-shim creates them from annotations on the Gateway (or ListenerSet) and its listeners. */
+  GATEWAY_SHIM = 'gateway-shim',
+}
+
 /** Props of {@link GatewayApiEdge}. */
 export interface GatewayApiEdgeProps extends TlsEdgeProps {
   /** GatewayClass of the Gateway. @default "eg" (Envoy Gateway's default class) */
@@ -28,6 +36,12 @@ export interface GatewayApiEdgeProps extends TlsEdgeProps {
    * then reference certificate Secrets across namespaces through a ReferenceGrant. @default the chart's namespace
    */
   readonly gatewayNamespace?: string;
+  /**
+   * Explicit Certificates, or cert-manager's gateway-shim (the edge's certificates are then not emitted; the Gateway
+   * carries their issuer, key and lifetimes as annotations, and every name they hold must be a listener hostname).
+   * @default GatewayCertificateMode.EXPLICIT
+   */
+  readonly certificateMode?: GatewayCertificateMode;
   /** HTTP→HTTPS redirect code. @default RedirectStatus.PERMANENT_REDIRECT */
   readonly redirectStatus?: RedirectStatus;
   /**
@@ -114,6 +128,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
       ? 'configure them in your Gateway implementation'
       : 'on Envoy Gateway set them with a ClientTrafficPolicy (gateway.envoyproxy.io/v1alpha1) targeting this Gateway: spec.tls.minVersion and spec.tls.ciphers';
     const annotations: Record<string, string> = {
+      ...(props.certificateMode === GatewayCertificateMode.GATEWAY_SHIM ? this.delegateCertificates(terminated) : {}),
       ...(props.behindTlsLoadBalancer ? { [NOTE]: 'Behind a TLS-terminating load balancer: Gateway API cannot redirect on X-Forwarded-Proto portably; have the load balancer redirect HTTP to HTTPS, or forward TLS (L4) so the HTTPS listeners terminate it.' } : {}),
       'tls-stack/tls-profile': `${profile.name}: protocols ${profile.protocols.join(' ')}`
         + (profile.ciphers.length ? `; TLS 1.2 ciphers ${profile.ciphers.join(':')}` : '')
@@ -195,6 +210,25 @@ export class GatewayApiEdge extends TlsEdgeBase {
         spec: { from: [from as any], to: [...to].sort().map((k) => { const [kind, name] = k.split('/'); return { group: '', kind, name }; }) },
       });
     }
+  }
+
+  /**
+   * Hands the certificates of the terminated routes to gateway-shim: one set of Gateway annotations must describe
+   * them all, and each must hold exactly the hostnames of the listeners that reference its Secret.
+   */
+  private delegateCertificates(routes: ResolvedRoute[]): Record<string, string> {
+    const certificates = [...new Set(routes.map((r) => r.certificate))];
+    const annotations = certificates.map((c) => c.delegateToGatewayShim());
+    const first = JSON.stringify(annotations[0]);
+    annotations.forEach((a, i) => check(JSON.stringify(a) === first, this, 'certificates', certificates[i].node.path,
+      'gateway-shim takes one issuer, key and lifetime per Gateway: give every certificate of this edge the same settings, or use explicit Certificates'));
+    for (const c of certificates) {
+      const hostnames = new Set(routes.filter((r) => r.certificate === c).map((r) => r.host));
+      const missing = c.dnsNames.filter((n) => !hostnames.has(n));
+      check(missing.length === 0 && c.ipAddresses.length === 0, this, 'certificates', missing.join(', ') || c.ipAddresses.join(', '),
+        `gateway-shim puts only listener hostnames on the certificate, so ${c.node.path} would lose these names: route them, or use explicit Certificates`);
+    }
+    return annotations[0] ?? {};
   }
 
   /** Records that the Gateway's namespace reads `kind/name` from the routes' namespace. */

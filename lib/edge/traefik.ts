@@ -134,7 +134,7 @@ export class TraefikEdge extends TlsEdgeBase {
         option = mtlsOptions.get(key)!;
       }
       new tr.IngressRoute(this, `Route-${certificate.secretName}${clientAuth ? '-mtls' : ''}`, {
-        metadata: { name: `${name}-${certificate.apiObject.name}${clientAuth ? '-mtls' : ''}` },
+        metadata: { name: `${name}-${certificate.certificateName}${clientAuth ? '-mtls' : ''}` },
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [websecure],

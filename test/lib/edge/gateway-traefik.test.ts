@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  AppProtocol, EdgeKind, GatewayApiEdge, InternalCa, RedirectStatus, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TraefikEdge,
+  AppProtocol, EdgeKind, GatewayApiEdge, GatewayCertificateMode, InternalCa, KeyAlgorithm, RedirectStatus, Severity, checkManifests, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TraefikEdge,
   createTlsEdge, serviceDnsNames,
 } from '../../../lib';
 import { expectStackError, only, scratch, synthValid } from '../../support';
@@ -116,5 +116,44 @@ describe('createTlsEdge', () => {
     const s = setup();
     createTlsEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }] }, { kind });
     expect(synthValid(s.chart).some((d) => d.kind === docKind)).toBe(true);
+  });
+});
+
+describe('GatewayApiEdge with cert-manager gateway-shim', () => {
+  test('no Certificate objects: the Gateway carries the issuer, key and lifetimes; listeners have hostnames and the Secrets', () => {
+    const s = setup();
+    new GatewayApiEdge(s.chart, 'E', {
+      name: 'web', certificates: [s.site], certificateMode: GatewayCertificateMode.GATEWAY_SHIM,
+      routes: [{ host: 'example.com', backend: s.web }, { host: 'api.example.com', backend: s.web }],
+    });
+    const docs = synthValid(s.chart);
+    expect(docs.filter((d) => d.kind === 'Certificate' && d.spec.secretName === 'site-tls')).toEqual([]);
+    const gw = only(docs, 'Gateway');
+    expect(gw.metadata.annotations).toMatchObject({
+      'cert-manager.io/cluster-issuer': 'selfsigned', 'cert-manager.io/private-key-algorithm': 'ECDSA', 'cert-manager.io/private-key-size': '256',
+      'cert-manager.io/private-key-rotation-policy': 'Always', 'cert-manager.io/duration': '2160h', 'cert-manager.io/renew-before': '720h',
+    });
+    for (const l of gw.spec.listeners.filter((x: any) => x.protocol === 'HTTPS')) {
+      expect(l.hostname).toBeDefined();
+      expect(l.tls.certificateRefs[0].name).toBe('site-tls');
+    }
+    expect(s.site.certificateName).toBe('site-tls');
+    expect(checkManifests(docs.map((doc) => ({ file: 'x/a.yaml', doc }))).filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+  });
+
+  test('a certificate name no listener carries would be dropped: synth error', () => {
+    const s = setup();
+    expectStackError(() => new GatewayApiEdge(s.chart, 'E', {
+      name: 'web', certificates: [s.site], certificateMode: GatewayCertificateMode.GATEWAY_SHIM, routes: [{ host: 'example.com', backend: s.web }],
+    }), 'certificates', 'api.example.com', 'gateway-shim');
+  });
+
+  test('certificates with different settings cannot share one Gateway\'s annotations', () => {
+    const s = setup();
+    const rsa = new TlsCertificate(s.chart, 'Rsa', { name: 'rsa', issuer: s.issuer, dnsNames: ['rsa.example.com'], privateKey: { algorithm: KeyAlgorithm.RSA } });
+    expectStackError(() => new GatewayApiEdge(s.chart, 'E', {
+      name: 'web', certificates: [s.site, rsa], certificateMode: GatewayCertificateMode.GATEWAY_SHIM,
+      routes: [{ host: 'example.com', backend: s.web }, { host: 'api.example.com', backend: s.web }, { host: 'rsa.example.com', backend: s.web }],
+    }), 'certificates', 'one issuer, key and lifetime');
   });
 });

@@ -14,7 +14,7 @@ export const AICOS_SERVICES: Array<[name: string, port: number, urlEnv: string]>
 
 /** Props of {@link AicosChart}. */
 export interface AicosChartProps {
-  /** Which edge (and its knobs). @default ingress-nginx */
+  /** Which edge (and its knobs). @default Gateway API */
   readonly edge?: EdgeOptions;
   /** Public host of the backend, e.g. `aicos.example.com`. */
   readonly host: string;

@@ -4,7 +4,7 @@ import { TlsStackChart } from './stack';
 
 /** Props of {@link AnalyticsChart}. */
 export interface AnalyticsChartProps {
-  /** Which edge (and its knobs). @default ingress-nginx */
+  /** Which edge (and its knobs). @default Gateway API */
   readonly edge?: EdgeOptions;
   /** Apex of the platform, e.g. `analytics.example.com` (the API is `api.<domain>`). */
   readonly domain: string;

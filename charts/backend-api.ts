@@ -12,7 +12,7 @@ export enum RedirectorMode {
 
 /** Props of {@link BackendApiChart}. */
 export interface BackendApiChartProps {
-  /** Which edge (and its knobs). @default ingress-nginx */
+  /** Which edge (and its knobs). @default Gateway API */
   readonly edge?: EdgeOptions;
   /** Public host of the API. */
   readonly host: string;

@@ -4,7 +4,7 @@ import { TlsStackChart } from './stack';
 
 /** Props of {@link NaaccordChart}. */
 export interface NaaccordChartProps {
-  /** Which edge (and its knobs). @default ingress-nginx */
+  /** Which edge (and its knobs). @default Gateway API */
   readonly edge?: EdgeOptions;
   /** Public host of the web server. */
   readonly host: string;

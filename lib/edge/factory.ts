@@ -16,7 +16,7 @@ export enum EdgeKind {
 
 /** Which edge to build and its implementation-specific knobs; everything else is {@link TlsEdgeProps}. */
 export interface EdgeOptions extends Partial<Omit<TlsEdgeProps, 'name' | 'routes' | 'certificates'>> {
-  /** @default EdgeKind.INGRESS_NGINX */
+  /** @default EdgeKind.GATEWAY_API (ingress-nginx is retired) */
   readonly kind?: EdgeKind;
   /** IngressClass (ingress-nginx, Traefik). @default "nginx" for ingress-nginx, none for Traefik */
   readonly ingressClassName?: string;
@@ -37,19 +37,19 @@ export interface EdgeOptions extends Partial<Omit<TlsEdgeProps, 'name' | 'routes
 }
 
 /** Namespace the edge's proxies usually run in (what a workload NetworkPolicy must admit). */
-export function defaultControllerNamespace(kind: EdgeKind = EdgeKind.INGRESS_NGINX): string {
+export function defaultControllerNamespace(kind: EdgeKind = EdgeKind.GATEWAY_API): string {
   return { [EdgeKind.INGRESS_NGINX]: 'ingress-nginx', [EdgeKind.GATEWAY_API]: 'envoy-gateway-system', [EdgeKind.TRAEFIK]: 'traefik' }[kind];
 }
 
 /** Builds the edge of `options.kind`. Charts call this and never need to know which one they got. */
 export function createTlsEdge(scope: Construct, id: string, props: TlsEdgeProps, options: EdgeOptions = {}): TlsEdgeBase {
   const common = { ...props, ...options };
-  switch (options.kind ?? EdgeKind.INGRESS_NGINX) {
-    case EdgeKind.GATEWAY_API:
-      return new GatewayApiEdge(scope, id, { ...common, implementation: options.gatewayImplementation });
+  switch (options.kind ?? EdgeKind.GATEWAY_API) {
+    case EdgeKind.INGRESS_NGINX:
+      return new NginxIngressEdge(scope, id, common);
     case EdgeKind.TRAEFIK:
       return new TraefikEdge(scope, id, common);
     default:
-      return new NginxIngressEdge(scope, id, common);
+      return new GatewayApiEdge(scope, id, { ...common, implementation: options.gatewayImplementation });
   }
 }

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { TlsStackChart, TlsStackSpec } from '../../charts/stack';
-import { InternalCa, SelfSignedIssuer } from '../../lib';
+import { EdgeKind, InternalCa, SelfSignedIssuer } from '../../lib';
 import { BackendApiChart, RedirectorMode } from '../../charts/backend-api';
 import { expectStackError, only, synthValid } from '../support';
 
@@ -20,8 +20,10 @@ describe('TlsStackChart', () => {
     const app = Testing.app();
     const chart = new TlsStackChart(app, 'shop', spec()(app));
     const docs = synthValid(chart);
-    expect(docs.map((d) => d.kind).sort()).toEqual(['Certificate', 'ConfigMap', 'Deployment', 'Ingress', 'Namespace', 'Service']);
-    expect(only(docs, 'Ingress').spec.tls).toEqual([{ hosts: ['shop.example.com'], secretName: chart.certificates.shop.secretName }]);
+    // Gateway API by default (ingress-nginx is retired)
+    expect(docs.map((d) => d.kind).sort()).toEqual(['Certificate', 'Deployment', 'Gateway', 'HTTPRoute', 'HTTPRoute', 'Namespace', 'Service']);
+    const https = only(docs, 'Gateway').spec.listeners.find((l: any) => l.protocol === 'HTTPS');
+    expect([https.hostname, https.tls.certificateRefs[0].name]).toEqual(['shop.example.com', chart.certificates.shop.secretName]);
     expect(chart.edge!.hosts).toEqual(['shop.example.com']);
   });
   test('no routes → no edge', () => {
@@ -47,7 +49,9 @@ describe('BackendApiChart passthrough mode', () => {
   test('the backend presents the public certificate itself through ssl-passthrough', () => {
     const app = Testing.app();
     const cluster = new Chart(app, 'cluster');
-    const chart = new BackendApiChart(app, 'b', { host: 'backend.example.com', issuer: new SelfSignedIssuer(cluster, 'I'), internalCa: new InternalCa(cluster, 'Ca'), mode: RedirectorMode.PASSTHROUGH });
+    const chart = new BackendApiChart(app, 'b', {
+      host: 'backend.example.com', issuer: new SelfSignedIssuer(cluster, 'I'), internalCa: new InternalCa(cluster, 'Ca'), mode: RedirectorMode.PASSTHROUGH, edge: { kind: EdgeKind.INGRESS_NGINX },
+    });
     const docs = synthValid(chart);
     const ing = only(docs, 'Ingress');
     expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/ssl-passthrough']).toBe('true');

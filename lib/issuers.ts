@@ -214,6 +214,12 @@ export class AcmeSolver {
     private readonly checks: Array<[string, unknown, boolean, string]>,
   ) {}
 
+  /** Where an HTTP-01 solver answers challenges: an IngressClass, or Gateways' HTTP listeners. Undefined for DNS-01. */
+  public get http01Target(): { readonly ingressClassName?: string; readonly parentRefs?: Array<{ name: string; namespace?: string }> } | undefined {
+    const h = this.body.http01;
+    return h && { ingressClassName: h.ingress?.ingressClassName, parentRefs: h.gatewayHttpRoute?.parentRefs };
+  }
+
   /** Validates the solver's own props, reporting under `field` of `scope`. */
   public validate(scope: IConstruct, field: string): void {
     for (const [f, value, ok, fix] of this.checks) check(ok, scope, `${field}.${f}`, value, fix);

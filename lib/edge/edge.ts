@@ -1,7 +1,7 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { KeyUsage, TlsCertificate } from '../certificates';
-import { CaIssuer } from '../issuers';
+import { AcmeSolver, CaIssuer, ChallengeType, LetsEncryptIssuer } from '../issuers';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
 import { check, fail, groupBy, isDnsName, isObjectName, isWildcard } from '../policy/validation';
@@ -185,6 +185,27 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
   protected static slug(host: string): string {
     return host.replace(/\./g, '-');
   }
+
+  /**
+   * HTTP-01 challenges for the edge's hosts arrive at this edge, so the solver the issuer picks for each host must
+   * answer here. Implementations call it at the end of their constructor (it needs their own settings).
+   */
+  protected checkHttp01Solvers(): void {
+    for (const r of this.routes.filter((x) => !x.passthrough)) {
+      const issuer = r.certificate.issuer;
+      const solver = issuer instanceof LetsEncryptIssuer ? issuer.solverFor(r.host) : undefined;
+      const target = solver?.challenge === ChallengeType.HTTP01 ? solver.http01Target : undefined;
+      if (target && !this.answersHttp01(target)) {
+        fail(this, 'routes', r.host, `issuer "${issuer.issuerName}" would prove this host with HTTP-01 through ${target.ingressClassName ? `IngressClass "${target.ingressClassName}"` : 'other Gateways'}, which this edge does not serve: add a solver for this edge (${this.http01Hint()}) or a DNS-01 solver whose selector covers the host`);
+      }
+    }
+  }
+
+  /** Whether an HTTP-01 solver with this target answers challenges on this edge. */
+  protected abstract answersHttp01(target: NonNullable<AcmeSolver['http01Target']>): boolean;
+
+  /** How to write a solver that answers on this edge, for error messages. */
+  protected abstract http01Hint(): string;
 
   /**
    * A client certificate of the edge from `ca`, created once per CA: the edge presents it to backends that

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { labelNamespaceOf } from '../chart';
 import { check, isDnsLabel, isObjectName } from '../policy/validation';
-import { CaIssuer } from '../issuers';
+import { AcmeSolver, CaIssuer } from '../issuers';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 /** Gateway API implementations the edge knows how to advise about (what Gateway API cannot say portably). */
@@ -204,6 +204,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
       });
     }
 
+    this.checkHttp01Solvers();
     for (const [key, { from, to }] of this.grants) {
       new gw.ReferenceGrant(this, `Grant-${key}`, {
         metadata: { name: `${props.name}-from-${key.toLowerCase()}` },
@@ -229,6 +230,14 @@ export class GatewayApiEdge extends TlsEdgeBase {
         `gateway-shim puts only listener hostnames on the certificate, so ${c.node.path} would lose these names: route them, or use explicit Certificates`);
     }
     return annotations[0] ?? {};
+  }
+
+  protected answersHttp01(target: NonNullable<AcmeSolver['http01Target']>): boolean {
+    return (target.parentRefs ?? []).some((p) => p.name === this.gatewayName && (p.namespace ?? this.namespace) === this.gatewayNamespace);
+  }
+
+  protected http01Hint(): string {
+    return `AcmeSolver.http01GatewayHttpRoute({ parentRefs: [{ name: '${this.gatewayName}', namespace: '${this.gatewayNamespace}' }] })`;
   }
 
   /** Records that the Gateway's namespace reads `kind/name` from the routes' namespace. */

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { check, groupBy, isObjectName } from '../policy/validation';
+import { AcmeSolver } from '../issuers';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 const A = 'nginx.ingress.kubernetes.io/';
@@ -47,6 +48,15 @@ export class NginxIngressEdge extends TlsEdgeBase {
       groups.set(name, group);
     }
     for (const [name, { routes, annotations }] of groups) this.ingresses.push(this.ingress(name, routes, annotations));
+    this.checkHttp01Solvers();
+  }
+
+  protected answersHttp01(target: NonNullable<AcmeSolver['http01Target']>): boolean {
+    return target.ingressClassName === this.ingressClassName;
+  }
+
+  protected http01Hint(): string {
+    return `AcmeSolver.http01Ingress({ ingressClassName: '${this.ingressClassName}' })`;
   }
 
   /** Annotations of a terminated route, and the name suffix of the Ingress that carries them. */

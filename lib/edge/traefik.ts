@@ -3,6 +3,7 @@ import * as tr from '../../imports/traefik.io';
 import { labelNamespaceOf } from '../chart';
 import { FrameOptions } from '../policy/headers';
 import { TlsVersion } from '../policy/tls-profiles';
+import { AcmeSolver } from '../issuers';
 import { check, isObjectName } from '../policy/validation';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
@@ -12,7 +13,7 @@ export interface TraefikEdgeProps extends TlsEdgeProps {
   readonly httpEntryPoint?: string;
   /** Entry point of HTTPS. @default "websecure" */
   readonly httpsEntryPoint?: string;
-  /** `ingressClassName` of the IngressRoutes, for controllers that filter on it. @default none */
+  /** IngressClass of the controller: set on the IngressRoutes, and what HTTP-01 solver Ingresses must use. @default "traefik" (left off the IngressRoutes) */
   readonly ingressClassName?: string;
 }
 
@@ -28,8 +29,12 @@ const VERSION: Record<TlsVersion, string> = {
  * and IngressRouteTCP passthrough routes.
  */
 export class TraefikEdge extends TlsEdgeBase {
+  /** IngressClass whose HTTP-01 solver Ingresses this Traefik serves. */
+  public readonly ingressClassName: string;
+
   constructor(scope: Construct, id: string, props: TraefikEdgeProps) {
     super(scope, id, props);
+    this.ingressClassName = props.ingressClassName ?? 'traefik';
     const name = props.name;
     const web = props.httpEntryPoint ?? 'web';
     const websecure = props.httpsEntryPoint ?? 'websecure';
@@ -164,5 +169,14 @@ export class TraefikEdge extends TlsEdgeBase {
         },
       });
     }
+    this.checkHttp01Solvers();
+  }
+
+  protected answersHttp01(target: NonNullable<AcmeSolver['http01Target']>): boolean {
+    return target.ingressClassName === this.ingressClassName;
+  }
+
+  protected http01Hint(): string {
+    return `AcmeSolver.http01Ingress({ ingressClassName: '${this.ingressClassName}' })`;
   }
 }

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  AppProtocol, EdgeKind, GatewayApiEdge, GatewayCertificateMode, InternalCa, KeyAlgorithm, RedirectStatus, Severity, checkManifests, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TraefikEdge,
+  AcmeSolver, LetsEncryptIssuer, AppProtocol, EdgeKind, GatewayApiEdge, GatewayCertificateMode, InternalCa, KeyAlgorithm, RedirectStatus, Severity, checkManifests, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TraefikEdge,
   createTlsEdge, serviceDnsNames,
 } from '../../../lib';
 import { expectStackError, only, scratch, synthValid } from '../../support';
@@ -155,5 +155,28 @@ describe('GatewayApiEdge with cert-manager gateway-shim', () => {
       name: 'web', certificates: [s.site, rsa], certificateMode: GatewayCertificateMode.GATEWAY_SHIM,
       routes: [{ host: 'example.com', backend: s.web }, { host: 'api.example.com', backend: s.web }, { host: 'rsa.example.com', backend: s.web }],
     }), 'certificates', 'one issuer, key and lifetime');
+  });
+});
+
+describe('HTTP-01 solvers must answer on the edge that serves the host', () => {
+  const le = (chart: any, solver: AcmeSolver) => new LetsEncryptIssuer(chart, 'Le', { email: 'ops@example.com', solvers: [solver] });
+  test.each([
+    [EdgeKind.GATEWAY_API, AcmeSolver.http01Ingress({ ingressClassName: 'nginx' }), 'http01GatewayHttpRoute'],
+    [EdgeKind.TRAEFIK, AcmeSolver.http01Ingress({ ingressClassName: 'nginx' }), "ingressClassName: 'traefik'"],
+    [EdgeKind.INGRESS_NGINX, AcmeSolver.http01GatewayHttpRoute({ parentRefs: [{ name: 'web', namespace: 'web' }] }), "ingressClassName: 'nginx'"],
+  ])('%s with a solver for another edge is a synth error', (kind, solver, hint) => {
+    const s = setup();
+    const cert = new TlsCertificate(s.chart, 'Pub', { name: 'pub', issuer: le(s.chart, solver), dnsNames: ['example.com'] });
+    expectStackError(() => createTlsEdge(s.chart, 'E', { name: 'web', certificates: [cert], routes: [{ host: 'example.com', backend: s.web }] }, { kind }), 'routes', 'HTTP-01', hint);
+  });
+  test.each([
+    [EdgeKind.GATEWAY_API, AcmeSolver.http01GatewayHttpRoute({ parentRefs: [{ name: 'web', namespace: 'web' }] })],
+    [EdgeKind.TRAEFIK, AcmeSolver.http01Ingress({ ingressClassName: 'traefik' })],
+    [EdgeKind.INGRESS_NGINX, AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })],
+    [EdgeKind.GATEWAY_API, AcmeSolver.cloudflare({ apiTokenSecret: { name: 'cf', key: 'token' } })],
+  ])('%s with a matching (or DNS-01) solver is accepted', (kind, solver) => {
+    const s = setup();
+    const cert = new TlsCertificate(s.chart, 'Pub', { name: 'pub', issuer: le(s.chart, solver), dnsNames: ['example.com'] });
+    expect(() => createTlsEdge(s.chart, 'E', { name: 'web', certificates: [cert], routes: [{ host: 'example.com', backend: s.web }] }, { kind })).not.toThrow();
   });
 });

@@ -63,12 +63,6 @@ function coreModel(apiVersion: string, kind: string): any {
   return models.get(key);
 }
 
-/** Whether a schema is known for this apiVersion/kind. */
-export function hasSchema(apiVersion: string, kind: string): boolean {
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  return !!loadCrdSchemas()[`${group}/${version}/${kind}`] || !!coreModel(apiVersion, kind);
-}
-
 /** Schema errors of one manifest ([] when valid). */
 export function schemaErrors(doc: any): string[] {
   if (!doc || typeof doc !== 'object' || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') {

@@ -6,6 +6,7 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
+import * as net from 'net';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -163,7 +164,7 @@ ${headers}
   proc.stderr!.on('data', (d) => { stderr += d; });
   // Wait until it listens (bounded).
   for (let i = 0; ; i++) {
-    const up = await new Promise<boolean>((r) => { const s = require('net').connect(httpsPort, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
+    const up = await new Promise<boolean>((r) => { const s = net.connect(httpsPort, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
     if (up) break;
     if (i > 100 || proc.exitCode !== null) throw new Error(`nginx did not start: ${stderr}${fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : ''}`);
     await new Promise((r) => setTimeout(r, 50));

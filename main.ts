@@ -1,5 +1,11 @@
-import { ENVIRONMENTS } from './charts/environments';
-import { synthEnvironments } from './charts/synth';
+import { ENVIRONMENTS, synthEnvironments } from './charts/environments';
+import { TlsStackError } from './lib';
 
 // Builds and checks every environment, then writes dist/<env>/ (nothing is written if anything is wrong).
-synthEnvironments(ENVIRONMENTS);
+try {
+  synthEnvironments(ENVIRONMENTS);
+} catch (e) {
+  if (!(e instanceof TlsStackError)) throw e;
+  process.stderr.write(`${e.message}\n`);
+  process.exitCode = 1;
+}

@@ -7,8 +7,8 @@ import * as path from 'path';
 import { App, ApiObject, Chart, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { stringify } from 'yaml';
-import { TlsStackChart } from '../charts/stack';
-import { writeApps } from '../charts/synth';
+import { TlsStackChart, writeApps } from '../lib';
+
 import { AcmeServer, AcmeSolver, AppProtocol, EdgeKind, LetsEncryptIssuer } from '../lib';
 
 type Variant = 'ours' | 'cdk8s-plus' | 'floor';

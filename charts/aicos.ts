@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { EdgeOptions, ICertificateIssuer, InternalCa } from '../lib';
-import { AppSpec, TlsStackChart } from './stack';
+import { AppSpec, EdgeOptions, ICertificateIssuer, InternalCa, TlsStackChart } from '../lib';
 
 /** The six microservices of seed 002, with the variable the backend reads each URL from. */
 export const AICOS_SERVICES: Array<[name: string, port: number, urlEnv: string]> = [

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { AppProtocol, EdgeOptions, ICertificateIssuer, TlsProfile } from '../lib';
-import { TlsStackChart } from './stack';
+import { AppProtocol, EdgeOptions, ICertificateIssuer, TlsProfile, TlsStackChart } from '../lib';
 
 /** Props of {@link AnalyticsChart}. */
 export interface AnalyticsChartProps {

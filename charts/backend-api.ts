@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { EdgeOptions, ICertificateIssuer, InternalCa, KeyAlgorithm, TlsEnv } from '../lib';
-import { TlsStackChart } from './stack';
+import { EdgeOptions, ICertificateIssuer, InternalCa, KeyAlgorithm, TlsEnv, TlsStackChart } from '../lib';
 
 /** How the outer L4 redirector reaches the backend. */
 export enum RedirectorMode {

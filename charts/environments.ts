@@ -1,6 +1,8 @@
+import * as path from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
-  AcmeServer, AcmeSolver, CertificateExpiryAlerts, EdgeKind, NamespacedChart, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge, SelfSignedIssuer, TlsCertificate,
+  AcmeServer, AcmeSolver, CertificateExpiryAlerts, EdgeKind, NamespacedChart, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge,
+  SelfSignedIssuer, TlsCertificate, WrittenApp, writeApps,
 } from '../lib';
 import { AicosChart } from './aicos';
 import { AnalyticsChart } from './analytics';
@@ -86,4 +88,12 @@ export function buildEnvironment(env: EnvironmentSpec, outdir = `dist/${env.name
     new CertificateExpiryAlerts(monitoring, 'CertificateAlerts', { certificates, labels: { release: 'kube-prometheus-stack' } });
   }
   return app;
+}
+
+/**
+ * Builds and checks every environment, then writes `<outRoot>/<env>/` (YAML per chart, kustomization.yaml, SUMMARY.md).
+ * Everything is built and checked before the first file is written: one error anywhere and nothing is written.
+ */
+export function synthEnvironments(envs: EnvironmentSpec[], outRoot = 'dist'): WrittenApp[] {
+  return writeApps(envs.map((env) => ({ app: buildEnvironment(env, path.join(outRoot, env.name)), title: `${env.name}: TLS review summary (${env.edge} edge)` })));
 }

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { EdgeOptions, ICertificateIssuer, InternalCa } from '../lib';
-import { TlsStackChart } from './stack';
+import { EdgeOptions, ICertificateIssuer, InternalCa, TlsStackChart } from '../lib';
 
 /** Props of {@link NaaccordChart}. */
 export interface NaaccordChartProps {

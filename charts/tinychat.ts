@@ -1,7 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AppProtocol, ICertificateIssuer, ProbeKind, TlsEnv } from '../lib';
-import { TlsStackChart } from './stack';
+import { AppProtocol, ICertificateIssuer, ProbeKind, TlsEnv, TlsStackChart } from '../lib';
 
 /** Props of {@link TinyChatChart}. */
 export interface TinyChatChartProps {

@@ -1,7 +1,8 @@
-import { Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { ICertificateIssuer, SecretKeyRef } from './issuers';
+import { enforcePolicy } from './policy/gate';
 import { check, fail, goDuration, isDnsLabel, isDnsName, isIpAddress, isObjectName, nameCovers } from './policy/validation';
 
 /** Private key algorithms (Mozilla Server Side TLS 6.0 recommends ECDSA P-256). */
@@ -119,12 +120,13 @@ export class TlsCertificate extends Construct {
   /** Keystore files written into the Secret (`keystore.p12`, `keystore.jks`). */
   public readonly keystoreFiles: string[];
   /** The Certificate object (not emitted once {@link delegateToGatewayShim} is called). */
-  public readonly apiObject: cm.Certificate;
+  public readonly apiObject: ApiObject;
   /** cert-manager's gateway-shim creates this certificate from a Gateway instead of the YAML carrying it. */
   public delegatedToGatewayShim = false;
 
   constructor(scope: Construct, id: string, props: TlsCertificateProps) {
     super(scope, id);
+    enforcePolicy(this);
     this.issuer = props.issuer;
     this.dnsNames = props.dnsNames ?? [];
     this.ipAddresses = props.ipAddresses ?? [];

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { enforcePolicy } from './policy/gate';
 import { check, isDnsLabel } from './policy/validation';
 
 /** Props of {@link NamespacedChart}. */
@@ -39,6 +40,7 @@ export class NamespacedChart extends Chart {
 
   constructor(scope: Construct, id: string, props: NamespacedChartProps) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    enforcePolicy(this);
     check(isDnsLabel(props.namespace), this, 'namespace', props.namespace, 'use an RFC 1123 label such as "chat"');
     if (props.createNamespace ?? true) {
       const ns = this.namespaceObject = new kplus.Namespace(this, 'Namespace', { metadata: { name: props.namespace } });

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { makeClusterScoped } from './chart';
+import { enforcePolicy } from './policy/gate';
 import { check, fail, isDnsName, isEmail, isObjectName, isWildcard, nameCovers } from './policy/validation';
 
 /** What signs the certificates: decides what an issuer may be asked for. */
@@ -46,8 +47,10 @@ abstract class ClusterIssuerBase extends Construct implements ICertificateIssuer
   /** The emitted cert-manager ClusterIssuer. */
   public readonly apiObject: ApiObject;
 
+  /** @internal */
   constructor(scope: Construct, id: string, public readonly issuerName: string, spec: cm.ClusterIssuerSpec) {
     super(scope, id);
+    enforcePolicy(this);
     check(isObjectName(issuerName), this, 'name', issuerName, 'use a lower-case RFC 1123 name such as "letsencrypt-prod"');
     this.apiObject = new cm.ClusterIssuer(this, 'Resource', { metadata: { name: issuerName }, spec });
     makeClusterScoped(this.apiObject);
@@ -154,6 +157,7 @@ export abstract class Route53Credentials {
   public static accessKey(accessKeyIdSecret: SecretKeyRef, secretAccessKeySecret: SecretKeyRef): Route53Credentials {
     return { toJson: () => ({ accessKeyIdSecretRef: accessKeyIdSecret, secretAccessKeySecretRef: secretAccessKeySecret }) };
   }
+  /** @internal */
   public abstract toJson(): Partial<cm.ClusterIssuerSpecAcmeSolversDns01Route53>;
 }
 
@@ -241,7 +245,7 @@ export class AcmeSolver {
     return zones.length ? 1 + Math.max(...zones.map((z) => z.length)) : -1;
   }
 
-  /** The `spec.acme.solvers[]` entry. */
+  /** The `spec.acme.solvers[]` entry. @internal */
   public toJson(): cm.ClusterIssuerSpecAcmeSolvers {
     const { dnsNames, dnsZones } = this.selector ?? {};
     return dnsNames?.length || dnsZones?.length ? { ...this.body, selector: { dnsNames, dnsZones } } : this.body;
@@ -357,6 +361,7 @@ export class ExternalIssuer extends Construct implements ICertificateIssuer {
   public readonly issuerType = IssuerType.EXTERNAL;
   constructor(scope: Construct, id: string, public readonly issuerName: string, public readonly issuerKind: 'ClusterIssuer' | 'Issuer' = 'ClusterIssuer') {
     super(scope, id);
+    enforcePolicy(this);
     check(isObjectName(issuerName), this, 'issuerName', issuerName, 'use the metadata.name of the existing issuer');
   }
   public validateRequest(): void {}

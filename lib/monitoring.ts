@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TlsCertificate } from './certificates';
+import { enforcePolicy } from './policy/gate';
 import { check, isDnsLabel } from './policy/validation';
 
 /** Props of {@link CertificateExpiryAlerts}. */
@@ -25,6 +26,7 @@ export class CertificateExpiryAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: CertificateExpiryAlertsProps) {
     super(scope, id);
+    enforcePolicy(this);
     check(props.certificates.length > 0, this, 'certificates', [], 'give the certificates to watch');
     const critical = (props.criticalBefore ?? Duration.days(7)).toSeconds();
     check(critical >= 3600, this, 'criticalBefore', critical, 'use at least Duration.hours(1)');

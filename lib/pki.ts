@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { makeClusterScoped } from './chart';
 import { KeyAlgorithm, PrivateKeyOptions, TlsCertificate } from './certificates';
 import { CaIssuer, SelfSignedIssuer, TrustBundleRef } from './issuers';
+import { enforcePolicy } from './policy/gate';
 import { check, isDnsLabel, isObjectName } from './policy/validation';
 
 /** Props of {@link InternalCa}. */
@@ -40,6 +41,7 @@ export class InternalCa extends Construct {
 
   constructor(scope: Construct, id: string, props: InternalCaProps = {}) {
     super(scope, id);
+    enforcePolicy(this);
     const name = props.name ?? 'internal-ca';
     const namespace = props.caNamespace ?? 'cert-manager';
     check(isObjectName(name) && name.length <= 50, this, 'name', name, 'use a short lower-case RFC 1123 name such as "internal-ca"');

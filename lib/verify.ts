@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as tls from 'tls';
@@ -276,4 +277,83 @@ export function formatResults(results: CheckResult[], color = false, insecure = 
   const count = (s: CheckStatus) => results.filter((r) => r.status === s).length;
   lines.push(`${count('pass')} passed, ${count('fail')} failed, ${count('warn')} warnings, ${count('skip')} skipped${insecure ? ' — --insecure: certificate chains were NOT verified' : ''}`);
   return lines.join('\n');
+}
+
+export const VERIFY_HELP = `Usage: cdk8s-tls verify --url https://HOST[:PORT][/] [options]
+
+Probes live hosts with the library's secure defaults (Mozilla 6.0 intermediate, HSTS 1 year, OWASP headers):
+TLS versions, ciphers, chain, names, expiry and key; the HTTP→HTTPS redirect, HSTS and security headers;
+WebSocket upgrades; mutual TLS.
+
+  --url URL               an https:// URL to probe (repeatable)
+  --resolve HOST=ADDR     connect to ADDR for HOST (or --resolve ADDR for every host); SNI and Host stay HOST
+  --https-port N          HTTPS port (default: the URL's, else 443)
+  --http-port N           plain-HTTP port of the redirect check (default 80)
+  --ws PATH               a WebSocket path to upgrade (repeatable)
+  --mtls                  the host requires client certificates
+  --modern                expect Mozilla modern (TLS 1.3 only)
+  --ca FILE               extra trusted CA (PEM)
+  --client-cert FILE      client certificate (PEM) for mTLS hosts, with --client-key FILE
+  --timeout MS            per-probe timeout (default 5000)
+  --insecure              do not verify the chain (reported on every result)
+  --json                  print JSON only
+  -h, --help              this text
+
+Exit code: 0 all passed, 1 a check failed, 2 usage error.`;
+
+/**
+ * The `verify` command line. `environments` lets an app add `--env NAME` (expectations built from its own spec).
+ */
+export async function verifyCommand(args: string[], io: { stdout: { write(s: string): unknown; isTTY?: boolean } },
+  environments?: (name: string) => HostExpectation[]): Promise<number> {
+  const { UsageError, parseCommandLine } = await import('./cli');
+  const { values } = parseCommandLine(args, {
+    'env': { type: 'string' }, 'url': { type: 'string', multiple: true }, 'ca': { type: 'string' },
+    'client-cert': { type: 'string' }, 'client-key': { type: 'string' }, 'json': { type: 'boolean' }, 'insecure': { type: 'boolean' },
+    'resolve': { type: 'string', multiple: true }, 'https-port': { type: 'string' }, 'http-port': { type: 'string' },
+    'ws': { type: 'string', multiple: true }, 'mtls': { type: 'boolean' }, 'modern': { type: 'boolean' }, 'timeout': { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout.write(`${VERIFY_HELP}\n`);
+    return 0;
+  }
+  const port = (flag: string, v?: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${flag} ${v}: give a port between 1 and 65535`);
+    return n;
+  };
+  const ports = { httpsPort: port('https-port', values['https-port']), httpPort: port('http-port', values['http-port']) };
+  let targets: HostExpectation[];
+  if (values.url?.length) {
+    targets = values.url.map((u) => {
+      try {
+        return expectationsFromUrl(u, { ...(ports.httpPort ? { httpPort: ports.httpPort } : {}), ...(ports.httpsPort ? { httpsPort: ports.httpsPort } : {}), websocketPaths: values.ws, clientAuth: values.mtls, ...(values.modern ? { profile: TlsProfile.MODERN } : {}) });
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    });
+  } else if (values.env !== undefined && environments) {
+    targets = environments(values.env);
+  } else {
+    throw new UsageError(environments ? 'give --url or --env' : 'give at least one --url');
+  }
+  const resolve = new Map((values.resolve ?? []).map((r) => (r.includes('=') ? r.split('=') as [string, string] : ['*', r])));
+  targets = targets.map((t) => ({ ...t, address: resolve.get(t.host) ?? resolve.get('*') ?? t.address }));
+  const read = (flag: string, f?: string) => {
+    if (f === undefined) return undefined;
+    if (!fs.existsSync(f)) throw new UsageError(`--${flag} ${f}: no such file`);
+    return fs.readFileSync(f);
+  };
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout ${values.timeout}: give milliseconds, e.g. 5000`);
+  const options = {
+    ca: read('ca', values.ca), clientCert: read('client-cert', values['client-cert']), clientKey: read('client-key', values['client-key']),
+    insecure: values.insecure, timeoutMs: timeout,
+  };
+  const results: CheckResult[] = (await Promise.all(targets.map((t) => verifyHost(t, options)))).flat();
+  io.stdout.write(values.json
+    ? `${JSON.stringify({ insecure: !!values.insecure, results }, null, 2)}\n`
+    : `${formatResults(results, !!io.stdout.isTTY, values.insecure)}\n`);
+  return results.some((r) => r.status === 'fail') ? 1 : 0;
 }

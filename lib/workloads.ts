@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { KeyUsage, TlsCertificate } from './certificates';
 import { labelNamespaceOf } from './chart';
 import { CaIssuer, IssuerType, SecretKeyRef, TrustBundleRef } from './issuers';
+import { enforcePolicy } from './policy/gate';
 import { check, fail, isDnsLabel, isPort } from './policy/validation';
 
 /**
@@ -191,6 +192,7 @@ export class SecureWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureWorkloadProps) {
     super(scope, id);
+    enforcePolicy(this);
     const tls = props.tls;
     const mountPath = tls ? tls.mountPath ?? '/etc/tls' : undefined;
     const fileMode = tls?.fileMode ?? 0o440;

@@ -2,6 +2,7 @@ import { Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { KeyUsage, TlsCertificate } from '../certificates';
 import { AcmeSolver, CaIssuer, ChallengeType, LetsEncryptIssuer } from '../issuers';
+import { enforcePolicy } from '../policy/gate';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
 import { check, fail, groupBy, isDnsName, isObjectName, isWildcard } from '../policy/validation';
@@ -111,6 +112,7 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
 
   constructor(scope: Construct, id: string, props: TlsEdgeProps) {
     super(scope, id);
+    enforcePolicy(this);
     this.edgeName = props.name;
     check(isObjectName(props.name), this, 'name', props.name, 'use a lower-case RFC 1123 name');
     this.namespace = Chart.of(this).namespace;

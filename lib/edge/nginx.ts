@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { enforcePolicy } from '../policy/gate';
 import { check, groupBy, isObjectName } from '../policy/validation';
 import { AcmeSolver } from '../issuers';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
@@ -141,6 +142,7 @@ export class NginxControllerSettings extends Construct {
 
   constructor(scope: Construct, id: string, props: NginxControllerSettingsProps) {
     super(scope, id);
+    enforcePolicy(this);
     check(props.edges.length > 0, this, 'edges', [], 'give the ingress-nginx edges these settings serve');
     const [first, ...rest] = props.edges;
     for (const e of rest) {

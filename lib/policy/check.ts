@@ -18,8 +18,12 @@ export enum Severity {
 /** One problem found in a manifest. */
 export interface Finding {
   readonly file: string;
+  /** Construct path of what produced the document (when it was synthesized, not read from a file). */
+  readonly path?: string;
   readonly kind?: string;
   readonly name?: string;
+  /** The document field at fault, e.g. `spec.tls` or `metadata.annotations["nginx.ingress.kubernetes.io/server-snippet"]`. */
+  readonly field?: string;
   readonly rule: string;
   readonly severity: Severity;
   readonly message: string;
@@ -30,6 +34,8 @@ export interface Finding {
 export interface ManifestDoc {
   readonly file: string;
   readonly doc: any;
+  /** Construct path of what produced it. @default read from a file */
+  readonly source?: string;
 }
 
 /** Reads YAML documents from files and folders (recursively); Markdown/text files contribute their ```yaml blocks. */
@@ -62,7 +68,7 @@ interface Context {
   of(kind: string): ManifestDoc[];
   /** The document of this kind, namespace and name (indexed: no scans). */
   named(kind: string, namespace: string, name: string): ManifestDoc | undefined;
-  finding(m: ManifestDoc, rule: string, severity: Severity, message: string, fix: string): Finding;
+  finding(m: ManifestDoc, rule: string, severity: Severity, message: string, fix: string, field?: string): Finding;
 }
 
 const NGINX = 'nginx.ingress.kubernetes.io/';
@@ -70,6 +76,17 @@ const STRONG_CIPHERS = new Set(TlsProfile.INTERMEDIATE.ciphers);
 const STRONG_IANA = new Set(TlsProfile.INTERMEDIATE.ianaCiphers);
 const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 const NOT_KUBERNETES = /^(kustomize\.config\.k8s\.io|config\.kubernetes\.io)\//;
+
+/** Where the pod spec is in a document of this kind (for finding fields). */
+function podSpecPath(doc: any): string {
+  return doc.kind === 'Pod' ? 'spec' : doc.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec';
+}
+
+/** The field of an ajv error message (`/spec/tls/0 must be...` → `spec.tls[0]`). */
+function schemaField(error: string): string | undefined {
+  const p = error.split(' ')[0];
+  return p.startsWith('/') && p.length > 1 ? p.slice(1).split('/').map((x, i) => (/^\d+$/.test(x) ? `[${x}]` : `${i ? '.' : ''}${x}`)).join('') : undefined;
+}
 
 function podSpec(doc: any): any {
   if (doc.kind === 'Pod') return doc.spec;
@@ -85,15 +102,15 @@ const rules: Record<string, Rule> = {
     if (NOT_KUBERNETES.test(m.doc.apiVersion ?? '')) return [];
     return schemaErrors(m.doc).map((e) => e.startsWith('no schema known')
       ? c.finding(m, 'schema', Severity.WARNING, e, 'check the apiVersion and kind; only Kubernetes core, cert-manager, Gateway API, Traefik and trust-manager are known')
-      : c.finding(m, 'schema', Severity.ERROR, e, 'fix the field so the document matches its upstream schema'));
+      : c.finding(m, 'schema', Severity.ERROR, e, 'fix the field so the document matches its upstream schema', schemaField(e)));
   }),
 
   'snippet-annotations': (c) => c.docs.flatMap((m) => Object.keys(annotations(m.doc)).filter((k) => k.startsWith(NGINX) && k.endsWith('snippet')).map((k) =>
     c.finding(m, 'snippet-annotations', Severity.ERROR, `${k} is set: snippet annotations are disabled by default since the IngressNightmare fixes (and ingress-nginx is retired)`,
-      'deliver headers with the custom-headers annotation and a ConfigMap, or move to Gateway API ResponseHeaderModifier filters'))),
+      'deliver headers with the custom-headers annotation and a ConfigMap, or move to Gateway API ResponseHeaderModifier filters', `metadata.annotations["${k}"]`))),
 
   'deprecated-ingress-class': (c) => c.of('Ingress').filter((m) => annotations(m.doc)['kubernetes.io/ingress.class']).map((m) =>
-    c.finding(m, 'deprecated-ingress-class', Severity.WARNING, 'uses the deprecated kubernetes.io/ingress.class annotation', 'set spec.ingressClassName instead')),
+    c.finding(m, 'deprecated-ingress-class', Severity.WARNING, 'uses the deprecated kubernetes.io/ingress.class annotation', 'set spec.ingressClassName instead', 'metadata.annotations["kubernetes.io/ingress.class"]')),
 
   'x-xss-protection': (c) => c.docs.flatMap((m) => {
     const bad: string[] = [];
@@ -114,55 +131,58 @@ const rules: Record<string, Rule> = {
       if (annotations(m.doc)[`${NGINX}ssl-passthrough`] === 'true') return [];
       const covered = new Set((m.doc.spec?.tls ?? []).flatMap((t: any) => t.hosts ?? []));
       return (m.doc.spec?.rules ?? []).filter((r: any) => r.host && !covered.has(r.host)).map((r: any) =>
-        c.finding(m, 'hosts-without-tls', Severity.ERROR, `host ${r.host} has no TLS entry`, 'add the host to spec.tls with the Secret of a Certificate that names it'));
+        c.finding(m, 'hosts-without-tls', Severity.ERROR, `host ${r.host} has no TLS entry`, 'add the host to spec.tls with the Secret of a Certificate that names it', 'spec.tls'));
     }),
     ...c.of('HTTPRoute').flatMap((m) => {
       const plain = (m.doc.spec?.parentRefs ?? []).filter((p: any) => listenerProtocol(c, m.doc, p) === 'HTTP');
       const redirects = (m.doc.spec?.rules ?? []).every((r: any) => (r.filters ?? []).some((f: any) => f.requestRedirect?.scheme === 'https'));
       return plain.length && !redirects
-        ? [c.finding(m, 'hosts-without-tls', Severity.ERROR, 'serves an application over a plain-HTTP listener', 'attach application routes to HTTPS listeners; on HTTP listeners only redirect to https')]
+        ? [c.finding(m, 'hosts-without-tls', Severity.ERROR, 'serves an application over a plain-HTTP listener', 'attach application routes to HTTPS listeners; on HTTP listeners only redirect to https', 'spec.parentRefs')]
         : [];
     }),
     ...c.of('IngressRoute').flatMap((m) => {
       const tls = m.doc.spec?.tls;
       const redirects = (m.doc.spec?.routes ?? []).every((r: any) => (r.middlewares ?? []).some((mw: any) => middleware(c, m.doc, mw.name)?.redirectScheme?.scheme === 'https'));
-      return !tls && !redirects ? [c.finding(m, 'hosts-without-tls', Severity.ERROR, 'routes plain HTTP to an application', 'serve it on the TLS entry point with spec.tls, and only redirect on the HTTP entry point')] : [];
+      return !tls && !redirects ? [c.finding(m, 'hosts-without-tls', Severity.ERROR, 'routes plain HTTP to an application', 'serve it on the TLS entry point with spec.tls, and only redirect on the HTTP entry point', 'spec.tls')] : [];
     }),
   ],
 
   'tls-secret-source': (c) => {
     const produced = new Set(c.of('Certificate').map((m) => `${ns(m.doc)}/${m.doc.spec?.secretName}`));
     const shim = (doc: any) => Object.keys(annotations(doc)).some((k) => k === 'cert-manager.io/cluster-issuer' || k === 'cert-manager.io/issuer');
-    const need = (m: ManifestDoc, namespace: string, secret: string): Finding[] => (produced.has(`${namespace}/${secret}`) || shim(m.doc) ? [] : [
-      c.finding(m, 'tls-secret-source', Severity.ERROR, `TLS Secret ${namespace}/${secret} is produced by no Certificate`, 'add a cert-manager Certificate with this secretName (a hand-made Secret expires silently)')]);
+    const need = (m: ManifestDoc, namespace: string, secret: string, field: string): Finding[] => (produced.has(`${namespace}/${secret}`) || shim(m.doc) ? [] : [
+      c.finding(m, 'tls-secret-source', Severity.ERROR, `TLS Secret ${namespace}/${secret} is produced by no Certificate`, 'add a cert-manager Certificate with this secretName (a hand-made Secret expires silently)', field)]);
     return [
-      ...c.of('Ingress').flatMap((m) => (m.doc.spec?.tls ?? []).filter((t: any) => t.secretName).flatMap((t: any) => need(m, ns(m.doc), t.secretName))),
-      ...c.of('Gateway').flatMap((m) => (m.doc.spec?.listeners ?? []).flatMap((l: any) => (l.tls?.certificateRefs ?? []).flatMap((r: any) => need(m, r.namespace ?? ns(m.doc), r.name)))),
-      ...c.of('IngressRoute').flatMap((m) => (m.doc.spec?.tls?.secretName ? need(m, ns(m.doc), m.doc.spec.tls.secretName) : [])),
+      ...c.of('Ingress').flatMap((m) => (m.doc.spec?.tls ?? []).flatMap((t: any, i: number) => (t.secretName ? need(m, ns(m.doc), t.secretName, `spec.tls[${i}].secretName`) : []))),
+      ...[...c.of('Gateway'), ...c.of('ListenerSet')].flatMap((m) => (m.doc.spec?.listeners ?? []).flatMap((l: any, i: number) => (l.tls?.certificateRefs ?? [])
+        .flatMap((r: any, j: number) => need(m, r.namespace ?? ns(m.doc), r.name, `spec.listeners[${i}].tls.certificateRefs[${j}]`)))),
+      ...c.of('IngressRoute').flatMap((m) => (m.doc.spec?.tls?.secretName ? need(m, ns(m.doc), m.doc.spec.tls.secretName, 'spec.tls.secretName') : [])),
     ];
   },
 
   'key-material': (c) => c.of('Secret').flatMap((m) => {
     const values = [...Object.keys(m.doc.data ?? {}), ...Object.keys(m.doc.stringData ?? {})];
     const hasKey = values.some((k) => /(^|\.)key$|private/i.test(k)) || JSON.stringify(m.doc.stringData ?? {}).includes('PRIVATE KEY');
-    return hasKey ? [c.finding(m, 'key-material', Severity.ERROR, 'a private key is written in the manifest', 'let cert-manager create the Secret from a Certificate; never commit key material')] : [];
+    return hasKey ? [c.finding(m, 'key-material', Severity.ERROR, 'a private key is written in the manifest', 'let cert-manager create the Secret from a Certificate; never commit key material', m.doc.stringData ? 'stringData' : 'data')] : [];
   }),
 
   'secret-mounts': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => {
     const spec = podSpec(m.doc);
     const secretVolumes = new Map<string, any>((spec?.volumes ?? []).filter((v: any) => v.secret).map((v: any) => [v.name, v.secret]));
     const out: Finding[] = [];
+    const at = podSpecPath(m.doc);
     for (const [name, s] of secretVolumes) {
       const modes = [s.defaultMode, ...(s.items ?? []).map((i: any) => i.mode)].filter((x) => x !== undefined);
       if (modes.some((mode: number) => (mode & 0o007) !== 0)) {
-        out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `secret volume ${name} is world-readable (mode 0${modes.map((x: number) => x.toString(8)).join('/0')})`, 'use defaultMode 0440 (or 0400)'));
+        out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `secret volume ${name} is world-readable (mode 0${modes.map((x: number) => x.toString(8)).join('/0')})`, 'use defaultMode 0440 (or 0400)', `${at}.volumes[${name}].secret.defaultMode`));
       }
     }
     for (const ct of containersOf(spec)) {
       for (const vm of ct.volumeMounts ?? []) {
         if (!secretVolumes.has(vm.name)) continue;
-        if (vm.subPath || vm.subPathExpr) out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `container ${ct.name} mounts secret volume ${vm.name} with subPath: it will never see a renewed certificate`, 'mount the whole directory and point the app at the file'));
-        if (vm.readOnly !== true) out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `container ${ct.name} mounts secret volume ${vm.name} writable`, 'set readOnly: true'));
+        const field = `${at}.containers[${ct.name}].volumeMounts[${vm.name}]`;
+        if (vm.subPath || vm.subPathExpr) out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `container ${ct.name} mounts secret volume ${vm.name} with subPath: it will never see a renewed certificate`, 'mount the whole directory and point the app at the file', `${field}.subPath`));
+        if (vm.readOnly !== true) out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `container ${ct.name} mounts secret volume ${vm.name} writable`, 'set readOnly: true', `${field}.readOnly`));
       }
     }
     return out;
@@ -173,37 +193,37 @@ const rules: Record<string, Rule> = {
       const a = annotations(m.doc);
       const tlsUpstream = /^(HTTPS|GRPCS)$/i.test(a[`${NGINX}backend-protocol`] ?? '');
       return tlsUpstream && a[`${NGINX}proxy-ssl-verify`] !== 'on'
-        ? [c.finding(m, 'verify-off', Severity.ERROR, 're-encrypts to the backend without verifying it (proxy-ssl-verify is not "on")', 'set proxy-ssl-verify: "on", proxy-ssl-secret (with ca.crt) and proxy-ssl-name')]
+        ? [c.finding(m, 'verify-off', Severity.ERROR, 're-encrypts to the backend without verifying it (proxy-ssl-verify is not "on")', 'set proxy-ssl-verify: "on", proxy-ssl-secret (with ca.crt) and proxy-ssl-name', `metadata.annotations["${NGINX}proxy-ssl-verify"]`)]
         : [];
     }),
     ...c.of('ServersTransport').filter((m) => m.doc.spec?.insecureSkipVerify).map((m) =>
-      c.finding(m, 'verify-off', Severity.ERROR, 'insecureSkipVerify is true', 'give rootCAs (the CA bundle) and serverName instead')),
+      c.finding(m, 'verify-off', Severity.ERROR, 'insecureSkipVerify is true', 'give rootCAs (the CA bundle) and serverName instead', 'spec.insecureSkipVerify')),
     ...c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc)).flatMap((ct) => (ct.env ?? [])
       .filter((e: any) => (e.name === 'NODE_TLS_REJECT_UNAUTHORIZED' && e.value === '0') || (e.name === 'PYTHONHTTPSVERIFY' && e.value === '0'))
-      .map((e: any) => c.finding(m, 'verify-off', Severity.ERROR, `container ${ct.name} sets ${e.name}=0: certificate verification is off`, 'mount the CA bundle and point NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE at it')))),
+      .map((e: any) => c.finding(m, 'verify-off', Severity.ERROR, `container ${ct.name} sets ${e.name}=0: certificate verification is off`, 'mount the CA bundle and point NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE at it', `${podSpecPath(m.doc)}.containers[${ct.name}].env[${e.name}]`)))),
   ],
 
   'weak-tls': (c) => {
     const out: Finding[] = [];
-    const protocols = (m: ManifestDoc, where: string, value?: string) => {
-      if (value && /(SSLv|TLSv1(\s|$)|TLSv1\.1)/.test(value)) out.push(c.finding(m, 'weak-tls', Severity.ERROR, `${where} allows "${value}"`, 'offer TLSv1.2 TLSv1.3 (Mozilla intermediate) or TLSv1.3 only'));
+    const protocols = (m: ManifestDoc, field: string, value?: string) => {
+      if (value && /(SSLv|TLSv1(\s|$)|TLSv1\.1)/.test(value)) out.push(c.finding(m, 'weak-tls', Severity.ERROR, `allows "${value}"`, 'offer TLSv1.2 TLSv1.3 (Mozilla intermediate) or TLSv1.3 only', field));
     };
-    const ciphers = (m: ManifestDoc, where: string, list: string[] | undefined, strong: Set<string>) => {
+    const ciphers = (m: ManifestDoc, field: string, list: string[] | undefined, strong: Set<string>) => {
       const weak = (list ?? []).filter((x) => x && !strong.has(x));
-      if (weak.length) out.push(c.finding(m, 'weak-tls', Severity.ERROR, `${where} allows ${weak.join(', ')}`, `use the Mozilla 6.0 intermediate suites: ${[...strong].join(':')}`));
+      if (weak.length) out.push(c.finding(m, 'weak-tls', Severity.ERROR, `allows ${weak.join(', ')}`, `use the Mozilla 6.0 intermediate suites: ${[...strong].join(':')}`, field));
     };
     for (const m of c.of('ConfigMap')) {
-      protocols(m, 'ssl-protocols', m.doc.data?.['ssl-protocols']);
-      ciphers(m, 'ssl-ciphers', m.doc.data?.['ssl-ciphers']?.split(':'), STRONG_CIPHERS);
+      protocols(m, 'data["ssl-protocols"]', m.doc.data?.['ssl-protocols']);
+      ciphers(m, 'data["ssl-ciphers"]', m.doc.data?.['ssl-ciphers']?.split(':'), STRONG_CIPHERS);
     }
     for (const m of c.of('Ingress')) {
-      protocols(m, 'ssl-protocols annotation', annotations(m.doc)[`${NGINX}ssl-protocols`]);
-      ciphers(m, 'ssl-ciphers annotation', annotations(m.doc)[`${NGINX}ssl-ciphers`]?.split(':'), STRONG_CIPHERS);
+      protocols(m, `metadata.annotations["${NGINX}ssl-protocols"]`, annotations(m.doc)[`${NGINX}ssl-protocols`]);
+      ciphers(m, `metadata.annotations["${NGINX}ssl-ciphers"]`, annotations(m.doc)[`${NGINX}ssl-ciphers`]?.split(':'), STRONG_CIPHERS);
     }
     for (const m of [...c.of('TLSOption'), ...c.of('ServersTransport')]) {
-      if (/VersionTLS1[01]$/.test(m.doc.spec?.minVersion ?? '')) out.push(c.finding(m, 'weak-tls', Severity.ERROR, `minVersion is ${m.doc.spec.minVersion}`, 'use VersionTLS12 or VersionTLS13'));
-      if (m.doc.kind === 'TLSOption' && !m.doc.spec?.minVersion) out.push(c.finding(m, 'weak-tls', Severity.WARNING, 'no minVersion: Traefik\'s default applies', 'set minVersion: VersionTLS12'));
-      ciphers(m, 'cipherSuites', m.doc.spec?.cipherSuites, STRONG_IANA);
+      if (/VersionTLS1[01]$/.test(m.doc.spec?.minVersion ?? '')) out.push(c.finding(m, 'weak-tls', Severity.ERROR, `minVersion is ${m.doc.spec.minVersion}`, 'use VersionTLS12 or VersionTLS13', 'spec.minVersion'));
+      if (m.doc.kind === 'TLSOption' && !m.doc.spec?.minVersion) out.push(c.finding(m, 'weak-tls', Severity.WARNING, 'no minVersion: Traefik\'s default applies', 'set minVersion: VersionTLS12', 'spec.minVersion'));
+      ciphers(m, 'spec.cipherSuites', m.doc.spec?.cipherSuites, STRONG_IANA);
     }
     return out;
   },
@@ -212,7 +232,7 @@ const rules: Record<string, Rule> = {
     const out: Finding[] = [];
     const controller = c.of('ConfigMap').filter((m) => m.doc.data && 'hsts' in m.doc.data);
     for (const m of controller) {
-      if (m.doc.data.hsts !== 'true') out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'the ingress-nginx controller has HSTS off', 'set hsts: "true" with hsts-max-age 31536000 and hsts-include-subdomains'));
+      if (m.doc.data.hsts !== 'true') out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'the ingress-nginx controller has HSTS off', 'set hsts: "true" with hsts-max-age 31536000 and hsts-include-subdomains', 'data.hsts'));
     }
     const tlsIngresses = c.of('Ingress').filter((m) => m.doc.spec?.tls?.length);
     if (tlsIngresses.length && !controller.length) {
@@ -221,11 +241,11 @@ const rules: Record<string, Rule> = {
     for (const m of c.of('HTTPRoute')) {
       const onHttps = (m.doc.spec?.parentRefs ?? []).some((p: any) => listenerProtocol(c, m.doc, p) === 'HTTPS');
       const hsts = (m.doc.spec?.rules ?? []).every((r: any) => (r.filters ?? []).some((f: any) => (f.responseHeaderModifier?.set ?? []).some((h: any) => /^strict-transport-security$/i.test(h.name))));
-      if (onHttps && !hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'HTTPS route without Strict-Transport-Security', 'add a ResponseHeaderModifier filter that sets Strict-Transport-Security'));
+      if (onHttps && !hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'HTTPS route without Strict-Transport-Security', 'add a ResponseHeaderModifier filter that sets Strict-Transport-Security', 'spec.rules[].filters'));
     }
     for (const m of c.of('IngressRoute').filter((x) => x.doc.spec?.tls)) {
       const hsts = (m.doc.spec?.routes ?? []).every((r: any) => (r.middlewares ?? []).some((mw: any) => middleware(c, m.doc, mw.name)?.headers?.stsSeconds > 0));
-      if (!hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'TLS routes without an HSTS headers middleware', 'attach a headers Middleware with stsSeconds: 31536000 and stsIncludeSubdomains: true'));
+      if (!hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'TLS routes without an HSTS headers middleware', 'attach a headers Middleware with stsSeconds: 31536000 and stsIncludeSubdomains: true', 'spec.routes[].middlewares'));
     }
     return out;
   },
@@ -242,13 +262,13 @@ const rules: Record<string, Rule> = {
       const ref = spec.issuerRef ?? {};
       const key = (ref.kind ?? 'Issuer') === 'ClusterIssuer' ? `ClusterIssuer/${ref.name}` : `Issuer/${ns(m.doc)}/${ref.name}`;
       const issuer = issuers.get(key);
-      if (!issuer) out.push(c.finding(m, 'certificates', Severity.WARNING, `issuerRef ${key} is not in this folder`, 'make sure it exists in the cluster, or add it here'));
-      if (spec.privateKey?.algorithm === 'RSA' && (spec.privateKey.size ?? 2048) < 2048) out.push(c.finding(m, 'certificates', Severity.ERROR, `RSA ${spec.privateKey.size} key`, 'use ECDSA P-256 or RSA 2048+'));
+      if (!issuer) out.push(c.finding(m, 'certificates', Severity.WARNING, `issuerRef ${key} is not in this folder`, 'make sure it exists in the cluster, or add it here', 'spec.issuerRef'));
+      if (spec.privateKey?.algorithm === 'RSA' && (spec.privateKey.size ?? 2048) < 2048) out.push(c.finding(m, 'certificates', Severity.ERROR, `RSA ${spec.privateKey.size} key`, 'use ECDSA P-256 or RSA 2048+', 'spec.privateKey.size'));
       if (issuer?.spec?.acme && (spec.usages ?? []).includes('client auth')) {
-        out.push(c.finding(m, 'certificates', Severity.ERROR, 'asks a public ACME CA for a client certificate', 'issue client certificates from an internal CA'));
+        out.push(c.finding(m, 'certificates', Severity.ERROR, 'asks a public ACME CA for a client certificate', 'issue client certificates from an internal CA', 'spec.usages'));
       }
       const secret = `${ns(m.doc)}/${spec.secretName}`;
-      if (seen.has(secret)) out.push(c.finding(m, 'certificates', Severity.ERROR, `Secret ${secret} is also written by Certificate ${seen.get(secret)}`, 'give each Certificate its own secretName'));
+      if (seen.has(secret)) out.push(c.finding(m, 'certificates', Severity.ERROR, `Secret ${secret} is also written by Certificate ${seen.get(secret)}`, 'give each Certificate its own secretName', 'spec.secretName'));
       seen.set(secret, m.doc.metadata?.name);
       return out;
     });
@@ -258,16 +278,18 @@ const rules: Record<string, Rule> = {
     const spec = podSpec(m.doc) ?? {};
     const pod = spec.securityContext ?? {};
     const out: Finding[] = [];
-    const add = (message: string, fix: string) => out.push(c.finding(m, 'pod-security', Severity.ERROR, message, fix));
-    if (spec.hostNetwork) add('hostNetwork is on', 'remove hostNetwork (PSS baseline)');
+    const at = podSpecPath(m.doc);
+    const add = (message: string, fix: string, field: string) => out.push(c.finding(m, 'pod-security', Severity.ERROR, message, fix, `${at}.${field}`));
+    if (spec.hostNetwork) add('hostNetwork is on', 'remove hostNetwork (PSS baseline)', 'hostNetwork');
     for (const ct of containersOf(spec)) {
       const sc = ct.securityContext ?? {};
-      if (!(sc.runAsNonRoot ?? pod.runAsNonRoot)) add(`container ${ct.name} may run as root`, 'set runAsNonRoot: true (PSS restricted)');
-      if (sc.allowPrivilegeEscalation !== false) add(`container ${ct.name} allows privilege escalation`, 'set allowPrivilegeEscalation: false');
-      if (sc.privileged) add(`container ${ct.name} is privileged`, 'remove privileged');
-      if (!(sc.capabilities?.drop ?? []).includes('ALL')) add(`container ${ct.name} keeps Linux capabilities`, 'set capabilities.drop: [ALL]');
+      const field = `containers[${ct.name}].securityContext`;
+      if (!(sc.runAsNonRoot ?? pod.runAsNonRoot)) add(`container ${ct.name} may run as root`, 'set runAsNonRoot: true (PSS restricted)', `${field}.runAsNonRoot`);
+      if (sc.allowPrivilegeEscalation !== false) add(`container ${ct.name} allows privilege escalation`, 'set allowPrivilegeEscalation: false', `${field}.allowPrivilegeEscalation`);
+      if (sc.privileged) add(`container ${ct.name} is privileged`, 'remove privileged', `${field}.privileged`);
+      if (!(sc.capabilities?.drop ?? []).includes('ALL')) add(`container ${ct.name} keeps Linux capabilities`, 'set capabilities.drop: [ALL]', `${field}.capabilities.drop`);
       const seccomp = (sc.seccompProfile ?? pod.seccompProfile)?.type;
-      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') add(`container ${ct.name} has no seccomp profile`, 'set seccompProfile.type: RuntimeDefault');
+      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') add(`container ${ct.name} has no seccomp profile`, 'set seccompProfile.type: RuntimeDefault', `${field}.seccompProfile`);
     }
     return out;
   }),
@@ -302,7 +324,9 @@ function checkUnit(docs: ManifestDoc[]): Finding[] {
     docs,
     of: (kind) => byKind.get(kind) ?? [],
     named: (kind, namespace, name) => byName.get(`${kind}/${namespace}/${name}`),
-    finding: (m, rule, severity, message, fix) => ({ file: m.file, kind: m.doc.kind, name: m.doc.metadata?.name, rule, severity, message, fix }),
+    finding: (m, rule, severity, message, fix, field) => ({
+      file: m.file, ...(m.source ? { path: m.source } : {}), kind: m.doc.kind, name: m.doc.metadata?.name, ...(field ? { field } : {}), rule, severity, message, fix,
+    }),
   };
   return Object.values(rules).flatMap((r) => r(ctx));
 }
@@ -316,7 +340,8 @@ export function formatFindings(findings: Finding[], color = false): string {
     lines.push(paint(1, file));
     for (const sev of [Severity.ERROR, Severity.WARNING]) {
       for (const f of findings.filter((x) => x.file === file && x.severity === sev)) {
-        lines.push(`  ${sev === Severity.ERROR ? paint(31, 'error  ') : paint(33, 'warning')} ${f.kind ?? '?'}/${f.name ?? '?'} [${f.rule}] ${f.message}`);
+        lines.push(`  ${sev === Severity.ERROR ? paint(31, 'error  ') : paint(33, 'warning')} ${f.kind ?? '?'}/${f.name ?? '?'} [${f.rule}]${f.field ? ` ${f.field}:` : ''} ${f.message}`);
+        if (f.path) lines.push(`          made by: ${f.path}`);
         lines.push(`          fix: ${f.fix}`);
       }
     }

@@ -112,7 +112,7 @@ describe('npm run check rules', () => {
 describe('cdk8s validation plugin', () => {
   test('reports violations and fails on errors, succeeds on dist', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { TlsPolicyValidation } = require('../../../lib/policy/validation-plugin.js');
+    const { TlsPolicyValidation } = require('../../../lib/policy/validation-plugin');
     const run = async (files: Record<string, any[]>) => {
       const violations: any[] = [];
       let status = '';

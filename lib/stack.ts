@@ -1,9 +1,13 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import {
-  AppProtocol, EdgeOptions, ICertificateIssuer, InternalCa, KeyAlgorithm, KeystoreOptions, NamespacedChart, PrivateKeyOptions, ProbeKind,
-  ReloadStrategy, SecretKeyRef, SecureWorkload, TlsCertificate, TlsEdgeBase, TlsEnv, check, createTlsEdge, defaultControllerNamespace, fail, serviceDnsNames,
-} from '../lib';
+import { KeyAlgorithm, KeystoreOptions, PrivateKeyOptions, TlsCertificate } from './certificates';
+import { NamespacedChart } from './chart';
+import { TlsEdgeBase } from './edge/edge';
+import { EdgeOptions, createTlsEdge, defaultControllerNamespace } from './edge/factory';
+import { ICertificateIssuer, SecretKeyRef } from './issuers';
+import { InternalCa, serviceDnsNames } from './pki';
+import { check, fail } from './policy/validation';
+import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, TlsEnv } from './workloads';
 
 /** A set of host names served with one certificate (e.g. a domain and its `www.` alias). */
 export interface SiteSpec {

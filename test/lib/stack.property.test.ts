@@ -1,6 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import fc from 'fast-check';
-import { TlsStackChart, TlsStackSpec } from '../../charts/stack';
+import { TlsStackChart, TlsStackSpec } from '../../lib';
 import {
   AcmeServer, AcmeSolver, AppProtocol, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, SelfSignedIssuer, TlsProfile, TlsStackError, TlsVersion,
 } from '../../lib';

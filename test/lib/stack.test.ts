@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { TlsStackChart, TlsStackSpec } from '../../charts/stack';
+import { TlsStackChart, TlsStackSpec } from '../../lib';
 import { EdgeKind, InternalCa, SelfSignedIssuer } from '../../lib';
 import { BackendApiChart, RedirectorMode } from '../../charts/backend-api';
 import { expectStackError, only, synthValid } from '../support';

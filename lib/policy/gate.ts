@@ -1,0 +1,75 @@
+import * as path from 'path';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Finding, ManifestDoc, Severity, checkManifests } from './check';
+
+/** The documents of one chart, in the order cdk8s writes them, with the ApiObjects that produced them. */
+export interface SynthesizedChart {
+  readonly chart: Chart;
+  /** Where the chart's YAML goes: `<outdir>/<chart id><outputFileExtension>`. */
+  readonly file: string;
+  readonly objects: ApiObject[];
+  readonly docs: any[];
+}
+
+/** The checked documents of an App. */
+export interface CheckedApp {
+  readonly charts: SynthesizedChart[];
+  /** Every finding, errors and warnings, each naming the construct that produced the document (`path`). */
+  readonly findings: Finding[];
+}
+
+interface Cached extends CheckedApp {
+  json?: string;
+}
+
+const gated = new WeakSet<IConstruct>();
+const cache = new WeakMap<IConstruct, Cached>();
+
+/**
+ * Attaches the schema and TLS-policy checks to the App that holds `scope`, once per App, as a construct validation:
+ * cdk8s runs it in `App.synth()` (and so in `cdk8s synth`), `Chart.toJson()` and `Testing.synth()` before anything is
+ * written, so no synth path can write a document that violates the policy. Every construct of this library calls it.
+ */
+export function enforcePolicy(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (gated.has(root)) return;
+  gated.add(root);
+  root.node.addValidation({ validate: () => checkApp(root).findings.filter((f) => f.severity === Severity.ERROR).map(formatGateFinding) });
+}
+
+/**
+ * Synthesizes every chart's documents (without writing them) and runs the checks over all of them as one deployable
+ * unit. cdk8s validates once per chart written, so the result is reused while the documents stay the same.
+ */
+export function checkApp(root: IConstruct): CheckedApp {
+  const app = root instanceof App ? root : undefined;
+  const charts = (app ? app.charts : root.node.findAll().filter((c): c is Chart => Chart.isChart(c))).map((chart): SynthesizedChart => {
+    const objects = new DependencyGraph(chart.node).topology()
+      .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+    const file = path.join(app?.outdir ?? '.', `${chart.node.id}${app?.outputFileExtension ?? '.k8s.yaml'}`);
+    return { chart, file, objects, docs: objects.map((o) => o.toJson()) };
+  });
+  const previous = cache.get(root);
+  if (previous && sameDocs(previous, charts)) return previous;
+  const docs = charts.flatMap((c) => c.docs.map((doc, i): ManifestDoc => ({ file: c.file, doc, source: producer(c.objects[i]) })));
+  const result: Cached = { charts, findings: checkManifests(docs) };
+  cache.set(root, result);
+  return result;
+}
+
+function sameDocs(previous: Cached, charts: SynthesizedChart[]): boolean {
+  previous.json ??= JSON.stringify(previous.charts.map((c) => c.docs));
+  return previous.json === JSON.stringify(charts.map((c) => c.docs));
+}
+
+/** The construct a finding is about: the one that made the ApiObject (its parent), or the ApiObject itself at the top of a chart. */
+function producer(obj: ApiObject): string {
+  const parent = obj.node.scope;
+  return parent && !Chart.isChart(parent) ? parent.node.path : obj.node.path;
+}
+
+/** One line per finding: construct path, object, field, what is wrong and the fix. */
+export function formatGateFinding(f: Finding): string {
+  return `${f.path ?? f.file}: ${f.kind ?? '?'} ${f.name ?? '?'}${f.field ? ` ${f.field}` : ''}: [${f.rule}] ${f.message}. Fix: ${f.fix}`;
+}

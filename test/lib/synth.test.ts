@@ -1,0 +1,63 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, YamlOutputType } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { parse } from 'yaml';
+import { GENERATED_MARKER, SelfSignedIssuer, TlsPolicyError, TlsStackChart, TlsStackError, writeApps } from '../../lib';
+
+const build = (outdir: string, stacks: string[]) => {
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.yaml' });
+  const issuer = new SelfSignedIssuer(new Chart(app, 'issuers', { disableResourceNameHashes: true }), 'Self');
+  for (const name of stacks) {
+    new TlsStackChart(app, name, {
+      namespace: name, issuer, sites: [{ name, hosts: [`${name}.example.com`] }],
+      apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: `${name}.example.com`, app: 'web' }],
+    });
+  }
+  return app;
+};
+
+describe('writeApps', () => {
+  test('writes one marked YAML file per chart, a kustomization and SUMMARY.md; later runs remove only their own stale files', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
+    fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
+    fs.writeFileSync(path.join(out, 'extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mine}\n');
+    const [first] = writeApps([{ app: build(out, ['shop', 'blog']), title: 'demo' }]);
+    expect(first.files.map((f) => path.basename(f)).sort()).toEqual(['SUMMARY.md', 'blog.yaml', 'issuers.yaml', 'kustomization.yaml', 'shop.yaml']);
+    for (const f of first.files) expect(fs.readFileSync(f, 'utf8').split('\n')[0]).toContain(GENERATED_MARKER);
+    expect(parse(fs.readFileSync(path.join(out, 'kustomization.yaml'), 'utf8')).resources).toEqual(['blog.yaml', 'issuers.yaml', 'shop.yaml']);
+    expect(fs.readFileSync(path.join(out, 'SUMMARY.md'), 'utf8')).toContain('| blog.example.com |');
+
+    const [second] = writeApps([{ app: build(out, ['shop']), title: 'demo' }]);
+    expect(second.removed.map((f) => path.basename(f))).toEqual(['blog.yaml']);
+    expect(fs.readdirSync(out).sort()).toEqual(['SUMMARY.md', 'extra.yaml', 'issuers.yaml', 'kustomization.yaml', 'notes.txt', 'shop.yaml']);
+    expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  test('never overwrites a file it did not write, and then writes nothing at all', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
+    fs.writeFileSync(path.join(out, 'kustomization.yaml'), 'resources: [mine.yaml]\n');
+    expect(() => writeApps([{ app: build(out, ['shop']) }])).toThrow(TlsStackError);
+    expect(fs.readdirSync(out)).toEqual(['kustomization.yaml']);
+    expect(fs.readFileSync(path.join(out, 'kustomization.yaml'), 'utf8')).toBe('resources: [mine.yaml]\n');
+  });
+
+  test('a policy error in one App writes nothing for any App, and lists the findings with their constructs', () => {
+    const good = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
+    const app = build(bad, ['shop']);
+    new kplus.k8s.KubeSecret(app.node.findChild('shop'), 'Key', { metadata: { name: 'key' }, stringData: { 'tls.key': '-----BEGIN PRIVATE KEY-----' } });
+    let error: TlsPolicyError | undefined;
+    try {
+      writeApps([{ app: build(good, ['blog']) }, { app }]);
+    } catch (e) {
+      error = e as TlsPolicyError;
+    }
+    expect(error).toBeInstanceOf(TlsPolicyError);
+    expect(error!.errors).toEqual([expect.stringContaining('shop/Key: Secret key stringData: [key-material] a private key is written in the manifest')]);
+    expect(error!.findings.map((f) => [f.rule, f.path])).toContainEqual(['key-material', 'shop/Key']);
+    expect(fs.readdirSync(good)).toEqual([]);
+    expect(fs.readdirSync(bad)).toEqual([]);
+  });
+});

@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { TlsStackChart, writeApps } from '../lib';
 
 import { AcmeServer, AcmeSolver, AppProtocol, EdgeKind, LetsEncryptIssuer } from '../lib';
+import { measureConsumer } from './consumer';
 
 type Variant = 'ours' | 'cdk8s-plus' | 'floor';
 const host = (i: number) => `app-${i}.example.com`;
@@ -123,6 +124,13 @@ function main(): void {
     return Number(process.hrtime.bigint() - t0) / 1e9;
   }).sort((a, b) => a - b)[Math.floor(runs / 2)];
   targets.push(['npm run synth wall time, shipped stack (s)', synth, 3]);
+  if (!process.env.BENCH_NO_CONSUMER) {
+    const c = measureConsumer(runs);
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+    console.log(`\nconsumer app (cdk8s typescript-app template, newest peers): tsc --noEmit ${c.tscOurs.toFixed(2)} s with the library, ${c.tscRaw.toFixed(2)} s with raw cdk8s-plus-27`);
+    console.log(`installed package: ${mb(c.packageBytes)} in ${c.packageFiles} files (tarball ${mb(c.tarballBytes)}); its dependencies without the peers: ${mb(c.dependencyBytes)} in ${c.dependencyFiles} files`);
+    targets.push(['consumer tsc, library / raw cdk8s-plus', c.tscOurs / c.tscRaw, 1.5]);
+  }
   console.log('\ntarget                                        value     limit   ');
   for (const [name, value, limit] of targets) console.log(`${name.padEnd(44)} ${value!.toFixed(2).padStart(8)}  ≤ ${String(limit).padEnd(6)} ${value! <= limit ? 'met' : 'MISSED'}`);
 }

@@ -50,10 +50,17 @@ Exit code: 0, or 2 on a usage error.`;
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 
-/** util.parseArgs with `--help` and usage errors as {@link UsageError}. */
-export function parseCommandLine<O extends Options>(args: string[], options: O) {
+/** Parsed flags (`--help` included) and positional arguments. */
+export interface ParsedCommandLine<V> {
+  readonly values: V & { readonly help?: boolean };
+  readonly positionals: string[];
+}
+
+/** util.parseArgs in strict mode, with `-h/--help`; a bad command line throws {@link UsageError}. */
+export function parseCommandLine<V>(args: string[], options: Options): ParsedCommandLine<V> {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { values: values as unknown as V & { readonly help?: boolean }, positionals };
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
@@ -70,7 +77,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     summary: 'schema + TLS policy report for folders of manifests',
     help: CHECK_HELP,
     async run(args, io) {
-      const { values, positionals } = parseCommandLine(args, { json: { type: 'boolean' } });
+      const { values, positionals } = parseCommandLine<{ json?: boolean }>(args, { json: { type: 'boolean' } });
       if (values.help) return help(io, CHECK_HELP);
       const { Severity, checkManifests, formatFindings, loadManifests } = await import('./policy/check');
       const docs = loadManifests(existingPaths(positionals));
@@ -85,7 +92,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     summary: 'review summary (hosts, certificates, workloads, cluster requirements) of folders of manifests',
     help: SUMMARY_HELP,
     async run(args, io) {
-      const { values, positionals } = parseCommandLine(args, { json: { type: 'boolean' } });
+      const { values, positionals } = parseCommandLine<{ json?: boolean }>(args, { json: { type: 'boolean' } });
       if (values.help) return help(io, SUMMARY_HELP);
       const [{ loadManifests }, { reviewModel, renderSummary }, { groupBy }, path] = await Promise.all([import('./policy/check'), import('./summary'), import('./policy/validation'), import('path')]);
       const units = [...groupBy(loadManifests(existingPaths(positionals)), (m) => path.dirname(m.file))];

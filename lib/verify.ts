@@ -279,6 +279,12 @@ export function formatResults(results: CheckResult[], color = false, insecure = 
   return lines.join('\n');
 }
 
+interface VerifyFlags {
+  readonly env?: string; readonly url?: string[]; readonly ca?: string; readonly 'client-cert'?: string; readonly 'client-key'?: string;
+  readonly json?: boolean; readonly insecure?: boolean; readonly resolve?: string[]; readonly 'https-port'?: string; readonly 'http-port'?: string;
+  readonly ws?: string[]; readonly mtls?: boolean; readonly modern?: boolean; readonly timeout?: string;
+}
+
 export const VERIFY_HELP = `Usage: cdk8s-tls verify --url https://HOST[:PORT][/] [options]
 
 Probes live hosts with the library's secure defaults (Mozilla 6.0 intermediate, HSTS 1 year, OWASP headers):
@@ -307,7 +313,7 @@ Exit code: 0 all passed, 1 a check failed, 2 usage error.`;
 export async function verifyCommand(args: string[], io: { stdout: { write(s: string): unknown; isTTY?: boolean } },
   environments?: (name: string) => HostExpectation[]): Promise<number> {
   const { UsageError, parseCommandLine } = await import('./cli');
-  const { values } = parseCommandLine(args, {
+  const { values } = parseCommandLine<VerifyFlags>(args, {
     'env': { type: 'string' }, 'url': { type: 'string', multiple: true }, 'ca': { type: 'string' },
     'client-cert': { type: 'string' }, 'client-key': { type: 'string' }, 'json': { type: 'boolean' }, 'insecure': { type: 'boolean' },
     'resolve': { type: 'string', multiple: true }, 'https-port': { type: 'string' }, 'http-port': { type: 'string' },

@@ -259,14 +259,17 @@ export class SecureWorkload extends Construct {
       resources: props.resources,
       securityContext: {
         ensureNonRoot: true, user, group: user, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL' as kplus.Capability] },
       },
     });
     // A read-only root filesystem still needs somewhere to write temporary files.
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp'));
     if (tls) this.mountCertificate(tls.certificate, 'tls', mountPath!, fileMode);
-    // cdk8s-plus-27 cannot express seccomp; PSS restricted requires RuntimeDefault (or Localhost).
-    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+    // PSS restricted requires seccomp RuntimeDefault (or Localhost) and dropping every capability. cdk8s-plus-27 cannot
+    // express seccomp, and its capabilities prop only exists from 2.7.x on: patch both, so every supported version emits them.
+    ApiObject.of(this.deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+    );
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name },

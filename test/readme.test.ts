@@ -14,7 +14,8 @@ test('the README usage example runs as written and writes schema-valid YAML', ()
   const file = path.join(root, `.readme-example-${process.pid}.ts`);
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-'));
   try {
-    fs.writeFileSync(file, example);
+    // The README imports the package by name; here it is this repository's source.
+    fs.writeFileSync(file, example.replace(/from 'cdk8s-secure-tls'/g, `from '${path.join(root, 'lib')}'`));
     // cwd is a scratch folder, so point node at this project's tsx loader explicitly.
     const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
     execFileSync(process.execPath, ['--import', tsx, file], { cwd, stdio: 'pipe' });

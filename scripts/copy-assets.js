@@ -1,3 +1,3 @@
-// Copies the JSON schemas the compiled checks read at runtime next to the compiled code (tsc copies only .ts output).
+// Copies the ahead-of-time validators (generated JavaScript, not compiled by tsc) next to the compiled code.
 const fs = require('fs');
-for (const dir of ['imports/schemas', 'lib/policy/schemas']) fs.cpSync(dir, `build/${dir}`, { recursive: true });
+fs.cpSync('imports/validators', 'build/imports/validators', { recursive: true });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { schemaErrors } from './schema';
+import { validateDocument } from './schema';
 import { TlsProfile } from './tls-profiles';
 import { groupBy } from './validation';
 
@@ -100,9 +100,15 @@ const ns = (doc: any) => doc.metadata?.namespace ?? 'default';
 const rules: Record<string, Rule> = {
   schema: (c) => c.docs.flatMap((m) => {
     if (NOT_KUBERNETES.test(m.doc.apiVersion ?? '')) return [];
-    return schemaErrors(m.doc).map((e) => e.startsWith('no schema known')
-      ? c.finding(m, 'schema', Severity.WARNING, e, 'check the apiVersion and kind; only Kubernetes core, cert-manager, Gateway API, Traefik and trust-manager are known')
-      : c.finding(m, 'schema', Severity.ERROR, e, 'fix the field so the document matches its upstream schema', schemaField(e)));
+    const r = validateDocument(m.doc);
+    if (r.unknownKind) {
+      return [c.finding(m, 'schema', Severity.WARNING, r.schema[0], 'check the apiVersion and kind; known: Kubernetes core, cert-manager, Gateway API, Envoy Gateway, Traefik, trust-manager, Prometheus Operator')];
+    }
+    return [
+      ...r.schema.map((e) => c.finding(m, 'schema', Severity.ERROR, e, 'fix the field so the document matches its upstream schema', schemaField(e))),
+      ...r.cel.map((e) => c.finding(m, 'cel', Severity.ERROR, `${e.message} (a CEL rule of the CRD: the API server rejects the object)`, 'change the field so the rule holds', e.field)),
+      ...r.celUnknown.map((e) => c.finding(m, 'cel', Severity.WARNING, e.message, 'check this rule by hand or with a dry-run apply (kubectl apply --dry-run=server)', e.field)),
+    ];
   }),
 
   'snippet-annotations': (c) => c.docs.flatMap((m) => Object.keys(annotations(m.doc)).filter((k) => k.startsWith(NGINX) && k.endsWith('snippet')).map((k) =>

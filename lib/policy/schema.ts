@@ -1,54 +1,38 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
+import { CelSite, celErrors } from './cel';
 
 /**
- * Validates Kubernetes manifests against their upstream schemas: core kinds through `kubernetes-models`
- * (the Kubernetes OpenAPI schema), custom resources through the `openAPIV3Schema` of the upstream CRDs
- * (extracted into imports/schemas by scripts/import-crds.sh). Unknown fields in custom resources are errors.
+ * Validates Kubernetes manifests against their upstream schemas: custom resources against the `openAPIV3Schema` of
+ * the upstream CRDs (compiled ahead of time into imports/validators by scripts/import-crds.sh, loaded per kind on
+ * first use; unknown fields are errors, as the API server prunes them) and their CEL `x-kubernetes-validations`
+ * rules (evaluated after the schema defaults are applied, as the API server does); core kinds against the Kubernetes
+ * OpenAPI schema through `kubernetes-models` (also precompiled, per kind).
  */
-const SCHEMA_DIRS = [
-  path.join(__dirname, '..', '..', 'imports', 'schemas'), // generated from the upstream CRDs
-  path.join(__dirname, 'schemas'), // hand-written where no upstream CRD is provided (trust-manager)
-];
+const VALIDATORS = path.join(__dirname, '..', '..', 'imports', 'validators');
 
-let crdSchemas: Record<string, object> | undefined;
-const compiled = new Map<string, ValidateFunction>();
-// optimize: false compiles the very large CRD schemas ~2x faster; validation speed is not the bottleneck.
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
-
-function loadCrdSchemas(): Record<string, object> {
-  crdSchemas ??= Object.assign({}, ...SCHEMA_DIRS.flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))));
-  return crdSchemas!;
+interface CrdValidator {
+  (doc: unknown): boolean;
+  errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }> | null;
+  /** Where the CRD's CEL rules apply. */
+  cel: CelSite[];
 }
 
-/** Object schemas with declared properties reject undeclared ones, as the API server does (it prunes them). */
-function closeObjects(schema: any): any {
-  if (Array.isArray(schema)) return schema.map(closeObjects);
-  if (!schema || typeof schema !== 'object') return schema;
-  const out: any = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'enum' || k === 'default' || k === 'example' ? v : closeObjects(v)]));
-  if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
-  return out;
-}
-
-function crdValidator(key: string): ValidateFunction | undefined {
-  if (!compiled.has(key)) {
-    const schema = loadCrdSchemas()[key];
-    if (!schema) return undefined;
-    const closed = closeObjects(schema);
-    // metadata is validated by the API server itself; the CRD schema only says "object".
-    if (closed.properties?.metadata) closed.properties.metadata = { type: 'object' };
-    compiled.set(key, ajv.compile(closed));
+const validators = new Map<string, CrdValidator | undefined>();
+function crdValidator(group: string, version: string, kind: string): CrdValidator | undefined {
+  const key = `${group}/${version}/${kind}`;
+  if (!validators.has(key)) {
+    const file = path.join(VALIDATORS, group, version, `${kind}.js`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    validators.set(key, group.includes('.') && fs.existsSync(file) ? require(file) : undefined);
   }
-  return compiled.get(key);
+  return validators.get(key);
 }
 
 const models = new Map<string, any>();
-function coreModel(apiVersion: string, kind: string): any {
-  const key = `${apiVersion}/${kind}`;
+function coreModel(group: string, version: string, kind: string): any {
+  const key = `${group}/${version}/${kind}`;
   if (!models.has(key)) {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     let model: any;
     if (!group.includes('.') || group.endsWith('.k8s.io')) {
       try {
@@ -63,25 +47,44 @@ function coreModel(apiVersion: string, kind: string): any {
   return models.get(key);
 }
 
-/** Schema errors of one manifest ([] when valid). */
-export function schemaErrors(doc: any): string[] {
+/** Problems of one manifest against its schema and CEL rules. */
+export interface DocumentErrors {
+  /** Schema violations, `<json pointer> <message>` ([] when valid). */
+  readonly schema: string[];
+  /** CEL rules that do not hold: `<field>: <message>`. */
+  readonly cel: Array<{ readonly field: string; readonly message: string }>;
+  /** CEL rules that could not be evaluated (an unknown function): reported, never guessed. */
+  readonly celUnknown: Array<{ readonly field: string; readonly message: string }>;
+  /** No schema is known for the apiVersion and kind. */
+  readonly unknownKind?: boolean;
+}
+
+/** Validates one manifest (it is not modified: defaults are applied to a copy). */
+export function validateDocument(doc: any): DocumentErrors {
   if (!doc || typeof doc !== 'object' || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') {
-    return ['not a Kubernetes object: apiVersion and kind are required'];
+    return { schema: ['not a Kubernetes object: apiVersion and kind are required'], cel: [], celUnknown: [] };
   }
-  const { apiVersion, kind } = doc;
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  const crd = crdValidator(`${group}/${version}/${kind}`);
+  const [group, version] = doc.apiVersion.includes('/') ? doc.apiVersion.split('/') : ['', doc.apiVersion];
+  const crd = crdValidator(group, version, doc.kind);
   if (crd) {
-    return crd(doc) ? [] : (crd.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? `: "${(e.params as any).additionalProperty}"` : ''}`);
+    const copy = JSON.parse(JSON.stringify(doc));
+    const schema = crd(copy) ? [] : (crd.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? `: "${e.params.additionalProperty}"` : ''}`);
+    // CEL rules assume a structurally valid object; the API server evaluates them only then.
+    return { schema, ...(schema.length ? { cel: [], celUnknown: [] } : celErrors(copy, crd.cel)) };
   }
-  const Model = coreModel(apiVersion, kind);
-  if (!Model) return [`no schema known for ${apiVersion} ${kind}`];
+  const Model = coreModel(group, version, doc.kind);
+  if (!Model) return { schema: [`no schema known for ${doc.apiVersion} ${doc.kind}`], cel: [], celUnknown: [], unknownKind: true };
   try {
-    // Validate the document itself: a Model instance would first deep-copy it (our documents have no undefined values).
+    // Validate the document itself: a Model instance would first deep-copy it.
     Model.prototype.validate.call(doc);
-    return [];
+    return { schema: [], cel: [], celUnknown: [] };
   } catch (e) {
-    return [(e as Error).message];
+    return { schema: [(e as Error).message], cel: [], celUnknown: [] };
   }
 }
 
+/** Schema and CEL errors of one manifest as lines ([] when valid). */
+export function schemaErrors(doc: any): string[] {
+  const r = validateDocument(doc);
+  return [...r.schema, ...r.cel.map((c) => `${c.field}: ${c.message}`)];
+}

@@ -1,0 +1,87 @@
+import { isIP } from 'net';
+import { CelScalar, celEnv, celFunc, isCelError, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { RE2JS } from '@bufbuild/re2';
+
+/**
+ * The CEL `x-kubernetes-validations` rules of the upstream CRDs, evaluated the way the API server does (Kubernetes CEL:
+ * the standard library, the strings extension, `isIP` from the IP library, RE2 `matches`), so a manifest the API server
+ * would reject fails the checks instead. Transition rules (`oldSelf`) are left out when the validators are generated: a
+ * manifest has no old object. A rule that uses a function this evaluator lacks is reported, never guessed.
+ */
+
+/** A place in a schema that carries CEL rules: the path from the root (property names, `[]` list items, `{}` map values). */
+export interface CelSite {
+  readonly path: string[];
+  readonly rules: Array<{ readonly rule: string; readonly message?: string }>;
+}
+
+type Program = (bindings: { self: unknown }) => unknown;
+
+let env: ReturnType<typeof makeEnv> | undefined;
+function makeEnv() {
+  return celEnv({
+    funcs: [...strings, celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIP(s) !== 0)],
+    variables: { self: CelScalar.DYN },
+    re2: { compile: (pattern: string) => RE2JS.compile(pattern) },
+  });
+}
+
+const programs = new Map<string, Program | Error>();
+function program(rule: string): Program | Error {
+  let p = programs.get(rule);
+  if (!p) {
+    try {
+      env ??= makeEnv();
+      p = plan(env, parse(rule)) as unknown as Program;
+    } catch (e) {
+      p = e as Error;
+    }
+    programs.set(rule, p);
+  }
+  return p;
+}
+
+/** JSON → CEL input: integers become CEL ints (bigint), as the API server types them from the schema. */
+function toCel(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(toCel);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
+  return value;
+}
+
+/** Every value at a site's path, with its field path (`spec.rules[0].filters`). */
+function* at(value: unknown, path: string[], field = ''): Generator<[unknown, string]> {
+  if (value === undefined || value === null) return;
+  if (!path.length) {
+    yield [value, field || '<root>'];
+    return;
+  }
+  const [head, ...rest] = path;
+  if (head === '[]') {
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* at(value[i], rest, `${field}[${i}]`);
+  } else if (head === '{}') {
+    if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) yield* at(v, rest, `${field}[${JSON.stringify(k)}]`);
+  } else if (typeof value === 'object' && !Array.isArray(value)) {
+    yield* at((value as Record<string, unknown>)[head], rest, field ? `${field}.${head}` : head);
+  }
+}
+
+/** The rules that do not hold, and those that could not be evaluated. `doc` must already carry the schema defaults. */
+export function celErrors(doc: unknown, sites: CelSite[]): { cel: Array<{ field: string; message: string }>; celUnknown: Array<{ field: string; message: string }> } {
+  const cel: Array<{ field: string; message: string }> = [];
+  const celUnknown: Array<{ field: string; message: string }> = [];
+  for (const site of sites) {
+    for (const [value, field] of at(doc, site.path)) {
+      const self = toCel(value);
+      for (const { rule, message } of site.rules) {
+        const p = program(rule);
+        const result = p instanceof Error ? p : p({ self });
+        if (result === true) continue;
+        if (result === false) cel.push({ field, message: message ?? `failed rule: ${rule}` });
+        else celUnknown.push({ field, message: `rule not evaluated (${isCelError(result) || result instanceof Error ? (result as Error).message : `result ${String(result)}`}): ${rule}` });
+      }
+    }
+  }
+  return { cel, celUnknown };
+}

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { EdgeOptions, ICertificateIssuer, InternalCa, KeyAlgorithm, TlsEnv, TlsStackChart } from '../lib';
 
-/** How the outer L4 redirector reaches the backend. */
+/** How the edge, which replaces the seed's L4 redirector, reaches the backend. */
 export enum RedirectorMode {
-  /** The edge terminates public TLS (force-ssl-redirect) and re-encrypts to the backend, verifying it. */
+  /** The edge terminates public TLS and re-encrypts to the backend, verifying it (the seed turned verification off). */
   REENCRYPT = 'reencrypt',
   /** The edge passes TLS through; the backend presents the public certificate itself. */
   PASSTHROUGH = 'passthrough',
@@ -29,8 +29,8 @@ export interface BackendApiChartProps {
 
 /**
  * Seed 000: the backend API serves HTTPS on 6922 with an RSA 4096 certificate carrying IP and DNS SANs and a
- * PKCS#12 keystore (the seed's PFX; its password comes from a Secret, never from the YAML), sends HSTS itself,
- * and sits behind an L4 redirector: either the edge re-encrypts to it with verification, or passes TLS through.
+ * PKCS#12 keystore (the seed's PFX; its password comes from a Secret, never from the YAML), sends HSTS itself. The
+ * edge takes the place of the seed's L4 redirector: it re-encrypts to the backend with verification, or passes TLS through.
  */
 export class BackendApiChart extends TlsStackChart {
   constructor(scope: Construct, id: string, props: BackendApiChartProps) {
@@ -53,7 +53,7 @@ export class BackendApiChart extends TlsStackChart {
         secretEnv: { SSL_PFX_PASSWORD: password },
       }],
       routes: [{ host: props.host, app: 'backend-api', passthrough }],
-      edge: { behindTlsLoadBalancer: !passthrough, ...props.edge },
+      edge: props.edge,
     });
   }
 }

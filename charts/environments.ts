@@ -2,7 +2,7 @@ import * as path from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
   AcmeServer, AcmeSolver, CertificateExpiryAlerts, EdgeKind, NamespacedChart, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge,
-  SelfSignedIssuer, TlsCertificate, WrittenApp, writeApps,
+  PlatformGateway, SelfSignedIssuer, TlsCertificate, WrittenApp, writeApps,
 } from '../lib';
 import { AicosChart } from './aicos';
 import { AnalyticsChart } from './analytics';
@@ -22,22 +22,22 @@ export interface EnvironmentSpec {
   readonly edge: EdgeKind;
   /** Prometheus Operator runs in the cluster: emit certificate expiry alerts. @default false */
   readonly prometheusOperator?: boolean;
+  /** Gateway API: every stack attaches to one platform Gateway (namespace "edge") instead of a Gateway each. @default false */
+  readonly sharedGateway?: boolean;
 }
 
 export const ENVIRONMENTS: EnvironmentSpec[] = [
   { name: 'dev', domain: 'dev.example.com', edge: EdgeKind.TRAEFIK },
   { name: 'staging', domain: 'staging.example.com', acme: AcmeServer.STAGING, edge: EdgeKind.INGRESS_NGINX },
-  { name: 'prod', domain: 'example.com', acme: AcmeServer.PRODUCTION, edge: EdgeKind.GATEWAY_API, prometheusOperator: true },
+  { name: 'prod', domain: 'example.com', acme: AcmeServer.PRODUCTION, edge: EdgeKind.GATEWAY_API, prometheusOperator: true, sharedGateway: true },
 ];
-
-/** Namespaces of the stacks behind the edge (each gets a Gateway of that name with Gateway API). */
-const EDGE_NAMESPACES = ['analytics', 'aicos', 'naaccord', 'backend-api'];
 
 /** The HTTP-01 solver that matches the environment's edge. */
 function http01Solver(edge: EdgeKind): AcmeSolver {
   switch (edge) {
     case EdgeKind.GATEWAY_API:
-      return AcmeSolver.http01GatewayHttpRoute({ parentRefs: EDGE_NAMESPACES.map((ns) => ({ name: ns, namespace: ns })) });
+      // Answers on the Gateways the stacks' edges actually use (the platform Gateway, or each stack's own).
+      return AcmeSolver.http01GatewayHttpRoute();
     case EdgeKind.TRAEFIK:
       return AcmeSolver.http01Ingress({ ingressClassName: 'traefik' });
     default:
@@ -68,7 +68,10 @@ export function buildEnvironment(env: EnvironmentSpec, outdir = `dist/${env.name
   // The internal PKI is the same in every environment: it never depends on a public CA.
   const internalCa = new InternalCa(cluster, 'InternalCa', { name: 'internal-ca' });
 
-  const edge = { kind: env.edge };
+  const sharedGateway = env.sharedGateway && env.edge === EdgeKind.GATEWAY_API
+    ? new PlatformGateway(new NamespacedChart(app, 'platform-gateway', { namespace: 'edge' }), 'Gateway', { name: 'platform' })
+    : undefined;
+  const edge = { kind: env.edge, sharedGateway };
   new TinyChatChart(app, 'tinychat', { host: chatHost, issuer });
   const stacks = [
     new AnalyticsChart(app, 'analytics', { domain: `analytics.${env.domain}`, issuer, edge }),

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
-import { ICertificateIssuer, SecretKeyRef } from './issuers';
+import { ICertificateIssuer, IssuerType, SecretKeyRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
 import { check, fail, goDuration, isDnsLabel, isDnsName, isIpAddress, isObjectName, nameCovers } from './policy/validation';
 
@@ -24,12 +24,27 @@ const DEFAULT_KEY_SIZE: Record<KeyAlgorithm, number | undefined> = {
   [KeyAlgorithm.ED25519]: undefined,
 };
 
-/** Private key of a certificate. A new key is generated at every renewal (`rotationPolicy: Always`). */
+/** Whether cert-manager makes a new private key at each renewal. */
+export enum KeyRotationPolicy {
+  /** A new key at every renewal: a leaked key stops working at the next renewal. */
+  ALWAYS = 'Always',
+  /**
+   * Keep the key of the Secret. For a root CA this is what keeps the trust anchor valid across renewals: a renewed root
+   * with the same key and subject has the same subject key identifier (Go's x509.CreateCertificate derives it from the
+   * public key), so every leaf signed before the renewal still chains to it. A re-keyed root breaks every chain at
+   * renewal, because trust-manager's Bundle carries only the current root (it keeps no history: trust-manager#560).
+   */
+  NEVER = 'Never',
+}
+
+/** Private key of a certificate. */
 export interface PrivateKeyOptions {
   /** Algorithm. @default KeyAlgorithm.ECDSA */
   readonly algorithm?: KeyAlgorithm;
   /** Size: 256/384 for ECDSA, 2048/3072/4096 for RSA, none for Ed25519. @default 256 for ECDSA, 2048 for RSA */
   readonly size?: number;
+  /** Key rotation at renewal. @default KeyRotationPolicy.NEVER for a self-signed CA (a root), ALWAYS otherwise */
+  readonly rotationPolicy?: KeyRotationPolicy;
 }
 
 /** X.509 usages, as cert-manager names them. */
@@ -108,8 +123,8 @@ export class TlsCertificate extends Construct {
   public readonly ipAddresses: string[];
   /** The signing issuer. */
   public readonly issuer: ICertificateIssuer;
-  /** Key algorithm and size actually requested. */
-  public readonly privateKey: { algorithm: KeyAlgorithm; size?: number };
+  /** Key algorithm, size and rotation actually requested. */
+  public readonly privateKey: { algorithm: KeyAlgorithm; size?: number; rotationPolicy: KeyRotationPolicy };
   /** Requested validity and renewal window. */
   public readonly duration: Duration;
   public readonly renewBefore: Duration;
@@ -158,7 +173,9 @@ export class TlsCertificate extends Construct {
       check(KEY_SIZES[algorithm].includes(size!), this, 'privateKey.size', size,
         `use one of ${KEY_SIZES[algorithm].join(', ')} for ${algorithm}${algorithm === KeyAlgorithm.RSA ? ' (RSA below 2048 bits is broken)' : ''}`);
     }
-    this.privateKey = { algorithm, size };
+    const rotationPolicy = props.privateKey?.rotationPolicy ?? (this.isCa && props.issuer.issuerType === IssuerType.SELF_SIGNED ? KeyRotationPolicy.NEVER : KeyRotationPolicy.ALWAYS);
+    check(Object.values(KeyRotationPolicy).includes(rotationPolicy), this, 'privateKey.rotationPolicy', rotationPolicy, 'use KeyRotationPolicy.ALWAYS or NEVER');
+    this.privateKey = { algorithm, size, rotationPolicy };
     const usages = this.usages = props.usages ?? (this.isCa ? [] : [KeyUsage.DIGITAL_SIGNATURE, ...(algorithm === KeyAlgorithm.RSA ? [KeyUsage.KEY_ENCIPHERMENT] : []), KeyUsage.SERVER_AUTH]);
     const { pkcs12, jks } = props.keystores ?? {};
     for (const [field, ref] of [['keystores.pkcs12.passwordSecret', pkcs12?.passwordSecret], ['keystores.jks.passwordSecret', jks?.passwordSecret]] as const) {
@@ -184,7 +201,7 @@ export class TlsCertificate extends Construct {
         ipAddresses: this.ipAddresses.length ? this.ipAddresses : undefined,
         duration: goDuration(this.duration),
         renewBefore: goDuration(this.renewBefore),
-        privateKey: { algorithm: algorithm as unknown as cm.CertificateSpecPrivateKeyAlgorithm, size, rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        privateKey: { algorithm: algorithm as unknown as cm.CertificateSpecPrivateKeyAlgorithm, size, rotationPolicy: rotationPolicy as unknown as cm.CertificateSpecPrivateKeyRotationPolicy },
         isCa: this.isCa || undefined,
         usages: usages.length ? usages as unknown as cm.CertificateSpecUsages[] : undefined,
         keystores: pkcs12 || jks ? {

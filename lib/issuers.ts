@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { makeClusterScoped } from './chart';
@@ -133,8 +133,12 @@ export interface GatewayParentRef {
 
 /** Props of {@link AcmeSolver.http01GatewayHttpRoute}. */
 export interface Http01GatewaySolverProps {
-  /** Gateways whose HTTP listener serves the challenge (a route attaches where it is allowed). */
-  readonly parentRefs: GatewayParentRef[];
+  /**
+   * Gateways whose HTTP listener serves the challenge. Leave it out and the solver answers on the Gateways of the
+   * edges whose hosts it proves (one shared Gateway, or each stack's own): derived from what was built, at synth.
+   * @default the Gateways of the edges that use it
+   */
+  readonly parentRefs?: GatewayParentRef[];
   /** Names this solver serves. @default every name */
   readonly selector?: SolverSelector;
 }
@@ -183,11 +187,20 @@ export class AcmeSolver {
       [['ingressClassName', props.ingressClassName, isObjectName(props.ingressClassName), 'use the IngressClass name, e.g. "nginx"']]);
   }
 
-  /** HTTP-01 through a Gateway API HTTPRoute on the Gateways' plain-HTTP listeners. Cannot prove wildcard names. */
-  public static http01GatewayHttpRoute(props: Http01GatewaySolverProps): AcmeSolver {
-    const parentRefs = props.parentRefs.map((p) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: p.name, namespace: p.namespace, sectionName: p.sectionName ?? 'http' }));
-    return new AcmeSolver(ChallengeType.HTTP01, { http01: { gatewayHttpRoute: { parentRefs } } }, props.selector,
-      [['parentRefs', props.parentRefs, props.parentRefs.length > 0 && props.parentRefs.every((p) => isObjectName(p.name) && isObjectName(p.namespace)), 'name at least one Gateway (name and namespace)']]);
+  /**
+   * HTTP-01 through a Gateway API HTTPRoute on Gateways' plain-HTTP listeners (cert-manager needs Gateway API support
+   * turned on: `--enable-gateway-api`). Cannot prove wildcard names.
+   */
+  public static http01GatewayHttpRoute(props: Http01GatewaySolverProps = {}): AcmeSolver {
+    const ref = (p: GatewayParentRef) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: p.name, namespace: p.namespace, sectionName: p.sectionName ?? 'http' });
+    const derived = new Map<string, ReturnType<typeof ref>>();
+    const parentRefs = props.parentRefs
+      ? props.parentRefs.map(ref)
+      : Lazy.any({ produce: () => [...derived.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, r]) => r) }) as unknown as Array<ReturnType<typeof ref>>;
+    const solver = new AcmeSolver(ChallengeType.HTTP01, { http01: { gatewayHttpRoute: { parentRefs } } }, props.selector,
+      props.parentRefs ? [['parentRefs', props.parentRefs, props.parentRefs.length > 0 && props.parentRefs.every((p) => isObjectName(p.name) && isObjectName(p.namespace)), 'name at least one Gateway (name and namespace), or leave parentRefs out to use the edges\' Gateways']] : []);
+    solver.gateways = props.parentRefs ? { fixed: props.parentRefs.map(ref) } : { derived, ref };
+    return solver;
   }
 
   /** DNS-01 through Cloudflare with an API token. */
@@ -218,10 +231,31 @@ export class AcmeSolver {
     private readonly checks: Array<[string, unknown, boolean, string]>,
   ) {}
 
-  /** Where an HTTP-01 solver answers challenges: an IngressClass, or Gateways' HTTP listeners. Undefined for DNS-01. */
-  public get http01Target(): { readonly ingressClassName?: string; readonly parentRefs?: Array<{ name: string; namespace?: string }> } | undefined {
-    const h = this.body.http01;
-    return h && { ingressClassName: h.ingress?.ingressClassName, parentRefs: h.gatewayHttpRoute?.parentRefs };
+  /** Gateways of an HTTP-01 Gateway API solver: fixed, or derived from the edges that use it. */
+  private gateways?: { fixed: GatewayParentRef[] } | { derived: Map<string, object>; ref: (p: GatewayParentRef) => object };
+
+  /** The IngressClass whose Ingresses answer this solver's HTTP-01 challenges (undefined otherwise). */
+  public get ingressClassName(): string | undefined {
+    return this.body.http01?.ingress?.ingressClassName;
+  }
+
+  /**
+   * Whether this solver answers HTTP-01 challenges on the HTTP listener of that Gateway. A solver without fixed
+   * parentRefs adopts the Gateway (it is then in its parentRefs) and answers.
+   */
+  public answersOnGateway(gateway: Required<GatewayParentRef>): boolean {
+    const g = this.gateways;
+    if (!g) return false;
+    if ('fixed' in g) return g.fixed.some((p) => p.name === gateway.name && p.namespace === gateway.namespace && (p.sectionName ?? 'http') === gateway.sectionName);
+    g.derived.set(`${gateway.namespace}/${gateway.name}/${gateway.sectionName}`, g.ref(gateway));
+    return true;
+  }
+
+  /** Where the solver answers, for error messages. */
+  public describeTarget(): string {
+    const g = this.gateways;
+    if (g && 'fixed' in g) return `Gateways ${g.fixed.map((p) => `${p.namespace}/${p.name}`).join(', ')}`;
+    return this.ingressClassName ? `IngressClass "${this.ingressClassName}"` : 'the Gateways of the edges that use it';
   }
 
   /** Validates the solver's own props, reporting under `field` of `scope`. */

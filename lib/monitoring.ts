@@ -17,6 +17,19 @@ export interface CertificateExpiryAlertsProps {
 }
 
 /**
+ * The series of one namespace's certificates, whichever way Prometheus labels them, with the certificate's namespace
+ * in `cert_namespace`. cert-manager labels its metrics with the Certificate's `namespace`; scraped through its Helm
+ * chart's ServiceMonitor (honorLabels: false by default) that label collides with the target's namespace
+ * (cert-manager's own) and Prometheus renames it `exported_namespace`; with honorLabels: true it stays `namespace`.
+ * The two selectors are disjoint, so no series is counted twice. Expiry values of 0 mean "not issued yet".
+ */
+function certificateSeries(metric: string, g: { namespace: string; names: string[] }, filter: string, extra = ''): string {
+  const names = `name=~"${[...g.names].sort().join('|')}"${extra}`;
+  const either = `(${metric}{namespace="${g.namespace}",exported_namespace="",${names}} or ${metric}{exported_namespace="${g.namespace}",${names}})${filter}`;
+  return `label_replace(label_replace(${either}, "cert_namespace", "$1", "namespace", "(.*)"), "cert_namespace", "$1", "exported_namespace", "(.+)")`;
+}
+
+/**
  * A PrometheusRule (monitoring.coreos.com/v1) over cert-manager's metrics for the stack's certificates: renewal
  * overdue (less validity left than the certificate's renewBefore: cert-manager should have renewed it), about to
  * expire, and not Ready. One expression per namespace and renewal window, so it stays small with many certificates.
@@ -39,32 +52,31 @@ export class CertificateExpiryAlerts extends Construct {
       g.names.push(c.certificateName);
       groups.set(key, g);
     }
-    const selector = (g: { namespace: string; names: string[] }) => `namespace="${g.namespace}",name=~"${g.names.sort().join('|')}"`;
     const all = [...groups.values()];
     const rules = [
       ...all.map((g) => ({
         alert: 'TLSCertificateRenewalOverdue',
-        expr: `certmanager_certificate_expiration_timestamp_seconds{${selector(g)}} - time() < ${g.renewBefore}`,
+        expr: `${certificateSeries('certmanager_certificate_expiration_timestamp_seconds', g, ' > 0')} - time() < ${g.renewBefore}`,
         for: '1h',
         labels: { severity: 'warning' },
         annotations: {
-          summary: 'Certificate {{ $labels.namespace }}/{{ $labels.name }} should have been renewed',
+          summary: 'Certificate {{ $labels.cert_namespace }}/{{ $labels.name }} should have been renewed',
           description: `Less than its renewBefore (${Math.round(g.renewBefore / 3600)}h) of validity is left: check the Certificate, its CertificateRequest and the issuer.`,
         },
       })),
       ...all.map((g) => ({
         alert: 'TLSCertificateExpiresSoon',
-        expr: `certmanager_certificate_expiration_timestamp_seconds{${selector(g)}} - time() < ${critical}`,
+        expr: `${certificateSeries('certmanager_certificate_expiration_timestamp_seconds', g, ' > 0')} - time() < ${critical}`,
         for: '10m',
         labels: { severity: 'critical' },
-        annotations: { summary: 'Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }}', description: 'Renewal has failed; clients will reject the certificate when it expires.' },
+        annotations: { summary: 'Certificate {{ $labels.cert_namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }}', description: 'Renewal has failed; clients will reject the certificate when it expires.' },
       })),
       ...all.map((g) => ({
         alert: 'TLSCertificateNotReady',
-        expr: `certmanager_certificate_ready_status{${selector(g)},condition="False"} == 1`,
+        expr: `${certificateSeries('certmanager_certificate_ready_status', g, ' == 1', ',condition="False"')}`,
         for: '15m',
         labels: { severity: 'warning' },
-        annotations: { summary: 'Certificate {{ $labels.namespace }}/{{ $labels.name }} is not Ready', description: 'kubectl describe certificate shows why (issuer, challenge, CA).' },
+        annotations: { summary: 'Certificate {{ $labels.cert_namespace }}/{{ $labels.name }} is not Ready', description: 'kubectl describe certificate shows why (issuer, challenge, CA).' },
       })),
     ];
     this.apiObject = new ApiObject(this, 'Resource', {

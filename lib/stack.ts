@@ -6,7 +6,7 @@ import { TlsEdgeBase } from './edge/edge';
 import { EdgeOptions, createTlsEdge, defaultControllerNamespace } from './edge/factory';
 import { ICertificateIssuer, SecretKeyRef } from './issuers';
 import { InternalCa, serviceDnsNames } from './pki';
-import { check, fail } from './policy/validation';
+import { check, fail, isObjectName } from './policy/validation';
 import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, TlsEnv } from './workloads';
 
 /** A set of host names served with one certificate (e.g. a domain and its `www.` alias). */
@@ -108,6 +108,8 @@ export interface RouteSpec {
 
 /** The whole stack of one namespace, as one typed spec. */
 export interface TlsStackSpec {
+  /** Base name of the stack's edge objects (Gateway or ListenerSet, routes, policies); unique per namespace. @default the chart's id */
+  readonly name?: string;
   readonly namespace: string;
   /** @default true */
   readonly createNamespace?: boolean;
@@ -136,6 +138,9 @@ export class TlsStackChart extends NamespacedChart {
 
   constructor(scope: Construct, id: string, spec: TlsStackSpec) {
     super(scope, id, { namespace: spec.namespace, createNamespace: spec.createNamespace });
+    const name = spec.name ?? id;
+    check(isObjectName(name) && name.length <= 50, this, spec.name === undefined ? 'id' : 'name', name,
+      'use a lower-case RFC 1123 name of at most 50 characters: it names the stack\'s edge objects (give the chart such an id, or set name)');
     const siteNames = unique(this, 'sites', spec.sites.map((s) => s.name));
     unique(this, 'apps', spec.apps.map((a) => a.name));
     const appNames = new Set(spec.apps.map((a) => a.name));
@@ -176,7 +181,7 @@ export class TlsStackChart extends NamespacedChart {
     }
     if (spec.routes?.length) {
       this.edge = createTlsEdge(this, 'Edge', {
-        name: spec.namespace,
+        name,
         certificates: Object.values(this.certificates),
         routes: spec.routes.map((r) => ({ ...r, backend: this.workloads[r.app], clientAuth: r.clientAuth ? { ca: spec.internalCa!.issuer } : undefined })),
       }, spec.edge);

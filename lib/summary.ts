@@ -1,5 +1,6 @@
 import { TlsProfile } from './policy/tls-profiles';
 import { groupBy } from './policy/validation';
+import { ClusterRequirement, RequirementKind, clusterRequirements } from './requirements';
 
 /**
  * The review summary of a folder of manifests, read from the documents themselves (so it says what the YAML does,
@@ -67,6 +68,8 @@ export interface CertificateReview {
 
 /** Everything the summary shows. */
 export interface ReviewModel {
+  /** What the cluster needs before these manifests can work (see {@link clusterRequirements}). */
+  readonly requirements: ClusterRequirement[];
   readonly hosts: HostReview[];
   readonly workloads: WorkloadReview[];
   readonly certificates: CertificateReview[];
@@ -124,7 +127,7 @@ export function reviewModel(docs: any[]): ReviewModel {
     }
   }
   const order = (a: { namespace?: string; name?: string; host?: string }, b: typeof a) => `${a.host ?? ''}${a.namespace}/${a.name}`.localeCompare(`${b.host ?? ''}${b.namespace}/${b.name}`);
-  return { hosts: hosts.sort((a, b) => a.host.localeCompare(b.host)), workloads: workloads.sort(order), certificates: certificates.sort(order) };
+  return { requirements: clusterRequirements(docs), hosts: hosts.sort((a, b) => a.host.localeCompare(b.host)), workloads: workloads.sort(order), certificates: certificates.sort(order) };
 }
 
 type SecretInfo = (secret: string, shim?: boolean) => Pick<HostReview, 'secret' | 'certificate' | 'issuer' | 'key' | 'lifetime'>;
@@ -228,10 +231,12 @@ function traefikHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
       const hsts = mw?.stsSeconds ? [`max-age=${mw.stsSeconds}`, ...(mw.stsIncludeSubdomains ? ['includeSubDomains'] : []), ...(mw.stsPreload ? ['preload'] : [])].join('; ') : undefined;
       return hostsOf.flatMap((host) => (r.services ?? []).map((s: any) => {
         const transport = s.serversTransport && named('ServersTransport', ns(ir), s.serversTransport);
+        const port = named('Service', ns(ir), s.name)?.spec?.ports?.find((p: any) => p.port === s.port);
         return {
           host, path, edge: `Traefik ${ir.kind} ${id(ir)}`, tls, hsts, ...cert,
           backend: `${s.name}:${s.port}${transport?.spec?.serverName ? ` (HTTPS, verified as ${transport.spec.serverName})` : ''}`,
-          websocket: transport?.spec?.forwardingTimeouts?.idleConnTimeout,
+          // Traefik puts no idle limit on an upgraded connection: every route to a WebSocket Service can stay open.
+          websocket: /^kubernetes\.io\/wss?$/.test(port?.appProtocol ?? '') ? 'no idle limit in Traefik' : undefined,
           clientAuth: option?.spec?.clientAuth && `${option.spec.clientAuth.clientAuthType}, CA ${option.spec.clientAuth.secretNames?.join(', ')}`,
         };
       }));
@@ -278,6 +283,14 @@ export function renderSummary(model: ReviewModel, title: string): string {
   const table = (head: string[], rows: Array<Array<string | string[] | boolean | undefined>>) =>
     [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
   const lines = [`# ${title}`, '', 'Read from the YAML in this folder (`cdk8s-tls summary` prints the same for any folder). Do not edit.', ''];
+  lines.push('## Before you apply', '', 'What the cluster must have, read from these manifests (`cdk8s-tls summary --json` lists the same):', '');
+  for (const kind of Object.values(RequirementKind)) {
+    const rs = model.requirements.filter((r) => r.kind === kind);
+    if (!rs.length) continue;
+    lines.push(`**${kind}**`, '');
+    for (const r of rs) lines.push(`- ${r.what}: ${r.why}.${r.how ? ` \`${r.how}\`` : ''}`);
+    lines.push('');
+  }
   lines.push('## Public hosts', '', ...table(
     ['host', 'paths', 'edge', 'TLS', 'HSTS', 'certificate', 'issuer', 'secret', 'key', 'duration / renew before', 'backend', 'long-lived streams', 'client certificates'],
     model.hosts.map((h) => [h.host, h.paths, h.edge, h.tls, h.hsts ?? (h.tls === 'passthrough' ? 'backend' : 'off'), h.certificate, h.issuer, h.secret, h.key, h.lifetime, h.backends, h.websocket, h.clientAuth]),

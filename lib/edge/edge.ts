@@ -109,11 +109,14 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
   public readonly namespace?: string;
   /** Base name of the emitted objects. */
   public readonly edgeName: string;
+  /** TLS is terminated by a load balancer in front of the edge, which forwards plain HTTP with X-Forwarded-Proto. */
+  public readonly behindTlsLoadBalancer: boolean;
 
   constructor(scope: Construct, id: string, props: TlsEdgeProps) {
     super(scope, id);
     enforcePolicy(this);
     this.edgeName = props.name;
+    this.behindTlsLoadBalancer = props.behindTlsLoadBalancer ?? false;
     check(isObjectName(props.name), this, 'name', props.name, 'use a lower-case RFC 1123 name');
     this.namespace = Chart.of(this).namespace;
     this.tlsProfile = props.tlsProfile ?? TlsProfile.INTERMEDIATE;
@@ -196,15 +199,14 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     for (const r of this.routes.filter((x) => !x.passthrough)) {
       const issuer = r.certificate.issuer;
       const solver = issuer instanceof LetsEncryptIssuer ? issuer.solverFor(r.host) : undefined;
-      const target = solver?.challenge === ChallengeType.HTTP01 ? solver.http01Target : undefined;
-      if (target && !this.answersHttp01(target)) {
-        fail(this, 'routes', r.host, `issuer "${issuer.issuerName}" would prove this host with HTTP-01 through ${target.ingressClassName ? `IngressClass "${target.ingressClassName}"` : 'other Gateways'}, which this edge does not serve: add a solver for this edge (${this.http01Hint()}) or a DNS-01 solver whose selector covers the host`);
+      if (solver?.challenge === ChallengeType.HTTP01 && !this.answersHttp01(solver)) {
+        fail(this, 'routes', r.host, `issuer "${issuer.issuerName}" would prove this host with HTTP-01 through ${solver.describeTarget()}, which this edge does not serve: add a solver for this edge (${this.http01Hint()}) or a DNS-01 solver whose selector covers the host`);
       }
     }
   }
 
-  /** Whether an HTTP-01 solver with this target answers challenges on this edge. */
-  protected abstract answersHttp01(target: NonNullable<AcmeSolver['http01Target']>): boolean;
+  /** Whether this HTTP-01 solver answers challenges on this edge (a solver that derives its Gateways adopts the edge's). */
+  protected abstract answersHttp01(solver: AcmeSolver): boolean;
 
   /** How to write a solver that answers on this edge, for error messages. */
   protected abstract http01Hint(): string;

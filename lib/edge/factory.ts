@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { TlsEdgeBase, TlsEdgeProps } from './edge';
-import { GatewayApiEdge, GatewayCertificateMode, GatewayImplementation, RedirectStatus } from './gateway';
+import { GatewayImplementation } from './envoy';
+import { GatewayApiEdge, GatewayCertificateMode, RedirectStatus } from './gateway';
+import { ISharedGateway } from './platform';
 import { NginxIngressEdge } from './nginx';
 import { TraefikEdge } from './traefik';
 
@@ -22,14 +24,14 @@ export interface EdgeOptions extends Partial<Omit<TlsEdgeProps, 'name' | 'routes
   readonly ingressClassName?: string;
   /** GatewayClass (Gateway API). @default "eg" */
   readonly gatewayClassName?: string;
-  /** Gateway API implementation, for the TLS-profile advice. @default GatewayImplementation.ENVOY_GATEWAY */
+  /** Gateway API implementation: Envoy Gateway gets its policies, another gets requirements (Gateway API). @default GatewayImplementation.ENVOY_GATEWAY */
   readonly gatewayImplementation?: GatewayImplementation;
-  /** Namespace of the Gateway (Gateway API). @default the routes' namespace */
+  /** Namespace of the edge's own Gateway (Gateway API). @default the routes' namespace */
   readonly gatewayNamespace?: string;
   /** Explicit Certificates or cert-manager's gateway-shim (Gateway API). @default GatewayCertificateMode.EXPLICIT */
   readonly certificateMode?: GatewayCertificateMode;
-  /** Attach a ListenerSet to this existing Gateway instead of creating one (Gateway API). @default none */
-  readonly parentGateway?: string;
+  /** Attach to this shared Gateway (a PlatformGateway) with a ListenerSet instead of creating one (Gateway API). @default a Gateway of its own */
+  readonly sharedGateway?: ISharedGateway;
   /** HTTP→HTTPS redirect code (Gateway API; ingress-nginx uses 308 and Traefik's permanent redirect). @default 308 */
   readonly redirectStatus?: RedirectStatus;
   /** Namespace of the edge's proxies, admitted by workload NetworkPolicies. @default defaultControllerNamespace(kind) */

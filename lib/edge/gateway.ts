@@ -1,15 +1,11 @@
 import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { labelNamespaceOf } from '../chart';
-import { check, isDnsLabel, isObjectName } from '../policy/validation';
 import { AcmeSolver, CaIssuer } from '../issuers';
+import { check, isDnsLabel, isObjectName } from '../policy/validation';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
-
-/** Gateway API implementations the edge knows how to advise about (what Gateway API cannot say portably). */
-export enum GatewayImplementation {
-  ENVOY_GATEWAY = 'envoy-gateway',
-  OTHER = 'other',
-}
+import { GatewayImplementation, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION, clientTrafficPolicy, profileNote, streamIdleTimeoutPolicy } from './envoy';
+import { ISharedGateway } from './platform';
 
 /** Redirect status codes for HTTP→HTTPS (302 is never emitted). */
 export enum RedirectStatus {
@@ -21,21 +17,31 @@ export enum RedirectStatus {
 export enum GatewayCertificateMode {
   /** Explicit, reviewable Certificate objects (the default). */
   EXPLICIT = 'explicit',
-  /** cert-manager's gateway-shim creates them from annotations on the Gateway (or ListenerSet) and its listeners. */
+  /** cert-manager's gateway-shim creates them from annotations on the Gateway and its listeners. */
   GATEWAY_SHIM = 'gateway-shim',
 }
 
 /** Props of {@link GatewayApiEdge}. */
 export interface GatewayApiEdgeProps extends TlsEdgeProps {
-  /** GatewayClass of the Gateway. @default "eg" (Envoy Gateway's default class) */
+  /** GatewayClass of the edge's own Gateway. @default "eg" (Envoy Gateway's default class) */
   readonly gatewayClassName?: string;
-  /** Which implementation runs it (decides the TLS-profile advice in the output). @default GatewayImplementation.ENVOY_GATEWAY */
+  /**
+   * Which implementation runs the edge's own Gateway: Envoy Gateway gets ClientTrafficPolicy (TLS profile, client
+   * validation) and BackendTrafficPolicy (WebSocket idle timeout); another implementation gets the portable objects,
+   * and the cluster requirements say what to configure. @default GatewayImplementation.ENVOY_GATEWAY
+   */
   readonly implementation?: GatewayImplementation;
   /**
-   * Namespace of the Gateway when it is not the routes' namespace (a shared infrastructure namespace): listeners
-   * then reference certificate Secrets across namespaces through a ReferenceGrant. @default the chart's namespace
+   * Namespace of the edge's own Gateway when it is not the routes' namespace: listeners then reference certificate
+   * Secrets across namespaces through a ReferenceGrant. @default the chart's namespace
    */
   readonly gatewayNamespace?: string;
+  /**
+   * Attach to this shared Gateway (e.g. a {@link PlatformGateway}) with a ListenerSet in the routes' namespace instead
+   * of creating a Gateway: certificates stay in the stack's namespace (no ReferenceGrant), redirects and HTTP-01 use the
+   * shared Gateway's HTTP listener. @default a Gateway of its own
+   */
+  readonly sharedGateway?: ISharedGateway;
   /**
    * Explicit Certificates, or cert-manager's gateway-shim (the edge's certificates are then not emitted; the Gateway
    * carries their issuer, key and lifetimes as annotations, and every name they hold must be a listener hostname).
@@ -44,56 +50,84 @@ export interface GatewayApiEdgeProps extends TlsEdgeProps {
   readonly certificateMode?: GatewayCertificateMode;
   /** HTTP→HTTPS redirect code. @default RedirectStatus.PERMANENT_REDIRECT */
   readonly redirectStatus?: RedirectStatus;
-  /**
-   * Listeners go into a ListenerSet attached to an existing Gateway (named by `parentGateway`) instead of a new
-   * Gateway. @default a Gateway of its own
-   */
-  readonly parentGateway?: string;
 }
 
+const GROUP = 'gateway.networking.k8s.io';
+const XFP = 'X-Forwarded-Proto';
+
 /**
- * A TLS edge on Gateway API (v1): a Gateway with a plain-HTTP listener on 80 and one HTTPS listener per host on
- * 443 (`tls.mode: Terminate`, `certificateRefs` to the Secrets of explicit Certificates); an HTTPRoute on the
- * HTTP listener that redirects to HTTPS (301/308); app HTTPRoutes on the HTTPS listeners only, with HSTS and the
- * security headers as `ResponseHeaderModifier` filters; WebSocket rules with a long request timeout;
- * BackendTLSPolicy (CA bundle + service hostname) for TLS backends; frontend client-certificate validation;
- * TLSRoutes for passthrough hosts; ReferenceGrants wherever a reference crosses namespaces.
+ * A TLS edge on Gateway API (v1): HTTPS listeners (one per host, `Terminate`, certificates from explicit Certificates) on
+ * a Gateway of its own or, with `sharedGateway`, in a ListenerSet attached to a shared one; an HTTPRoute on the plain-HTTP
+ * listener that redirects to HTTPS (301/308); app HTTPRoutes on the HTTPS listeners with HSTS and the security headers
+ * as `ResponseHeaderModifier` filters; BackendTLSPolicy (CA bundle + service hostname) for TLS backends; TLSRoutes for
+ * passthrough hosts; ReferenceGrants wherever a reference crosses namespaces.
  *
- * Gateway API has no portable field for TLS versions or cipher suites: the required profile is written into the
- * Gateway's `tls-stack/tls-profile` annotation, with how to apply it on the chosen implementation.
+ * Gateway API cannot say TLS versions, ciphers or stream idle timeouts portably. On Envoy Gateway the edge enforces them
+ * with a ClientTrafficPolicy on its Gateway or ListenerSet (profile, client-certificate validation, trusting the load
+ * balancer's X-Forwarded-Proto) and a BackendTrafficPolicy on its WebSocket rules; on another implementation it states
+ * them (`tls-stack/tls-profile`, `tls-stack/stream-idle-timeout`) and the cluster requirements list them.
  */
 export class GatewayApiEdge extends TlsEdgeBase {
+  /** The Gateway the edge's listeners are on (its own, or the shared one). */
   public readonly gatewayName: string;
   public readonly gatewayNamespace: string;
   public readonly gatewayClassName: string;
+  public readonly implementation: GatewayImplementation;
+  /** The plain-HTTP listener redirects and HTTP-01 challenges use. */
+  public readonly httpListener: string;
   private readonly grants = new Map<string, { from: Record<string, string>; to: Set<string> }>();
 
   constructor(scope: Construct, id: string, props: GatewayApiEdgeProps) {
     super(scope, id, props);
     const ns = this.namespace ?? 'default';
-    this.gatewayClassName = props.gatewayClassName ?? 'eg';
-    this.gatewayNamespace = props.gatewayNamespace ?? ns;
-    this.gatewayName = props.parentGateway ?? props.name;
+    const shared = props.sharedGateway;
+    this.gatewayClassName = shared?.gatewayClassName ?? props.gatewayClassName ?? 'eg';
+    this.gatewayNamespace = shared?.gatewayNamespace ?? props.gatewayNamespace ?? ns;
+    this.gatewayName = shared?.gatewayName ?? props.name;
+    this.implementation = shared?.implementation ?? props.implementation ?? GatewayImplementation.ENVOY_GATEWAY;
+    this.httpListener = shared?.httpListener ?? 'http';
+    const envoy = this.implementation === GatewayImplementation.ENVOY_GATEWAY;
     check(isObjectName(this.gatewayClassName), this, 'gatewayClassName', this.gatewayClassName, 'use the GatewayClass name');
     check(isDnsLabel(this.gatewayNamespace), this, 'gatewayNamespace', this.gatewayNamespace, 'use a namespace name');
+    check(!shared || props.gatewayNamespace === undefined, this, 'gatewayNamespace', props.gatewayNamespace, 'a shared Gateway has its own namespace: drop gatewayNamespace');
     const redirect = props.redirectStatus ?? RedirectStatus.PERMANENT_REDIRECT;
     check(redirect === 301 || redirect === 308, this, 'redirectStatus', redirect, 'use RedirectStatus.PERMANENT_REDIRECT (308) or MOVED_PERMANENTLY (301)');
 
-    const listenerSet = props.parentGateway !== undefined;
-    // With a ListenerSet the listeners live in the routes' namespace; only the parent Gateway is elsewhere.
-    const crossNs = !listenerSet && this.gatewayNamespace !== ns;
+    const terminated = this.routes.filter((r) => !r.passthrough);
+    const clientAuth = terminated.find((r) => r.clientAuth)?.clientAuth;
+    if (clientAuth) {
+      check(terminated.every((r) => r.clientAuth), this, 'routes', 'clientAuth',
+        'Gateway API validates client certificates per Gateway or ListenerSet, not per host: require clientAuth on every terminated route of this edge, or give the others their own edge');
+    }
+    // The edge presents a client certificate only to backends that require one (re-encryption alone needs the CA bundle).
+    const mtlsBackend = terminated.find((r) => r.upstreamTls && r.backend.requiresClientCertificates);
+    if (shared) {
+      if (this.behindTlsLoadBalancer) {
+        check(shared.behindTlsLoadBalancer, this, 'behindTlsLoadBalancer', true,
+          `the shared Gateway ${shared.gatewayNamespace}/${shared.gatewayName} must trust the load balancer's X-Forwarded-Proto on its HTTP listener: set behindTlsLoadBalancer on it (PlatformGateway) too`);
+      }
+      check(!mtlsBackend, this, 'routes', mtlsBackend?.backend.serviceName,
+        'the client certificate a Gateway presents to backends is one setting for the whole shared Gateway: give this stack a Gateway of its own (drop sharedGateway), or let the backend accept the edge without a client certificate');
+      check(!clientAuth || envoy, this, 'routes', 'clientAuth',
+        'only Envoy Gateway can validate client certificates per ListenerSet (ClientTrafficPolicy); Gateway API\'s own frontend validation is per Gateway: give this stack a Gateway of its own');
+      check(props.certificateMode !== GatewayCertificateMode.GATEWAY_SHIM, this, 'certificateMode', props.certificateMode,
+        'cert-manager reads ListenerSets only behind an alpha feature gate (off by default), so its gateway-shim would issue nothing: use GatewayCertificateMode.EXPLICIT');
+      labelNamespaceOf(this, shared.attachLabel);
+    }
+
+    // With a ListenerSet the listeners live in the routes' namespace; only the shared Gateway is elsewhere.
+    const crossNs = !shared && this.gatewayNamespace !== ns;
     const allowedRoutes = { namespaces: crossNs
       ? { from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, selector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }
       : { from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } };
     const secretRef = (name: string) => {
-      if (crossNs) this.grant('Gateway', 'Secret', name);
+      if (crossNs) this.grant(GROUP, 'Gateway', 'Secret', name);
       return { group: '', kind: 'Secret', name, namespace: crossNs ? ns : undefined };
     };
     const listenerName = (r: { host: string; passthrough: boolean }) => `${r.passthrough ? 'tls' : 'https'}-${TlsEdgeBase.slug(r.host)}`;
     const byHost = [...this.routesByHost.values()].map((routes) => routes[0]);
     const listeners = [
-      // A ListenerSet's parent Gateway already has the plain-HTTP listener ("http") the redirect attaches to.
-      ...(listenerSet ? [] : [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes }]),
+      ...(shared ? [] : [{ name: this.httpListener, port: 80, protocol: 'HTTP', allowedRoutes }]),
       ...byHost.map((r) => ({
         name: listenerName(r), port: 443, protocol: r.passthrough ? 'TLS' : 'HTTPS', hostname: r.host, allowedRoutes,
         tls: r.passthrough
@@ -102,59 +136,50 @@ export class GatewayApiEdge extends TlsEdgeBase {
       })),
     ];
 
-    // Client verification is per Gateway (or port) in Gateway API, not per host.
-    const terminated = this.routes.filter((r) => !r.passthrough);
-    const clientAuth = terminated.find((r) => r.clientAuth)?.clientAuth;
-    check(!listenerSet || (!clientAuth && !upstreamCaOf(terminated)), this, 'parentGateway', props.parentGateway,
-      'client-certificate validation and the edge\'s client certificate for TLS backends are Gateway settings: configure them on the parent Gateway and use a Gateway of its own here, or drop clientAuth / TLS backends');
-    if (clientAuth) {
-      check(terminated.every((r) => r.clientAuth), this, 'routes', 'clientAuth',
-        'Gateway API validates client certificates per Gateway (or port), not per host: require clientAuth on every terminated route of this edge, or give the others their own edge');
-    }
-    const upstream = terminated.filter((r) => r.upstreamTls);
-    const upstreamCa = upstreamCaOf(upstream);
-    const caRef = (bundleName: string) => ({ group: '', kind: 'ConfigMap', name: bundleName });
-    const tls = clientAuth || upstreamCa ? {
-      frontend: clientAuth && { default: { validation: { caCertificateRefs: [{ ...caRef(clientAuth.ca.trustBundle!.configMapName), namespace: crossNs ? ns : undefined }] } } },
-      backend: upstreamCa && { clientCertificateRef: secretRef(this.edgeClientCertificate(upstreamCa).secretName) },
-    } : undefined;
-    if (clientAuth) {
-      if (crossNs) this.grant('Gateway', 'ConfigMap', clientAuth.ca.trustBundle!.configMapName);
-      labelNamespaceOf(this, clientAuth.ca.trustBundle!.namespaceLabel);
-    }
-
-    const profile = this.tlsProfile;
-    const advice = props.implementation === GatewayImplementation.OTHER
-      ? 'configure them in your Gateway implementation'
-      : 'on Envoy Gateway set them with a ClientTrafficPolicy (gateway.envoyproxy.io/v1alpha1) targeting this Gateway: spec.tls.minVersion and spec.tls.ciphers';
+    const bundleRef = (ca: CaIssuer) => {
+      labelNamespaceOf(this, ca.trustBundle!.namespaceLabel);
+      return ca.trustBundle!.configMapName;
+    };
+    const clientCa = clientAuth && { configMap: bundleRef(clientAuth.ca), optional: !!clientAuth.optional };
     const annotations: Record<string, string> = {
       ...(props.certificateMode === GatewayCertificateMode.GATEWAY_SHIM ? this.delegateCertificates(terminated) : {}),
-      ...(props.behindTlsLoadBalancer ? { [NOTE]: 'Behind a TLS-terminating load balancer: Gateway API cannot redirect on X-Forwarded-Proto portably; have the load balancer redirect HTTP to HTTPS, or forward TLS (L4) so the HTTPS listeners terminate it.' } : {}),
-      'tls-stack/tls-profile': `${profile.name}: protocols ${profile.protocols.join(' ')}`
-        + (profile.ciphers.length ? `; TLS 1.2 ciphers ${profile.ciphers.join(':')}` : '')
-        + `. Gateway API has no portable field for these: ${advice}.`,
+      ...(envoy ? {} : { [TLS_PROFILE_ANNOTATION]: profileNote(this.tlsProfile) }),
     };
-    if (listenerSet) {
+    if (shared) {
       new gw.ListenerSet(this, 'ListenerSet', {
         metadata: { name: props.name, annotations },
-        spec: { parentRef: { name: props.parentGateway!, namespace: this.gatewayNamespace, kind: 'Gateway', group: 'gateway.networking.k8s.io' }, listeners: listeners as any },
+        spec: { parentRef: { group: GROUP, kind: 'Gateway', name: shared.gatewayName, namespace: shared.gatewayNamespace }, listeners: listeners as any },
       });
     } else {
+      // Client validation on another implementation: Gateway API's own (per Gateway). Envoy Gateway: its ClientTrafficPolicy.
+      const frontend = clientCa && !envoy ? { default: { validation: { caCertificateRefs: [this.configMapRef(clientCa.configMap, crossNs ? ns : undefined)] } } } : undefined;
+      const backend = mtlsBackend ? { clientCertificateRef: secretRef(this.edgeClientCertificate(mtlsBackend.upstreamTls!.ca).secretName) } : undefined;
       new gw.Gateway(this, 'Gateway', {
         metadata: { name: props.name, namespace: this.gatewayNamespace, annotations },
-        spec: { gatewayClassName: this.gatewayClassName, listeners: listeners as any, tls: tls as any },
+        spec: { gatewayClassName: this.gatewayClassName, listeners: listeners as any, tls: frontend || backend ? { frontend, backend } as any : undefined },
       });
     }
-    const parent = (sectionName: string) => (listenerSet && sectionName !== 'http'
-      ? { group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: props.name, sectionName }
-      : { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.gatewayName, namespace: this.gatewayNamespace !== ns ? this.gatewayNamespace : undefined, sectionName });
+    if (envoy && terminated.length) {
+      // The policy lives with its target (targetRefs are local); its CA ConfigMap stays in the routes' namespace.
+      clientTrafficPolicy(this, 'ClientTrafficPolicy', props.name, {
+        namespace: crossNs ? this.gatewayNamespace : undefined,
+        target: { kind: shared ? 'ListenerSet' : 'Gateway', name: props.name },
+        profile: this.tlsProfile,
+        clientCa: clientCa && { ...clientCa, namespace: crossNs ? ns : undefined },
+        trustForwardedProto: !shared && this.behindTlsLoadBalancer,
+      });
+      if (crossNs && clientCa) this.grant('gateway.envoyproxy.io', 'ClientTrafficPolicy', 'ConfigMap', clientCa.configMap);
+    }
 
+    const parent = (sectionName: string) => (shared && sectionName !== this.httpListener
+      ? { group: GROUP, kind: 'ListenerSet', name: props.name, sectionName }
+      : { group: GROUP, kind: 'Gateway', name: this.gatewayName, namespace: this.gatewayNamespace !== ns ? this.gatewayNamespace : undefined, sectionName });
     const redirectHosts = byHost.filter((r) => !r.passthrough).map((r) => r.host);
     if (redirectHosts.length) {
       new gw.HttpRoute(this, 'Redirect', {
         metadata: { name: `${props.name}-https-redirect` },
         spec: {
-          parentRefs: [parent('http')],
+          parentRefs: [parent(this.httpListener)],
           hostnames: redirectHosts,
           rules: [{ filters: [{
             type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
@@ -169,21 +194,35 @@ export class GatewayApiEdge extends TlsEdgeBase {
       type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
       responseHeaderModifier: { set: Object.entries(headers).map(([name, value]) => ({ name, value })) },
     };
+    const idle = `${this.websocketTimeout.toSeconds()}s`;
     for (const host of redirectHosts) {
       const routes = this.routesByHost.get(host)!;
-      new gw.HttpRoute(this, `Route-${host}`, {
-        metadata: { name: `${props.name}-${TlsEdgeBase.slug(host)}` },
-        spec: {
-          parentRefs: [parent(listenerName({ host, passthrough: false }))],
-          hostnames: [host],
-          rules: routes.map((r) => ({
-            matches: [{ path: { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.path } }],
-            filters: [headerFilter],
-            backendRefs: [{ name: r.backend.serviceName, port: r.backend.servicePort }],
-            timeouts: r.websocket ? { request: `${this.websocketTimeout.toSeconds()}s` } : undefined,
-          })),
-        },
-      });
+      const slug = TlsEdgeBase.slug(host);
+      // Behind a TLS load balancer requests arrive on the HTTP listener: serve those it received over TLS
+      // (X-Forwarded-Proto: https; more header matches win over the redirect rule), redirect the rest.
+      for (const [suffix, parentRef, viaLoadBalancer] of [['', parent(listenerName({ host, passthrough: false })), false], ['-http', parent(this.httpListener), true]] as const) {
+        if (viaLoadBalancer && !this.behindTlsLoadBalancer) continue;
+        const name = `${props.name}-${slug}${suffix}`;
+        const wsRules = routes.map((r, i) => (r.websocket ? `websocket-${i}` : undefined));
+        new gw.HttpRoute(this, `Route-${host}${suffix}`, {
+          metadata: { name, annotations: !envoy && wsRules.some(Boolean) ? { [STREAM_IDLE_ANNOTATION]: idle } : undefined },
+          spec: {
+            parentRefs: [parentRef],
+            hostnames: [host],
+            rules: routes.map((r, i) => ({
+              name: wsRules[i],
+              matches: [{
+                path: { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.path },
+                ...(viaLoadBalancer ? { headers: [{ type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: XFP, value: 'https' }] } : {}),
+              }],
+              filters: [headerFilter],
+              backendRefs: [{ name: r.backend.serviceName, port: r.backend.servicePort }],
+            })),
+          },
+        });
+        const names = wsRules.filter((x): x is string => !!x);
+        if (envoy && names.length) streamIdleTimeoutPolicy(this, `StreamIdle-${host}${suffix}`, name, name, names, this.websocketTimeout);
+      }
     }
     for (const r of this.routes.filter((x) => x.passthrough)) {
       new gw.TlsRoute(this, `Passthrough-${r.host}`, {
@@ -192,14 +231,12 @@ export class GatewayApiEdge extends TlsEdgeBase {
       });
     }
 
-    for (const service of [...new Map(upstream.map((r) => [r.backend.serviceName, r])).values()]) {
-      const bundle = service.upstreamTls!.ca.trustBundle!;
-      labelNamespaceOf(this, bundle.namespaceLabel);
+    for (const service of [...new Map(terminated.filter((r) => r.upstreamTls).map((r) => [r.backend.serviceName, r])).values()]) {
       new gw.BackendTlsPolicy(this, `BackendTls-${service.backend.serviceName}`, {
-        metadata: { name: service.backend.serviceName },
+        metadata: { name: `${props.name}-${service.backend.serviceName}` },
         spec: {
           targetRefs: [{ group: '', kind: 'Service', name: service.backend.serviceName }],
-          validation: { caCertificateRefs: [caRef(bundle.configMapName)], hostname: service.upstreamTls!.verifyName },
+          validation: { caCertificateRefs: [this.configMapRef(bundleRef(service.upstreamTls!.ca))], hostname: service.upstreamTls!.verifyName },
         },
       });
     }
@@ -207,10 +244,15 @@ export class GatewayApiEdge extends TlsEdgeBase {
     this.checkHttp01Solvers();
     for (const [key, { from, to }] of this.grants) {
       new gw.ReferenceGrant(this, `Grant-${key}`, {
-        metadata: { name: `${props.name}-from-${key.toLowerCase()}` },
+        metadata: { name: `${props.name}-from-${from.kind.toLowerCase()}` },
         spec: { from: [from as any], to: [...to].sort().map((k) => { const [kind, name] = k.split('/'); return { group: '', kind, name }; }) },
       });
     }
+  }
+
+  private configMapRef(name: string, namespace?: string) {
+    if (namespace) this.grant(GROUP, 'Gateway', 'ConfigMap', name);
+    return { group: '', kind: 'ConfigMap', name, namespace };
   }
 
   /**
@@ -232,22 +274,20 @@ export class GatewayApiEdge extends TlsEdgeBase {
     return annotations[0] ?? {};
   }
 
-  protected answersHttp01(target: NonNullable<AcmeSolver['http01Target']>): boolean {
-    return (target.parentRefs ?? []).some((p) => p.name === this.gatewayName && (p.namespace ?? this.namespace) === this.gatewayNamespace);
+  protected answersHttp01(solver: AcmeSolver): boolean {
+    return solver.answersOnGateway({ name: this.gatewayName, namespace: this.gatewayNamespace, sectionName: this.httpListener });
   }
 
   protected http01Hint(): string {
-    return `AcmeSolver.http01GatewayHttpRoute({ parentRefs: [{ name: '${this.gatewayName}', namespace: '${this.gatewayNamespace}' }] })`;
+    return 'AcmeSolver.http01GatewayHttpRoute() (its Gateways are then the ones the edges use)';
   }
 
-  /** Records that the Gateway's namespace reads `kind/name` from the routes' namespace. */
-  private grant(fromKind: string, kind: string, name: string): void {
-    const g = this.grants.get(fromKind) ?? { from: { group: 'gateway.networking.k8s.io', kind: fromKind, namespace: this.gatewayNamespace }, to: new Set<string>() };
+  /** Records that `fromKind` objects in the Gateway's namespace read `kind/name` from the routes' namespace. */
+  private grant(fromGroup: string, fromKind: string, kind: string, name: string): void {
+    const key = `${fromGroup}/${fromKind}`;
+    const g = this.grants.get(key) ?? { from: { group: fromGroup, kind: fromKind, namespace: this.gatewayNamespace }, to: new Set<string>() };
     g.to.add(`${kind}/${name}`);
-    this.grants.set(fromKind, g);
+    this.grants.set(key, g);
   }
 }
 
-function upstreamCaOf(routes: ResolvedRoute[]): CaIssuer | undefined {
-  return routes.find((r) => r.upstreamTls)?.upstreamTls?.ca;
-}

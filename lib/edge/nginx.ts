@@ -33,11 +33,16 @@ export class NginxIngressEdge extends TlsEdgeBase {
     this.ingressClassName = props.ingressClassName ?? 'nginx';
     check(isObjectName(this.ingressClassName), this, 'ingressClassName', this.ingressClassName, 'use the IngressClass name, e.g. "nginx"');
 
-    this.headersConfigMap = new kplus.ConfigMap(this, 'Headers', { metadata: { name: `${props.name}-security-headers` }, data: this.securityHeaders.headers });
+    this.headersConfigMap = new kplus.ConfigMap(this, 'Headers', { metadata: { name: `${props.name}-security-headers` }, data: this.responseHeaders });
     const common: Record<string, string> = {
       [`${A}ssl-redirect`]: 'true',
-      ...(props.behindTlsLoadBalancer ? { [`${A}force-ssl-redirect`]: 'true' } : {}),
+      // Behind a TLS load balancer every request reaches nginx as plain HTTP: redirect on X-Forwarded-Proto (the
+      // controller must trust it: use-forwarded-headers, see NginxControllerSettings), lua_ingress.redirect_to_https.
+      ...(this.behindTlsLoadBalancer ? { [`${A}force-ssl-redirect`]: 'true' } : {}),
       [`${A}custom-headers`]: `${this.namespace ?? 'default'}/${this.headersConfigMap.name}`,
+      // Mozilla 6.0: the client picks among the (all strong) suites. A per-server annotation: the controller ConfigMap has
+      // no such key and nginx.tmpl sets ssl_prefer_server_ciphers on globally whenever ssl-ciphers is set.
+      [`${A}ssl-prefer-server-ciphers`]: 'false',
     };
     // ingress-nginx annotations apply to a whole Ingress: routes that need different ones get their own Ingress.
     const groups = new Map<string, { routes: ResolvedRoute[]; annotations: Record<string, string> }>();
@@ -52,8 +57,18 @@ export class NginxIngressEdge extends TlsEdgeBase {
     this.checkHttp01Solvers();
   }
 
-  protected answersHttp01(target: NonNullable<AcmeSolver['http01Target']>): boolean {
-    return target.ingressClassName === this.ingressClassName;
+  /**
+   * The headers the edge's custom-headers ConfigMap sets. Behind a TLS load balancer it carries HSTS too: ingress-nginx
+   * adds HSTS only when nginx itself terminated TLS (`ngx.var.scheme == "https"` in lua_ingress.header), never on the
+   * plain HTTP the load balancer forwards, even with use-forwarded-headers.
+   */
+  public get responseHeaders(): Record<string, string> {
+    const hsts = this.behindTlsLoadBalancer ? this.securityHeaders.hstsValue : undefined;
+    return { ...(hsts ? { 'Strict-Transport-Security': hsts } : {}), ...this.securityHeaders.headers };
+  }
+
+  protected answersHttp01(solver: AcmeSolver): boolean {
+    return solver.ingressClassName === this.ingressClassName;
   }
 
   protected http01Hint(): string {
@@ -152,12 +167,15 @@ export class NginxControllerSettings extends Construct {
         `protocols are controller-wide in ingress-nginx: ${e.node.path} uses "${e.tlsProfile.name}" but ${first.node.path} uses "${first.tlsProfile.name}"; use one profile`);
     }
     const hsts = first.securityHeaders.hsts;
-    const headerNames = new Set(props.edges.flatMap((e) => Object.keys(e.securityHeaders.headers)));
+    const headerNames = new Set(props.edges.flatMap((e) => Object.keys(e.responseHeaders)));
     this.data = {
       'allow-snippet-annotations': 'false',
       'ssl-protocols': first.tlsProfile.protocols.join(' '),
       ...(first.tlsProfile.ciphers.length ? { 'ssl-ciphers': first.tlsProfile.ciphers.join(':') } : {}),
-      'ssl-prefer-server-ciphers': 'false',
+      // Trust X-Forwarded-Proto from the load balancer that terminates TLS (lua_ingress.rewrite); without it every
+      // request looks like plain HTTP and force-ssl-redirect loops. It is trusted from any peer, so the controller must
+      // be reachable only through that load balancer.
+      ...(props.edges.some((e) => e.behindTlsLoadBalancer) ? { 'use-forwarded-headers': 'true' } : {}),
       'hsts': hsts ? 'true' : 'false',
       ...(hsts ? {
         'hsts-max-age': `${hsts.maxAgeSeconds}`,

@@ -80,23 +80,23 @@ export class TraefikEdge extends TlsEdgeBase {
     const defaultOption = tlsOption('');
     const mtlsOptions = new Map<string, tr.TlsOption>();
 
+    // Re-encryption to a TLS backend: verify it against the internal CA bundle and the service name. WebSocket routes need
+    // nothing here: Go's net/http clears the connection deadlines when the connection is hijacked for the upgrade, so no
+    // Traefik timeout cuts an idle WebSocket (forwardingTimeouts.idleConnTimeout only governs pooled keep-alive
+    // connections); the outer load balancer's idle timeout is the limit (stated in the cluster requirements).
     const transports = new Map<string, tr.ServersTransport>();
     const transport = (r: ResolvedRoute): string | undefined => {
-      if (!r.upstreamTls && !r.websocket) return undefined;
-      const key = `${r.backend.serviceName}${r.websocket ? '-websocket' : ''}`;
+      if (!r.upstreamTls) return undefined;
+      const key = r.backend.serviceName;
       if (!transports.has(key)) {
-        const bundle = r.upstreamTls?.ca.trustBundle;
-        if (bundle) labelNamespaceOf(this, bundle.namespaceLabel);
+        const bundle = r.upstreamTls.ca.trustBundle!;
+        labelNamespaceOf(this, bundle.namespaceLabel);
         transports.set(key, new tr.ServersTransport(this, `Transport-${key}`, {
           metadata: { name: `${name}-${key}` },
           spec: {
-            ...(r.upstreamTls ? {
-              serverName: r.upstreamTls.verifyName,
-              rootCAs: [{ configMap: bundle!.configMapName }],
-              certificatesSecrets: [this.edgeClientCertificate(r.upstreamTls.ca).secretName],
-            } : {}),
-            // WebSocket connections stay open: a long idle timeout on their backend only.
-            ...(r.websocket ? { forwardingTimeouts: { idleConnTimeout: tr.ServersTransportSpecForwardingTimeoutsIdleConnTimeout.fromString(`${this.websocketTimeout.toSeconds()}s`) } } : {}),
+            serverName: r.upstreamTls.verifyName,
+            rootCAs: [{ configMap: bundle.configMapName }],
+            ...(r.backend.requiresClientCertificates ? { certificatesSecrets: [this.edgeClientCertificate(r.upstreamTls.ca).secretName] } : {}),
           },
         }));
       }
@@ -106,16 +106,27 @@ export class TraefikEdge extends TlsEdgeBase {
     const terminated = this.routes.filter((r) => !r.passthrough);
     const hostsOf = (routes: ResolvedRoute[]) => [...new Set(routes.map((r) => r.host))].sort();
     const rule = (r: ResolvedRoute) => `Host(\`${r.host}\`)${r.path === '/' ? '' : ` && PathPrefix(\`${r.path}\`)`}`;
+    const appRoutes = (routes: ResolvedRoute[], middlewares: tr.Middleware[]) => routes.map((r) => ({
+      kind: tr.IngressRouteSpecRoutesKind.RULE,
+      match: rule(r),
+      middlewares: middlewares.map(mw),
+      services: [{
+        name: r.backend.serviceName,
+        port: tr.IngressRouteSpecRoutesServicesPort.fromNumber(r.backend.servicePort),
+        ...(r.upstreamTls ? { scheme: 'https' } : {}),
+        serversTransport: transport(r),
+      }],
+    }));
     if (terminated.length) {
       new tr.IngressRoute(this, 'RedirectRoute', {
-        metadata: {
-          name: `${name}-http`,
-          annotations: props.behindTlsLoadBalancer ? { [NOTE]: `Behind a TLS-terminating load balancer: trust its X-Forwarded-Proto on the "${web}" entry point (forwardedHeaders.trustedIPs) and let it redirect, or forward TLS (L4) to "${websecure}".` } : undefined,
-        },
+        metadata: { name: `${name}-http` },
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [web],
-          routes: [{
+          // Behind a TLS load balancer every request arrives on "web": redirectScheme redirects when X-Forwarded-Proto
+          // is http and hands https requests on to the app (redirect_scheme.go); a route to noop@internal would answer
+          // those with 418. Traefik trusts X-Forwarded-Proto only from entryPoints.web.forwardedHeaders.trustedIPs.
+          routes: this.behindTlsLoadBalancer ? appRoutes(terminated, [redirect, headers]) : [{
             kind: tr.IngressRouteSpecRoutesKind.RULE,
             match: hostsOf(terminated).map((host) => `Host(\`${host}\`)`).join(' || '),
             middlewares: [mw(redirect)],
@@ -143,17 +154,7 @@ export class TraefikEdge extends TlsEdgeBase {
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [websecure],
-          routes: routes.map((r) => ({
-            kind: tr.IngressRouteSpecRoutesKind.RULE,
-            match: rule(r),
-            middlewares: [mw(headers)],
-            services: [{
-              name: r.backend.serviceName,
-              port: tr.IngressRouteSpecRoutesServicesPort.fromNumber(r.backend.servicePort),
-              ...(r.upstreamTls ? { scheme: 'https' } : {}),
-              serversTransport: transport(r),
-            }],
-          })),
+          routes: appRoutes(routes, [headers]),
           tls: { secretName: certificate.secretName, options: { name: option.name, namespace: ns } },
         },
       });
@@ -172,8 +173,8 @@ export class TraefikEdge extends TlsEdgeBase {
     this.checkHttp01Solvers();
   }
 
-  protected answersHttp01(target: NonNullable<AcmeSolver['http01Target']>): boolean {
-    return target.ingressClassName === this.ingressClassName;
+  protected answersHttp01(solver: AcmeSolver): boolean {
+    return solver.ingressClassName === this.ingressClassName;
   }
 
   protected http01Hint(): string {

@@ -141,7 +141,8 @@ const rules: Record<string, Rule> = {
     }),
     ...c.of('HTTPRoute').flatMap((m) => {
       const plain = (m.doc.spec?.parentRefs ?? []).filter((p: any) => listenerProtocol(c, m.doc, p) === 'HTTP');
-      const redirects = (m.doc.spec?.rules ?? []).every((r: any) => (r.filters ?? []).some((f: any) => f.requestRedirect?.scheme === 'https'));
+      // On an HTTP listener a rule may only redirect to https, or serve what a TLS load balancer received over TLS.
+      const redirects = (m.doc.spec?.rules ?? []).every((r: any) => (r.filters ?? []).some((f: any) => f.requestRedirect?.scheme === 'https') || viaTlsLoadBalancer(r));
       return plain.length && !redirects
         ? [c.finding(m, 'hosts-without-tls', Severity.ERROR, 'serves an application over a plain-HTTP listener', 'attach application routes to HTTPS listeners; on HTTP listeners only redirect to https', 'spec.parentRefs')]
         : [];
@@ -246,8 +247,9 @@ const rules: Record<string, Rule> = {
     }
     for (const m of c.of('HTTPRoute')) {
       const onHttps = (m.doc.spec?.parentRefs ?? []).some((p: any) => listenerProtocol(c, m.doc, p) === 'HTTPS');
-      const hsts = (m.doc.spec?.rules ?? []).every((r: any) => (r.filters ?? []).some((f: any) => (f.responseHeaderModifier?.set ?? []).some((h: any) => /^strict-transport-security$/i.test(h.name))));
-      if (onHttps && !hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'HTTPS route without Strict-Transport-Security', 'add a ResponseHeaderModifier filter that sets Strict-Transport-Security', 'spec.rules[].filters'));
+      const served = (m.doc.spec?.rules ?? []).filter((r: any) => onHttps || viaTlsLoadBalancer(r));
+      const hsts = served.every((r: any) => (r.filters ?? []).some((f: any) => (f.responseHeaderModifier?.set ?? []).some((h: any) => /^strict-transport-security$/i.test(h.name))));
+      if (served.length && !hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'HTTPS route without Strict-Transport-Security', 'add a ResponseHeaderModifier filter that sets Strict-Transport-Security', 'spec.rules[].filters'));
     }
     for (const m of c.of('IngressRoute').filter((x) => x.doc.spec?.tls)) {
       const hsts = (m.doc.spec?.routes ?? []).every((r: any) => (r.middlewares ?? []).some((mw: any) => middleware(c, m.doc, mw.name)?.headers?.stsSeconds > 0));
@@ -300,6 +302,12 @@ const rules: Record<string, Rule> = {
     return out;
   }),
 };
+
+/** An HTTPRoute rule that only matches requests a TLS-terminating load balancer received over TLS (X-Forwarded-Proto: https). */
+function viaTlsLoadBalancer(rule: any): boolean {
+  const matches = rule.matches ?? [];
+  return matches.length > 0 && matches.every((x: any) => (x.headers ?? []).some((h: any) => (h.type ?? 'Exact') === 'Exact' && /^x-forwarded-proto$/i.test(h.name) && h.value === 'https'));
+}
 
 function listenerProtocol(c: Context, route: any, parent: any): string | undefined {
   const gwNs = parent.namespace ?? ns(route);

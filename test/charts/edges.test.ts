@@ -12,7 +12,8 @@ interface Intent {
   redirect: string;
   hsts?: string;
   headers: Record<string, string>;
-  websocket: string[];
+  /** Routes the edge keeps open as long-lived streams (undefined: the edge has no per-route stream limit to raise). */
+  websocket?: string[];
 }
 
 const A = 'nginx.ingress.kubernetes.io/';
@@ -35,22 +36,26 @@ function nginxIntent(docs: any[], controller: any[]): Intent {
 }
 
 function gatewayIntent(docs: any[]): Intent {
-  const gateway = only(docs, 'Gateway');
+  // The stack's listeners: on a Gateway of its own, or in a ListenerSet attached to the platform Gateway.
+  const listeners = docs.filter((d) => d.kind === 'Gateway' || d.kind === 'ListenerSet').flatMap((g) => g.spec.listeners);
   const tlsSecretByHost: Record<string, string> = {};
-  for (const l of gateway.spec.listeners.filter((x: any) => x.protocol === 'HTTPS')) tlsSecretByHost[l.hostname] = l.tls.certificateRefs[0].name;
+  for (const l of listeners.filter((x: any) => x.protocol === 'HTTPS')) tlsSecretByHost[l.hostname] = l.tls.certificateRefs[0].name;
   const routes = docs.filter((d) => d.kind === 'HTTPRoute');
-  const redirect = routes.find((r) => r.spec.parentRefs[0].sectionName === 'http');
+  const redirect = routes.find((r) => r.spec.rules[0].filters?.[0]?.type === 'RequestRedirect');
   const filter = redirect.spec.rules[0].filters[0].requestRedirect;
   const appRoutes = routes.filter((r) => r !== redirect);
   const set = appRoutes[0].spec.rules[0].filters[0].responseHeaderModifier.set;
   const { 'Strict-Transport-Security': hsts, ...headers } = Object.fromEntries(set.map((h: any) => [h.name, h.value]));
   for (const r of appRoutes) for (const rule of r.spec.rules) expect(rule.filters[0].responseHeaderModifier.set).toEqual(set);
+  // WebSocket rules: those whose stream idle timeout a BackendTrafficPolicy raises (by rule name).
+  const idle = new Set(docs.filter((d) => d.kind === 'BackendTrafficPolicy' && d.spec.timeout?.http?.streamIdleTimeout === '3600s')
+    .flatMap((p) => p.spec.targetRefs.map((t: any) => `${t.name}/${t.sectionName}`)));
   return {
     tlsSecretByHost,
     redirect: filter.scheme === 'https' && [301, 308].includes(filter.statusCode) ? `https ${filter.statusCode}` : 'none',
     hsts: hsts as string | undefined,
     headers: headers as Record<string, string>,
-    websocket: appRoutes.flatMap((r) => r.spec.rules.filter((x: any) => x.timeouts).map((x: any) => `${r.spec.hostnames[0]}${x.matches[0].path.value}`)).sort(),
+    websocket: appRoutes.flatMap((r) => r.spec.rules.filter((x: any) => idle.has(`${r.metadata.name}/${x.name}`)).map((x: any) => `${r.spec.hostnames[0]}${x.matches[0].path.value}`)).sort(),
   };
 }
 
@@ -64,7 +69,9 @@ function traefikIntent(docs: any[]): Intent {
   const tlsSecretByHost: Record<string, string> = {};
   for (const r of secure) for (const x of r.spec.routes) tlsSecretByHost[hostOf(x.match)] = r.spec.tls.secretName;
   const h = mw(secure[0].spec.routes[0].middlewares[0].name).headers;
-  const transports = Object.fromEntries(docs.filter((d) => d.kind === 'ServersTransport').map((t) => [t.metadata.name, t.spec]));
+  // No Traefik timeout cuts an upgraded WebSocket, so Traefik says nothing per WebSocket route; its only
+  // ServersTransports are the verified HTTPS upstreams.
+  for (const t of docs.filter((d) => d.kind === 'ServersTransport')) expect(t.spec.forwardingTimeouts).toBeUndefined();
   return {
     tlsSecretByHost,
     redirect: redirect.scheme === 'https' && redirect.permanent ? 'https 308' : 'none',
@@ -77,8 +84,6 @@ function traefikIntent(docs: any[]): Intent {
       'Permissions-Policy': h.permissionsPolicy,
       ...h.customResponseHeaders,
     },
-    websocket: secure.flatMap((r) => r.spec.routes.filter((x: any) => transports[x.services[0].serversTransport]?.forwardingTimeouts)
-      .map((x: any) => `${hostOf(x.match)}${/PathPrefix\(`([^`]+)`\)/.exec(x.match)?.[1] ?? '/'}`)).sort(),
   };
 }
 
@@ -104,7 +109,7 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('every edge in %s', (env) => {
       expect(other.tlsSecretByHost).toEqual(nginx.tlsSecretByHost);
       expect(other.hsts).toEqual(nginx.hsts);
       expect(other.headers).toEqual(nginx.headers);
-      expect(other.websocket).toEqual(nginx.websocket);
+      if (other.websocket) expect(other.websocket).toEqual(nginx.websocket);
       expect(other.redirect).toMatch(/^https 30[18]$/);
     }
     expect(nginx.hsts).toBe('max-age=31536000; includeSubDomains');
@@ -115,47 +120,83 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('every edge in %s', (env) => {
   });
 });
 
-describe('Gateway API rendering (seed 001, prod)', () => {
-  const docs = envDocs('prod', EdgeKind.GATEWAY_API).analytics;
+describe('Gateway API rendering: prod, one platform Gateway shared by every stack', () => {
+  const prod = envDocs('prod');
+  const docs = prod.analytics;
+  const CIPHERS = ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305'];
 
-  test('HTTP listener on 80, one HTTPS listener per host on 443 with Terminate and the certificate Secret', () => {
-    const gw = only(docs, 'Gateway', 'analytics');
-    expect(gw.spec.gatewayClassName).toBe('eg');
-    expect(gw.spec.listeners.map((l: any) => [l.name, l.port, l.protocol, l.hostname, l.tls?.mode, l.tls?.certificateRefs?.[0].name])).toEqual([
-      ['http', 80, 'HTTP', undefined, undefined, undefined],
-      ['https-analytics-example-com', 443, 'HTTPS', 'analytics.example.com', 'Terminate', 'frontend-tls'],
-      ['https-api-analytics-example-com', 443, 'HTTPS', 'api.analytics.example.com', 'Terminate', 'api-tls'],
-      ['https-www-analytics-example-com', 443, 'HTTPS', 'www.analytics.example.com', 'Terminate', 'frontend-tls'],
+  test('one Gateway for the environment: the platform\'s, with only the HTTP listener, admitting labelled namespaces', () => {
+    const gateways = Object.values(prod).flat().filter((d: any) => d.kind === 'Gateway');
+    expect(gateways.map((g: any) => `${g.metadata.namespace}/${g.metadata.name}`)).toEqual(['edge/platform']);
+    const gw = gateways[0];
+    const selector = { matchLabels: { 'gateway.tls-stack/platform': 'attach' } };
+    expect(gw.spec.listeners).toEqual([{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Selector', selector } } }]);
+    expect(gw.spec.allowedListeners).toEqual({ namespaces: { from: 'Selector', selector } });
+    for (const stack of STACKS) expect(only(prod[stack], 'Namespace').metadata.labels['gateway.tls-stack/platform']).toBe('attach');
+    expect(Object.values(prod).flat().filter((d: any) => d.kind === 'ReferenceGrant')).toEqual([]);
+  });
+
+  test('each stack attaches a ListenerSet with one HTTPS listener per host, its Secrets in its own namespace', () => {
+    const ls = only(docs, 'ListenerSet', 'analytics');
+    expect(ls.spec.parentRef).toEqual({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'edge' });
+    expect(ls.spec.listeners.map((l: any) => [l.name, l.port, l.protocol, l.hostname, l.tls.mode, l.tls.certificateRefs[0]])).toEqual([
+      ['https-analytics-example-com', 443, 'HTTPS', 'analytics.example.com', 'Terminate', { group: '', kind: 'Secret', name: 'frontend-tls' }],
+      ['https-api-analytics-example-com', 443, 'HTTPS', 'api.analytics.example.com', 'Terminate', { group: '', kind: 'Secret', name: 'api-tls' }],
+      ['https-www-analytics-example-com', 443, 'HTTPS', 'www.analytics.example.com', 'Terminate', { group: '', kind: 'Secret', name: 'frontend-tls' }],
     ]);
-    expect(gw.metadata.annotations['tls-stack/tls-profile']).toMatch('TLSv1.2 TLSv1.3');
-    expect(gw.metadata.annotations['tls-stack/tls-profile']).toMatch('ECDHE-ECDSA-AES128-GCM-SHA256');
+    expect(docs.filter((d: any) => d.kind === 'Gateway')).toEqual([]);
   });
 
-  test('redirect route only on the http listener (308); app routes only on https listeners; WS rule has a long timeout', () => {
-    const routes = docs.filter((d: any) => d.kind === 'HTTPRoute');
+  test('the TLS profile is enforced by ClientTrafficPolicies (platform default on the Gateway, the stack\'s on its ListenerSet), not an annotation', () => {
+    const tls = { minVersion: '1.2', maxVersion: '1.3', ciphers: CIPHERS, alpnProtocols: ['h2', 'http/1.1'] };
+    expect(only(prod['platform-gateway'], 'ClientTrafficPolicy').spec).toEqual({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform' }], tls });
+    expect(only(docs, 'ClientTrafficPolicy').spec).toEqual({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'analytics' }], tls });
+    expect(JSON.stringify(prod)).not.toContain('tls-stack/tls-profile');
+  });
+
+  test('redirect on the platform HTTP listener (308); app routes on the ListenerSet; the WebSocket rule\'s stream idle timeout by BackendTrafficPolicy', () => {
     const redirect = only(docs, 'HTTPRoute', 'analytics-https-redirect');
-    expect(redirect.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'analytics', sectionName: 'http' }]);
+    expect(redirect.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'edge', sectionName: 'http' }]);
     expect(redirect.spec.rules[0].filters[0].requestRedirect).toEqual({ scheme: 'https', statusCode: 308 });
-    for (const r of routes.filter((x: any) => x !== redirect)) expect(r.spec.parentRefs[0].sectionName).toMatch(/^https-/);
     const api = only(docs, 'HTTPRoute', 'analytics-api-analytics-example-com');
+    expect(api.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'analytics', sectionName: 'https-api-analytics-example-com' }]);
     const ws = api.spec.rules.find((r: any) => r.matches[0].path.value === '/ws');
-    expect(ws.timeouts).toEqual({ request: '3600s' });
-    expect(api.spec.rules.find((r: any) => r.matches[0].path.value === '/').timeouts).toBeUndefined();
+    expect(ws.name).toBe('websocket-1');
+    expect(ws.timeouts).toBeUndefined(); // timeouts.request does not govern an upgraded stream
+    expect(only(docs, 'BackendTrafficPolicy').spec).toEqual({
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'analytics-api-analytics-example-com', sectionName: 'websocket-1' }],
+      timeout: { http: { streamIdleTimeout: '3600s' } },
+    });
   });
 
-  test('ACME HTTP-01 through gatewayHTTPRoute solvers on each Gateway\'s http listener', () => {
-    const solver = only(envDocs('prod', EdgeKind.GATEWAY_API)['cluster-issuers'], 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers[0];
-    expect(solver.http01.gatewayHTTPRoute.parentRefs).toContainEqual({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'analytics', namespace: 'analytics', sectionName: 'http' });
+  test('ACME HTTP-01: the solver\'s parentRefs are derived from what was built, the platform Gateway\'s HTTP listener', () => {
+    const solver = only(prod['cluster-issuers'], 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers[0];
+    expect(solver.http01.gatewayHTTPRoute.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'edge', sectionName: 'http' }]);
   });
 
-  test('upstream TLS: BackendTLSPolicy with the CA bundle and the service hostname, Gateway client certificate', () => {
-    const b = envDocs('prod', EdgeKind.GATEWAY_API)['backend-api'];
-    expect(only(b, 'BackendTLSPolicy', 'backend-api').spec).toEqual({
+  test('upstream TLS: BackendTLSPolicy with the CA bundle and the service hostname; no client certificate the backend does not ask for', () => {
+    const b = prod['backend-api'];
+    expect(only(b, 'BackendTLSPolicy').spec).toEqual({
       targetRefs: [{ group: '', kind: 'Service', name: 'backend-api' }],
       validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'internal-ca' }], hostname: 'backend-api.backend-api.svc' },
     });
-    expect(only(b, 'Gateway').spec.tls.backend.clientCertificateRef.name).toBe('backend-api-edge-internal-ca-client-tls');
+    expect(b.filter((d: any) => d.kind === 'Certificate' && d.spec.usages?.includes('client auth'))).toEqual([]);
     expect(only(b, 'Namespace').metadata.labels['trust.tls-stack/internal-ca']).toBe('enabled');
+  });
+});
+
+describe('Gateway API with a Gateway per stack (staging rendered on Gateway API)', () => {
+  const staging = envDocs('staging', EdgeKind.GATEWAY_API);
+
+  test('each stack has its own Gateway (HTTP + HTTPS listeners) and ClientTrafficPolicy; the HTTP-01 solver answers on all of them', () => {
+    for (const stack of STACKS) {
+      const gw = only(staging[stack], 'Gateway', stack);
+      expect(gw.spec.listeners[0]).toMatchObject({ name: 'http', port: 80, protocol: 'HTTP' });
+      expect(only(staging[stack], 'ClientTrafficPolicy', stack).spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: stack }]);
+    }
+    const solver = only(staging['cluster-issuers'], 'ClusterIssuer', 'letsencrypt-staging').spec.acme.solvers[0];
+    expect(solver.http01.gatewayHTTPRoute.parentRefs.map((p: any) => `${p.namespace}/${p.name}/${p.sectionName}`))
+      .toEqual(['aicos/aicos/http', 'analytics/analytics/http', 'backend-api/backend-api/http', 'naaccord/naaccord/http']);
   });
 });
 
@@ -183,7 +224,7 @@ describe('Traefik rendering (seed 001, dev)', () => {
   test('verified HTTPS upstream through a ServersTransport (seed 000)', () => {
     const b = envDocs('dev', EdgeKind.TRAEFIK)['backend-api'];
     const st = only(b, 'ServersTransport').spec;
-    expect(st).toEqual({ serverName: 'backend-api.backend-api.svc', rootCAs: [{ configMap: 'internal-ca' }], certificatesSecrets: ['backend-api-edge-internal-ca-client-tls'] });
+    expect(st).toEqual({ serverName: 'backend-api.backend-api.svc', rootCAs: [{ configMap: 'internal-ca' }] });
     const svc = only(b, 'IngressRoute', 'backend-api-backend-api-public').spec.routes[0].services[0];
     expect(svc).toMatchObject({ scheme: 'https', serversTransport: only(b, 'ServersTransport').metadata.name });
   });

@@ -88,13 +88,13 @@ describe.each(['dev', 'staging', 'prod'])('internal PKI seeds in %s', (envName) 
       expect(e.SSL_PFX_PASSWORD).toEqual({ secretKeyRef: { name: 'backend-api-keystore', key: 'password' } });
     });
 
-    test('the edge reaches it over verified HTTPS and force-redirects behind the L4 redirector', () => {
+    test('the edge (in place of the seed\'s L4 redirector) terminates public TLS and reaches the backend over verified HTTPS', () => {
       const ing = docs.find((d: any) => d.kind === 'Ingress');
       expect(ing.metadata.annotations).toMatchObject({
         'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
         'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
         'nginx.ingress.kubernetes.io/proxy-ssl-name': 'backend-api.backend-api.svc',
-        'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+        'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
       });
       const secret = ing.metadata.annotations['nginx.ingress.kubernetes.io/proxy-ssl-secret'].split('/')[1];
       expect(docs.filter((d: any) => d.kind === 'Certificate').map((c: any) => c.spec.secretName)).toContain(secret);

@@ -1,3 +1,6 @@
+import 'reflect-metadata';
+import { X509Certificate, webcrypto } from 'crypto';
+import * as x509 from '@peculiar/x509';
 import { Chart, Testing } from 'cdk8s';
 import {
   AcmeSolver, InternalCa, KeyAlgorithm, KeyUsage, LetsEncryptIssuer, NamespacedChart, Pkcs12Profile, SecureWorkload, TlsCertificate, serviceDnsNames,
@@ -36,6 +39,36 @@ describe('InternalCa', () => {
       sources: [{ secret: { name: 'internal-ca-root-tls', key: 'ca.crt' } }],
       target: { configMap: { key: 'ca.crt' }, namespaceSelector: { matchLabels: { 'trust.tls-stack/internal-ca': 'enabled' } } },
     });
+  });
+
+  test('the root keeps its key across renewals (rotationPolicy Never); intermediates and leaves get a new one each time', () => {
+    const { app, ca, chart } = setup(true);
+    const leaf = new TlsCertificate(chart, 'Leaf', { name: 'leaf', issuer: ca.issuer, dnsNames: ['svc.apps.svc'] });
+    const docs = Testing.synth(app.node.findChild('cluster') as Chart);
+    expect(only(docs, 'Certificate', 'internal-ca-root').spec.privateKey.rotationPolicy).toBe('Never');
+    expect(only(docs, 'Certificate', 'internal-ca-intermediate').spec.privateKey.rotationPolicy).toBe('Always');
+    expect(leaf.privateKey.rotationPolicy).toBe('Always');
+    expect(only(synthValid(chart), 'Certificate', 'leaf').spec.privateKey.rotationPolicy).toBe('Always');
+  });
+
+  test('why: a leaf signed before a renewal still verifies against the renewed root only when the root kept its key', async () => {
+    x509.cryptoProvider.set(webcrypto as any);
+    const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+    const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const root = async (k: CryptoKeyPair, serial: string) => x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: serial, name: 'CN=internal-ca', keys: k, signingAlgorithm: alg, notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 86400_000),
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), await x509.SubjectKeyIdentifierExtension.create(k.publicKey)],
+    });
+    const before = await root(keys, '01');
+    const leafKeys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const leaf = new X509Certificate((await x509.X509CertificateGenerator.create({
+      serialNumber: '10', subject: 'CN=svc', issuer: before.subject, publicKey: leafKeys.publicKey, signingKey: keys.privateKey, signingAlgorithm: alg,
+      notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 86400_000), extensions: [new x509.AuthorityKeyIdentifierExtension(before.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId)],
+    })).toString('pem'));
+    const renewedSameKey = new X509Certificate((await root(keys, '02')).toString('pem'));
+    const reKeyed = new X509Certificate((await root((await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair, '03')).toString('pem'));
+    expect(leaf.checkIssued(renewedSameKey) && leaf.verify(renewedSameKey.publicKey)).toBe(true);
+    expect(leaf.checkIssued(reKeyed) && leaf.verify(reKeyed.publicKey)).toBe(false);
   });
 
   test('optional intermediate: root issuer signs the intermediate, the leaf issuer uses the intermediate', () => {

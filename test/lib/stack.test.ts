@@ -21,7 +21,7 @@ describe('TlsStackChart', () => {
     const chart = new TlsStackChart(app, 'shop', spec()(app));
     const docs = synthValid(chart);
     // Gateway API by default (ingress-nginx is retired)
-    expect(docs.map((d) => d.kind).sort()).toEqual(['Certificate', 'Deployment', 'Gateway', 'HTTPRoute', 'HTTPRoute', 'Namespace', 'Service']);
+    expect(docs.map((d) => d.kind).sort()).toEqual(['Certificate', 'ClientTrafficPolicy', 'Deployment', 'Gateway', 'HTTPRoute', 'HTTPRoute', 'Namespace', 'Service']);
     const https = only(docs, 'Gateway').spec.listeners.find((l: any) => l.protocol === 'HTTPS');
     expect([https.hostname, https.tls.certificateRefs[0].name]).toEqual(['shop.example.com', chart.certificates.shop.secretName]);
     expect(chart.edge!.hosts).toEqual(['shop.example.com']);

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import {
-  AcmeSolver, LetsEncryptIssuer, AppProtocol, EdgeKind, GatewayApiEdge, GatewayCertificateMode, InternalCa, KeyAlgorithm, RedirectStatus, Severity, checkManifests, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TraefikEdge,
-  createTlsEdge, serviceDnsNames,
+  AcmeSolver, LetsEncryptIssuer, AppProtocol, EdgeKind, GatewayApiEdge, GatewayCertificateMode, GatewayImplementation, InternalCa, KeyAlgorithm, NamespacedChart, PlatformGateway, RedirectStatus,
+  Severity, checkManifests, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsProfile, TraefikEdge, createTlsEdge, serviceDnsNames,
 } from '../../../lib';
 import { expectStackError, only, scratch, synthValid } from '../../support';
 
@@ -40,23 +40,54 @@ describe('GatewayApiEdge', () => {
     expect(synthValid(s.chart).filter((d) => d.kind === 'ReferenceGrant')).toEqual([]);
   });
 
-  test('ListenerSet attached to an existing Gateway', () => {
+  test('a stack on a shared platform Gateway: a ListenerSet in its namespace, its own ClientTrafficPolicy, redirect on the platform HTTP listener', () => {
     const s = setup();
-    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], parentGateway: 'shared', gatewayNamespace: 'infra' });
+    const platform = new PlatformGateway(new NamespacedChart(s.app, 'edge', { namespace: 'edge' }), 'Platform');
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], sharedGateway: platform });
     const docs = synthValid(s.chart);
-    expect(docs.filter((d) => d.kind === 'Gateway')).toEqual([]);
+    expect(docs.filter((d) => d.kind === 'Gateway' || d.kind === 'ReferenceGrant')).toEqual([]);
     const ls = only(docs, 'ListenerSet', 'web');
-    expect(ls.spec.parentRef).toEqual({ name: 'shared', namespace: 'infra', kind: 'Gateway', group: 'gateway.networking.k8s.io' });
-    expect(ls.spec.listeners.map((l: any) => l.name)).toEqual(['https-example-com']);
-    expect(only(docs, 'HTTPRoute', 'web-example-com').spec.parentRefs[0]).toMatchObject({ kind: 'ListenerSet', name: 'web' });
-    expect(only(docs, 'HTTPRoute', 'web-https-redirect').spec.parentRefs[0]).toMatchObject({ kind: 'Gateway', name: 'shared', namespace: 'infra', sectionName: 'http' });
+    expect(ls.spec.parentRef).toEqual({ name: 'platform', namespace: 'edge', kind: 'Gateway', group: 'gateway.networking.k8s.io' });
+    expect(ls.spec.listeners.map((l: any) => [l.name, l.tls.certificateRefs[0].name, l.tls.certificateRefs[0].namespace])).toEqual([['https-example-com', 'site-tls', undefined]]);
+    expect(only(docs, 'ClientTrafficPolicy').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'web' }]);
+    expect(only(docs, 'HTTPRoute', 'web-example-com').spec.parentRefs[0]).toMatchObject({ kind: 'ListenerSet', name: 'web', sectionName: 'https-example-com' });
+    expect(only(docs, 'HTTPRoute', 'web-https-redirect').spec.parentRefs[0]).toEqual({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'edge', sectionName: 'http' });
+    expect(only(synthValid(s.app.node.findChild('edge') as Chart), 'Gateway', 'platform').spec.listeners.map((l: any) => l.name)).toEqual(['http']);
   });
 
-  test('frontend mTLS via caCertificateRefs to the CA bundle', () => {
-    const s = setup();
+  test('what a shared Gateway cannot do per stack is refused with the alternative', () => {
+    const platform = (s: ReturnType<typeof setup>, props = {}) => new PlatformGateway(new NamespacedChart(s.app, 'edge', { namespace: 'edge' }), 'Platform', props);
+    let s = setup();
+    expectStackError(() => new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], sharedGateway: platform(s), behindTlsLoadBalancer: true }),
+      'behindTlsLoadBalancer', 'set behindTlsLoadBalancer on it');
+    s = setup();
+    expectStackError(() => new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], sharedGateway: platform(s), certificateMode: GatewayCertificateMode.GATEWAY_SHIM }),
+      'certificateMode', 'ListenerSets only behind an alpha feature gate');
+    s = setup();
+    expectStackError(() => new GatewayApiEdge(s.chart, 'E', {
+      name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web, clientAuth: { ca: s.ca.issuer } }], sharedGateway: platform(s, { implementation: GatewayImplementation.OTHER }),
+    }), 'routes', 'only Envoy Gateway can validate client certificates per ListenerSet');
+    s = setup();
+    const client = new SecureWorkload(s.chart, 'Client', { name: 'client', image: 'x:1', port: 1 });
+    client.connectTo(s.backend, { mutualTls: true });
+    expectStackError(() => new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.backend }], sharedGateway: platform(s) }),
+      'routes', 'one setting for the whole shared Gateway');
+  });
+
+  test('client certificates: a ClientTrafficPolicy on Envoy Gateway (RequireAndVerify, or VerifyIfGiven when optional); the Gateway\'s frontend validation elsewhere', () => {
+    let s = setup();
     new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web, clientAuth: { ca: s.ca.issuer } }] });
-    const gw = only(synthValid(s.chart), 'Gateway');
-    expect(gw.spec.tls.frontend.default.validation.caCertificateRefs).toEqual([{ group: '', kind: 'ConfigMap', name: 'internal-ca' }]);
+    let docs = synthValid(s.chart);
+    expect(only(docs, 'ClientTrafficPolicy').spec.tls.clientValidation).toEqual({ mode: 'RequireAndVerify', caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'internal-ca' }] });
+    expect(only(docs, 'Gateway').spec.tls).toBeUndefined();
+    s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web, clientAuth: { ca: s.ca.issuer, optional: true } }] });
+    expect(only(synthValid(s.chart), 'ClientTrafficPolicy').spec.tls.clientValidation.mode).toBe('VerifyIfGiven');
+    s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web, clientAuth: { ca: s.ca.issuer } }], implementation: GatewayImplementation.OTHER });
+    docs = synthValid(s.chart);
+    expect(only(docs, 'Gateway').spec.tls.frontend.default.validation.caCertificateRefs).toEqual([{ group: '', kind: 'ConfigMap', name: 'internal-ca' }]);
+    expect(docs.filter((d) => d.kind === 'ClientTrafficPolicy')).toEqual([]);
   });
 
   test('clientAuth on some hosts only is rejected (Gateway API validates per Gateway)', () => {
@@ -74,10 +105,32 @@ describe('GatewayApiEdge', () => {
     expect(only(docs, 'TLSRoute').spec.rules[0].backendRefs).toEqual([{ name: 'backend', port: 443 }]);
   });
 
-  test('modern profile advice names TLS 1.3 only', () => {
-    const s = setup();
+  test('the TLS profile: a ClientTrafficPolicy on Envoy Gateway (modern: TLS 1.3 only, no cipher list), a stated requirement elsewhere', () => {
+    let s = setup();
     new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], tlsProfile: TlsProfile.MODERN });
-    expect(only(synthValid(s.chart), 'Gateway').metadata.annotations['tls-stack/tls-profile']).toMatch(/protocols TLSv1\.3\./);
+    let docs = synthValid(s.chart);
+    expect(only(docs, 'ClientTrafficPolicy').spec).toEqual({
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'web' }], tls: { minVersion: '1.3', maxVersion: '1.3', alpnProtocols: ['h2', 'http/1.1'] },
+    });
+    expect(only(docs, 'Gateway').metadata.annotations).toBeUndefined();
+    s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], tlsProfile: TlsProfile.MODERN, implementation: GatewayImplementation.OTHER });
+    docs = synthValid(s.chart);
+    expect(docs.filter((d) => d.kind === 'ClientTrafficPolicy')).toEqual([]);
+    expect(only(docs, 'Gateway').metadata.annotations['tls-stack/tls-profile']).toBe('mozilla-modern-6.0: protocols TLSv1.3');
+  });
+
+  test('behind a TLS load balancer: app rules on the HTTP listener for X-Forwarded-Proto https (the rest is redirected), and Envoy keeps the header', () => {
+    const s = setup();
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], behindTlsLoadBalancer: true });
+    const docs = synthValid(s.chart);
+    const viaLb = only(docs, 'HTTPRoute', 'web-example-com-http');
+    expect(viaLb.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'web', sectionName: 'http' }]);
+    expect(viaLb.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/' }, headers: [{ type: 'Exact', name: 'X-Forwarded-Proto', value: 'https' }] }]);
+    expect(viaLb.spec.rules[0].filters[0].responseHeaderModifier.set).toContainEqual({ name: 'Strict-Transport-Security', value: 'max-age=31536000; includeSubDomains' });
+    expect(only(docs, 'HTTPRoute', 'web-https-redirect').spec.rules[0].matches).toBeUndefined(); // catch-all: what did not come over TLS
+    expect(only(docs, 'ClientTrafficPolicy').spec.clientIPDetection).toEqual({ xForwardedFor: { numTrustedHops: 1 } });
+    expect(checkManifests(docs.map((doc) => ({ file: 'x/a.yaml', doc }))).filter((f) => f.severity === Severity.ERROR)).toEqual([]);
   });
 });
 
@@ -99,15 +152,24 @@ describe('TraefikEdge', () => {
     expect(tcp.spec).toMatchObject({ entryPoints: ['websecure'], routes: [{ match: 'HostSNI(`tls.example.com`)' }], tls: { passthrough: true } });
   });
 
-  test('WebSocket routes get a long idle timeout through their own ServersTransport', () => {
+  test('WebSocket routes need no ServersTransport: no Traefik timeout cuts an upgraded connection', () => {
     const s = setup();
     const ws = new SecureWorkload(s.chart, 'Ws', { name: 'ws', image: 'x:1', port: 8000, protocol: AppProtocol.WEBSOCKET });
     new TraefikEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'api.example.com', path: '/ws', backend: ws, websocket: true }, { host: 'api.example.com', backend: ws }] });
     const docs = synthValid(s.chart);
-    expect(only(docs, 'ServersTransport', 'web-ws-websocket').spec.forwardingTimeouts).toEqual({ idleConnTimeout: '3600s' });
-    const routes = only(docs, 'IngressRoute', 'web-site').spec.routes;
-    expect(routes.find((r: any) => r.match.includes('/ws')).services[0].serversTransport).toBe('web-ws-websocket');
-    expect(routes.find((r: any) => !r.match.includes('/ws')).services[0].serversTransport).toBeUndefined();
+    expect(docs.filter((d) => d.kind === 'ServersTransport')).toEqual([]);
+    for (const r of only(docs, 'IngressRoute', 'web-site').spec.routes) expect(r.services[0].serversTransport).toBeUndefined();
+  });
+
+  test('behind a TLS load balancer the web entry point routes to the app through redirectScheme (not noop@internal, which answers 418)', () => {
+    const s = setup();
+    new TraefikEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], behindTlsLoadBalancer: true });
+    const web = only(synthValid(s.chart), 'IngressRoute', 'web-http');
+    expect(web.spec.entryPoints).toEqual(['web']);
+    expect(web.spec.routes).toEqual([{
+      kind: 'Rule', match: 'Host(`example.com`)', services: [{ name: 'web', port: 80 }],
+      middlewares: [{ name: 'web-redirect-https', namespace: 'web' }, { name: 'web-security-headers', namespace: 'web' }],
+    }]);
   });
 });
 

@@ -38,6 +38,8 @@ describe('NginxIngressEdge', () => {
     expect(ing.metadata.annotations).toEqual({
       'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
       'nginx.ingress.kubernetes.io/custom-headers': 'web/web-security-headers',
+      // Mozilla 6.0 intermediate: ssl_prefer_server_ciphers off, which only the per-server annotation can say
+      'nginx.ingress.kubernetes.io/ssl-prefer-server-ciphers': 'false',
     });
     expect(ing.metadata.annotations['kubernetes.io/ingress.class']).toBeUndefined();
     expect(ing.spec.tls).toEqual([
@@ -80,11 +82,26 @@ describe('NginxIngressEdge', () => {
     expect(only(docs, 'Service', 'gw').spec.ports[0].appProtocol).toBe('kubernetes.io/ws');
   });
 
-  test('force-ssl-redirect behind an outer TLS load balancer', () => {
+  test('behind an outer TLS load balancer: redirect on X-Forwarded-Proto (trusted by the controller), HSTS from the edge\'s headers', () => {
     const s = setup();
-    edge(s, { behindTlsLoadBalancer: true });
-    const ing = only(synthValid(s.chart), 'Ingress', 'web');
+    const e = edge(s, { behindTlsLoadBalancer: true });
+    const settings = new NginxControllerSettings(s.chart, 'Controller', { edges: [e] });
+    const docs = synthValid(s.chart);
+    const ing = only(docs, 'Ingress', 'web');
     expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
+    // Without use-forwarded-headers the controller ignores X-Forwarded-Proto and force-ssl-redirect loops.
+    expect(settings.data['use-forwarded-headers']).toBe('true');
+    // ingress-nginx adds HSTS only when it terminated TLS itself: the edge's custom headers carry it, and are allowed.
+    expect(only(docs, 'ConfigMap', 'web-security-headers').data['Strict-Transport-Security']).toBe('max-age=31536000; includeSubDomains');
+    expect(settings.data['global-allowed-response-headers'].split(',')).toContain('Strict-Transport-Security');
+  });
+
+  test('not behind a load balancer: X-Forwarded-Proto is not trusted, HSTS comes from the controller only', () => {
+    const s = setup();
+    const settings = new NginxControllerSettings(s.chart, 'Controller', { edges: [edge(s)] });
+    expect(settings.data['use-forwarded-headers']).toBeUndefined();
+    expect(settings.data['ssl-prefer-server-ciphers']).toBeUndefined(); // not a ConfigMap key (an Ingress annotation)
+    expect(only(synthValid(s.chart), 'ConfigMap', 'web-security-headers').data['Strict-Transport-Security']).toBeUndefined();
   });
 
   describe('bad input', () => {

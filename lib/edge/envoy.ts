@@ -1,0 +1,96 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as eg from '../../imports/gateway.envoyproxy.io';
+import { TlsProfile, TlsVersion } from '../policy/tls-profiles';
+
+/**
+ * Envoy Gateway's policies (gateway.envoyproxy.io/v1alpha1, v1.9), the mechanisms that make a Gateway API edge enforce
+ * what Gateway API cannot say portably: TLS versions and ciphers, client-certificate validation and trusting
+ * X-Forwarded-Proto (ClientTrafficPolicy), and idle timeouts of WebSocket streams (BackendTrafficPolicy).
+ */
+
+/** Gateway API implementations: which one enforces the parts Gateway API has no portable field for. */
+export enum GatewayImplementation {
+  /** Envoy Gateway (GatewayClass "eg" by default): the edge emits ClientTrafficPolicy and BackendTrafficPolicy. */
+  ENVOY_GATEWAY = 'envoy-gateway',
+  /** Another implementation: the edge emits the portable objects and the cluster requirements say what to configure. */
+  OTHER = 'other',
+}
+
+/** Annotation stating, for an implementation the library cannot configure, the TLS profile the operator must set. */
+export const TLS_PROFILE_ANNOTATION = 'tls-stack/tls-profile';
+/** Annotation stating, for an implementation the library cannot configure, the stream idle timeout WebSocket rules need. */
+export const STREAM_IDLE_ANNOTATION = 'tls-stack/stream-idle-timeout';
+
+const EG_VERSION: Record<TlsVersion, eg.ClientTrafficPolicySpecTlsMinVersion> = {
+  [TlsVersion.TLS_1_0]: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_0,
+  [TlsVersion.TLS_1_1]: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_1,
+  [TlsVersion.TLS_1_2]: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_2,
+  [TlsVersion.TLS_1_3]: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_3,
+};
+
+/** `tls-stack/tls-profile`: the profile in words, for implementations where the operator applies it. */
+export function profileNote(profile: TlsProfile): string {
+  return `${profile.name}: protocols ${profile.protocols.join(' ')}${profile.ciphers.length ? `; TLS 1.2 ciphers ${profile.ciphers.join(':')}` : ''}`;
+}
+
+/** What a ClientTrafficPolicy enforces on its target. */
+export interface ClientTrafficOptions {
+  /** Namespace of the target, when it is not the chart's. */
+  readonly namespace?: string;
+  /** The Gateway or ListenerSet (same namespace as the policy: targetRefs are local). */
+  readonly target: { readonly kind: 'Gateway' | 'ListenerSet'; readonly name: string };
+  readonly profile: TlsProfile;
+  /** Require client certificates signed by the CA in this ConfigMap (key `ca.crt`); `optional` lets clients without one in. */
+  readonly clientCa?: { readonly configMap: string; readonly namespace?: string; readonly optional: boolean };
+  /**
+   * Keep the X-Forwarded-Proto a TLS-terminating load balancer sets. Without a clientIPDetection setting Envoy runs with
+   * use_remote_address and xff_num_trusted_hops 0 and overwrites it with the scheme of its own downstream connection
+   * (envoy conn_manager_utility.cc mutateRequestHeaders), so every request would look like plain HTTP and be redirected.
+   */
+  readonly trustForwardedProto?: boolean;
+}
+
+/**
+ * One ClientTrafficPolicy for a Gateway or ListenerSet: a second policy on the same target would be rejected as
+ * Conflicted (the oldest wins), so everything the edge needs there goes into this one. An error in it makes Envoy
+ * Gateway answer 500 on every route of the listener, hence ciphers are only ever the profile's validated suites.
+ */
+export function clientTrafficPolicy(scope: Construct, id: string, name: string, o: ClientTrafficOptions): eg.ClientTrafficPolicy {
+  const tls13Only = o.profile.minVersion === TlsVersion.TLS_1_3;
+  return new eg.ClientTrafficPolicy(scope, id, {
+    metadata: { name, namespace: o.namespace },
+    spec: {
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: o.target.kind, name: o.target.name }],
+      tls: {
+        minVersion: EG_VERSION[o.profile.minVersion],
+        maxVersion: eg.ClientTrafficPolicySpecTlsMaxVersion.VALUE_1_3,
+        // TLS 1.3 suites are not configurable in Envoy Gateway and all AEAD; the CRD refuses ciphers with minVersion 1.3.
+        ...(tls13Only ? {} : { ciphers: o.profile.ciphers }),
+        alpnProtocols: ['h2', 'http/1.1'],
+        ...(o.clientCa ? {
+          clientValidation: {
+            mode: o.clientCa.optional ? eg.ClientTrafficPolicySpecTlsClientValidationMode.VERIFY_IF_GIVEN : eg.ClientTrafficPolicySpecTlsClientValidationMode.REQUIRE_AND_VERIFY,
+            caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: o.clientCa.configMap, namespace: o.clientCa.namespace }],
+          },
+        } : {}),
+      },
+      ...(o.trustForwardedProto ? { clientIpDetection: { xForwardedFor: { numTrustedHops: 1 } } } : {}),
+    },
+  });
+}
+
+/**
+ * Idle timeout of WebSocket streams on HTTPRoute rules. Envoy cuts a stream idle for stream_idle_timeout (default 5
+ * minutes) even after the upgrade; the route rule's `timeouts.request` does not apply to an upgraded stream. The
+ * policy sets the per-route idle timeout of exactly these rules (sectionName = rule name).
+ */
+export function streamIdleTimeoutPolicy(scope: Construct, id: string, name: string, route: string, ruleNames: string[], timeout: Duration): eg.BackendTrafficPolicy {
+  return new eg.BackendTrafficPolicy(scope, id, {
+    metadata: { name },
+    spec: {
+      targetRefs: ruleNames.map((sectionName) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route, sectionName })),
+      timeout: { http: { streamIdleTimeout: `${timeout.toSeconds()}s` } },
+    },
+  });
+}

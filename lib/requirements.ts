@@ -1,0 +1,198 @@
+import { IConstruct } from 'constructs';
+import { STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION } from './edge/envoy';
+import { checkApp } from './policy/gate';
+
+/**
+ * What a cluster needs before a folder of manifests can work, read from the manifests themselves: controllers and
+ * their versions, controller flags and settings, CRDs, Secrets the manifests reference but do not create (with the
+ * command that creates each), namespaces assumed to exist, and labels those namespaces need. SUMMARY.md's "Before you
+ * apply" section and `cdk8s-tls summary --json` show the same list.
+ */
+
+/** Kinds of cluster requirement, in the order an operator deals with them. */
+export enum RequirementKind {
+  CONTROLLER = 'Controllers',
+  CRD = 'CRDs',
+  SETTING = 'Controller flags and settings (no manifest can carry them)',
+  NAMESPACE = 'Namespaces assumed to exist, and labels they need',
+  SECRET = 'Secrets referenced but not created here',
+}
+
+/** One thing the cluster must have or do. */
+export interface ClusterRequirement {
+  readonly kind: RequirementKind;
+  /** What, e.g. `cert-manager v1.21` or `Secret backend-api/backend-api-keystore (key password)`. */
+  readonly what: string;
+  /** Which objects need it, and why. */
+  readonly why: string;
+  /** How to provide it: a command or a setting. */
+  readonly how?: string;
+}
+
+const ns = (d: any): string => d.metadata?.namespace ?? 'default';
+const of = (docs: any[], ...kinds: string[]) => docs.filter((d) => d && kinds.includes(d.kind));
+/** Up to four objects by name (sorted, so the text does not depend on the order of the documents), and how many more. */
+const names = (docs: any[]) => {
+  const all = [...new Set(docs.map((d) => `${d.kind} ${d.metadata?.namespace ? `${d.metadata.namespace}/` : ''}${d.metadata?.name}`))].sort();
+  return all.slice(0, 4).join(', ') + (all.length > 4 ? ` and ${all.length - 4} more` : '');
+};
+const group = (d: any): string => (String(d.apiVersion).includes('/') ? String(d.apiVersion).split('/')[0] : 'core');
+
+/** The namespace cert-manager reads ClusterIssuer Secrets from (its cluster resource namespace). */
+const CERT_MANAGER_NS = 'cert-manager';
+
+/** The requirements of one deployable unit: the documents of a folder, or of an App (synthesized, not written). */
+export function clusterRequirements(source: any[] | IConstruct): ClusterRequirement[] {
+  const docs = Array.isArray(source) ? source : checkApp(source.node.root).charts.flatMap((c) => c.docs);
+  const out: ClusterRequirement[] = [];
+  const add = (kind: RequirementKind, what: string, why: string, how?: string) => {
+    const i = out.findIndex((r) => r.kind === kind && r.what === what);
+    if (i < 0) out.push({ kind, what, why, ...(how ? { how } : {}) });
+    else if (!out[i].why.includes(why)) out[i] = { ...out[i], why: `${out[i].why}; ${why}` };
+  };
+  const byGroup = (g: string) => docs.filter((d) => group(d) === g);
+
+  // Controllers.
+  const certManager = byGroup('cert-manager.io');
+  if (certManager.length) add(RequirementKind.CONTROLLER, 'cert-manager v1.21', `for ${names(certManager)}`, 'helm install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1 --namespace cert-manager --create-namespace --set crds.enabled=true');
+  const bundles = byGroup('trust.cert-manager.io');
+  if (bundles.length) add(RequirementKind.CONTROLLER, 'trust-manager v0.24 (trust namespace cert-manager)', `for ${names(bundles)}: publishes the CA certificate into labelled namespaces`, 'helm install trust-manager oci://quay.io/jetstack/charts/trust-manager --version v0.24.0 --namespace cert-manager');
+  const gateways = of(docs, 'Gateway');
+  const envoyPolicies = byGroup('gateway.envoyproxy.io');
+  const classes = new Set(gateways.map((g) => g.spec?.gatewayClassName));
+  if (classes.has('eg') || envoyPolicies.length) {
+    add(RequirementKind.CONTROLLER, 'Envoy Gateway v1.9 (GatewayClass "eg")', `for ${names([...gateways.filter((g) => g.spec?.gatewayClassName === 'eg'), ...envoyPolicies])}`,
+      'helm install eg oci://docker.io/envoyproxy/gateway-helm --version v1.9.0 --namespace envoy-gateway-system --create-namespace, and a GatewayClass "eg" with controllerName gateway.envoyproxy.io/gatewayclass-controller');
+  }
+  for (const c of [...classes].filter((x) => x && x !== 'eg')) add(RequirementKind.CONTROLLER, `a Gateway API v1.6 implementation for GatewayClass "${c}"`, `for ${names(gateways.filter((g) => g.spec?.gatewayClassName === c))}`);
+  const traefik = byGroup('traefik.io');
+  if (traefik.length) add(RequirementKind.CONTROLLER, 'Traefik v3 with the kubernetesCRD provider', `for ${names(traefik)}`, 'helm install traefik oci://ghcr.io/traefik/helm/traefik --version 37 (Traefik v3.x; the CRDs are vendored at v3.7.9)');
+  const ingresses = of(docs, 'Ingress');
+  for (const c of new Set(ingresses.map((i) => i.spec?.ingressClassName ?? '(default class)'))) {
+    add(RequirementKind.CONTROLLER, `ingress-nginx (IngressClass "${c}")`, `for ${names(ingresses.filter((i) => (i.spec?.ingressClassName ?? '(default class)') === c))}; ingress-nginx was retired in March 2026: plan the move to Gateway API`);
+  }
+  const rules = of(docs, 'PrometheusRule');
+  if (rules.length) add(RequirementKind.CONTROLLER, 'Prometheus Operator v0.93, scraping cert-manager\'s metrics', `for ${names(rules)}: its ruleSelector must match the rule's labels`, 'kube-prometheus-stack, and cert-manager with --set prometheus.servicemonitor.enabled=true');
+  const reloaded = docs.filter((d) => d.metadata?.annotations?.['secret.reloader.stakater.com/reload']);
+  if (reloaded.length) add(RequirementKind.CONTROLLER, 'Stakater Reloader', `for ${names(reloaded)}: restarts them when their certificate Secrets are renewed`, 'helm install reloader stakater/reloader --namespace reloader --create-namespace');
+
+  // CRDs, per API group.
+  for (const g of [...new Set(docs.map(group))].filter((x) => x.includes('.') && !x.endsWith('.k8s.io') || x === 'gateway.networking.k8s.io').sort()) {
+    const kinds = [...new Set(byGroup(g).map((d) => `${d.apiVersion.split('/')[1]} ${d.kind}`))].sort();
+    add(RequirementKind.CRD, `${g}: ${kinds.join(', ')}`, g === 'gateway.networking.k8s.io' ? 'ListenerSet and BackendTLSPolicy are in the v1.6 standard channel' : 'installed with its controller',
+      g === 'gateway.networking.k8s.io' ? 'kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml' : undefined);
+  }
+
+  // Controller flags and settings that no manifest can carry.
+  const gatewaySolvers = of(docs, 'ClusterIssuer', 'Issuer').filter((i) => (i.spec?.acme?.solvers ?? []).some((s: any) => s.http01?.gatewayHTTPRoute));
+  const shim = [...gateways, ...of(docs, 'ListenerSet')].filter((g) => Object.keys(g.metadata?.annotations ?? {}).some((k) => k.startsWith('cert-manager.io/')));
+  if (gatewaySolvers.length || shim.length) {
+    add(RequirementKind.SETTING, 'cert-manager: --enable-gateway-api', `for ${names([...gatewaySolvers, ...shim])}: ${gatewaySolvers.length ? 'ACME HTTP-01 answered with Gateway API HTTPRoutes' : 'the gateway-shim'}; off by default, and without it every challenge stays pending ("gateway api is not enabled")`,
+      'helm upgrade cert-manager ... --set-json \'extraArgs=["--enable-gateway-api"]\' (restart cert-manager after installing the Gateway API CRDs)');
+  }
+  const passthrough = ingresses.filter((i) => i.metadata?.annotations?.['nginx.ingress.kubernetes.io/ssl-passthrough'] === 'true');
+  if (passthrough.length) add(RequirementKind.SETTING, 'ingress-nginx: --enable-ssl-passthrough', `for ${names(passthrough)}: the ssl-passthrough annotation does nothing without it`, 'helm upgrade ingress-nginx ... --set controller.extraArgs.enable-ssl-passthrough=""');
+  const controllerSettings = of(docs, 'ConfigMap').filter((c) => c.metadata?.name === 'ingress-nginx-controller' && c.data?.['ssl-protocols']);
+  for (const c of controllerSettings) {
+    add(RequirementKind.SETTING, `ingress-nginx: the keys of ConfigMap ${ns(c)}/${c.metadata.name}`, 'HSTS, protocols and ciphers are controller-wide in ingress-nginx; the edges rely on these keys', 'merge them into your controller ConfigMap (Helm: controller.config) instead of applying a second copy');
+    if (c.data['use-forwarded-headers'] === 'true') {
+      add(RequirementKind.SETTING, 'ingress-nginx reachable only through the TLS load balancer', 'use-forwarded-headers makes it trust X-Forwarded-Proto from any peer: a client that reaches it directly could claim https', 'restrict the controller Service (loadBalancerSourceRanges, NetworkPolicy or firewall) to the load balancer');
+    }
+  }
+  const trustXfp = of(docs, 'ClientTrafficPolicy').filter((p) => p.spec?.clientIPDetection);
+  if (trustXfp.length) add(RequirementKind.SETTING, 'Envoy\'s HTTP listener reachable only through the TLS load balancer', `for ${names(trustXfp)}: Envoy keeps the X-Forwarded-Proto the load balancer sets, and Envoy Gateway v1.9 keeps it whoever sends it`, 'restrict the Envoy Service (loadBalancerSourceRanges, NetworkPolicy or firewall) to the load balancer');
+  const webRoutes = of(docs, 'IngressRoute').filter((r) => !r.spec?.tls && (r.spec?.routes ?? []).some((x: any) => (x.services ?? []).some((s: any) => s.name !== 'noop@internal')));
+  if (webRoutes.length) {
+    add(RequirementKind.SETTING, 'Traefik: entryPoints.<web>.forwardedHeaders.trustedIPs = the load balancer\'s addresses', `for ${names(webRoutes)}: served on the plain entry point for what the load balancer received over TLS; without trusted IPs Traefik replaces X-Forwarded-Proto and every request is redirected`,
+      'static configuration, e.g. --entryPoints.web.forwardedHeaders.trustedIPs=10.0.0.0/8 (Helm: ports.web.forwardedHeaders.trustedIPs)');
+  }
+  const services = of(docs, 'Service');
+  const wsServices = new Set(services.filter((s) => (s.spec?.ports ?? []).some((p: any) => /^kubernetes\.io\/wss?$/.test(p.appProtocol ?? ''))).map((s) => `${ns(s)}/${s.metadata.name}`));
+  const traefikWs = of(docs, 'IngressRoute').filter((r) => (r.spec?.routes ?? []).some((x: any) => (x.services ?? []).some((s: any) => wsServices.has(`${ns(r)}/${s.name}`))));
+  if (traefikWs.length) add(RequirementKind.SETTING, 'an idle timeout of at least the WebSocket timeout on the load balancer in front of Traefik', `for ${names(traefikWs)}: Traefik does not cut an upgraded connection, so the load balancer's idle timeout is the limit`);
+  for (const g of [...gateways, ...of(docs, 'ListenerSet')].filter((x) => x.metadata?.annotations?.[TLS_PROFILE_ANNOTATION])) {
+    add(RequirementKind.SETTING, `TLS of ${g.kind} ${ns(g)}/${g.metadata.name}: ${g.metadata.annotations[TLS_PROFILE_ANNOTATION]}`, 'Gateway API has no portable field for TLS versions and ciphers, and this implementation is not one the library configures', 'set them in the implementation\'s own configuration');
+  }
+  for (const r of of(docs, 'HTTPRoute').filter((x) => x.metadata?.annotations?.[STREAM_IDLE_ANNOTATION])) {
+    add(RequirementKind.SETTING, `stream idle timeout of ${ns(r)}/${r.metadata.name}: at least ${r.metadata.annotations[STREAM_IDLE_ANNOTATION]}`, 'its WebSocket rules stay open while idle; Gateway API has no portable field for it', 'set it in the implementation\'s own configuration');
+  }
+
+  // Secrets referenced but not created.
+  const created = new Set([
+    ...of(docs, 'Certificate').map((c) => `${ns(c)}/${c.spec?.secretName}`),
+    ...of(docs, 'Secret').map((s) => `${ns(s)}/${s.metadata?.name}`),
+    // The ACME account key: cert-manager creates it.
+    ...of(docs, 'ClusterIssuer').map((i) => `${CERT_MANAGER_NS}/${i.spec?.acme?.privateKeySecretRef?.name}`),
+    ...of(docs, 'Issuer').map((i) => `${ns(i)}/${i.spec?.acme?.privateKeySecretRef?.name}`),
+  ]);
+  const secret = (namespace: string, name: string, key: string | undefined, user: any, what: string) => {
+    if (!name || created.has(`${namespace}/${name}`)) return;
+    const value = /pass(word)?|pfx|jks|p12/i.test(`${name} ${key}`) ? '"$(openssl rand -base64 32)"' : `'<${what}>'`;
+    add(RequirementKind.SECRET, `Secret ${namespace}/${name}${key ? ` (key ${key})` : ''}`, `for ${names([user])} (${what})${user.kind === 'Certificate' ? ': cert-manager writes no part of the certificate Secret while it is missing' : ''}`,
+      `kubectl create secret generic ${name} --namespace ${namespace} --from-literal=${key ?? 'value'}=${value}`);
+  };
+  for (const d of of(docs, 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod')) {
+    const pod = d.kind === 'Pod' ? d.spec : d.kind === 'CronJob' ? d.spec?.jobTemplate?.spec?.template?.spec : d.spec?.template?.spec;
+    for (const c of [...pod?.containers ?? [], ...pod?.initContainers ?? []]) {
+      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) secret(ns(d), e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key, d, `${e.name}`);
+    }
+    for (const v of pod?.volumes ?? []) if (v.secret) secret(ns(d), v.secret.secretName, undefined, d, `volume ${v.name}`);
+  }
+  for (const c of of(docs, 'Certificate')) {
+    for (const [store, ks] of Object.entries(c.spec?.keystores ?? {}) as Array<[string, any]>) {
+      if (ks?.passwordSecretRef) secret(ns(c), ks.passwordSecretRef.name, ks.passwordSecretRef.key, c, `the ${store.toUpperCase()} keystore password`);
+    }
+  }
+  for (const i of of(docs, 'ClusterIssuer', 'Issuer')) {
+    const where = i.kind === 'ClusterIssuer' ? CERT_MANAGER_NS : ns(i);
+    const acme = i.spec?.acme ?? {};
+    if (acme.externalAccountBinding?.keySecretRef) secret(where, acme.externalAccountBinding.keySecretRef.name, acme.externalAccountBinding.keySecretRef.key, i, 'the ACME External Account Binding HMAC key');
+    for (const s of acme.solvers ?? []) {
+      const cf = s.dns01?.cloudflare;
+      if (cf?.apiTokenSecretRef) secret(where, cf.apiTokenSecretRef.name, cf.apiTokenSecretRef.key, i, 'a Cloudflare API token with Zone:DNS:Edit');
+      const r53 = s.dns01?.route53;
+      if (r53?.accessKeyIDSecretRef) secret(where, r53.accessKeyIDSecretRef.name, r53.accessKeyIDSecretRef.key, i, 'the AWS access key id');
+      if (r53?.secretAccessKeySecretRef) secret(where, r53.secretAccessKeySecretRef.name, r53.secretAccessKeySecretRef.key, i, 'the AWS secret access key');
+    }
+  }
+
+  // Namespaces assumed to exist, and labels they need.
+  const namespaces = new Map(of(docs, 'Namespace').map((n) => [n.metadata?.name, n.metadata?.labels ?? {}]));
+  const used = new Map<string, any[]>();
+  for (const d of docs.filter((x) => x?.metadata?.namespace)) used.set(d.metadata.namespace, [...used.get(d.metadata.namespace) ?? [], d]);
+  if (of(docs, 'ClusterIssuer').length && !namespaces.has(CERT_MANAGER_NS)) used.set(CERT_MANAGER_NS, [...used.get(CERT_MANAGER_NS) ?? [], ...of(docs, 'ClusterIssuer')]);
+  for (const [name, users] of [...used].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!namespaces.has(name)) add(RequirementKind.NAMESPACE, `namespace ${name}`, `for ${names(users)}`, `kubectl create namespace ${name}`);
+  }
+  const needsLabel = (namespace: string, labels: Record<string, string>, why: string) => {
+    const have = namespaces.get(namespace);
+    const missing = Object.entries(labels).filter(([k, v]) => have?.[k] !== v);
+    if (missing.length && !have) add(RequirementKind.NAMESPACE, `namespace ${namespace} labelled ${missing.map(([k, v]) => `${k}=${v}`).join(',')}`, why, `kubectl label namespace ${namespace} ${missing.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  };
+  for (const b of bundles) {
+    const labels = b.spec?.target?.namespaceSelector?.matchLabels ?? {};
+    const readers = docs.filter((d) => d.metadata?.namespace && readsConfigMap(d, b.metadata?.name));
+    for (const n of new Set(readers.map(ns))) needsLabel(n, labels, `for ${names(readers.filter((r) => ns(r) === n))}: they read ConfigMap ${b.metadata?.name}, which Bundle ${b.metadata?.name} writes only into labelled namespaces`);
+  }
+  for (const g of gateways) {
+    const labels = g.spec?.allowedListeners?.namespaces?.selector?.matchLabels;
+    if (!labels) continue;
+    const attached = [...of(docs, 'ListenerSet'), ...of(docs, 'HTTPRoute')].filter((x) => JSON.stringify(x.spec?.parentRef ?? x.spec?.parentRefs ?? '').includes(`"name":"${g.metadata.name}"`) && ns(x) !== ns(g));
+    for (const n of new Set(attached.map(ns))) needsLabel(n, labels, `for ${names(attached.filter((a) => ns(a) === n))}: Gateway ${ns(g)}/${g.metadata.name} admits only labelled namespaces`);
+  }
+  const order = Object.values(RequirementKind);
+  return out.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.kind === RequirementKind.CONTROLLER ? 0 : a.what.localeCompare(b.what)));
+}
+
+/** Whether a document reads the ConfigMap `name` of its namespace (a mounted volume, or a CA reference). */
+function readsConfigMap(d: any, name: string): boolean {
+  const pod = d.kind === 'CronJob' ? d.spec?.jobTemplate?.spec?.template?.spec : d.kind === 'Pod' ? d.spec : d.spec?.template?.spec;
+  const refs = [
+    ...(pod?.volumes ?? []).map((v: any) => v.configMap && { kind: 'ConfigMap', name: v.configMap.name }),
+    ...d.spec?.validation?.caCertificateRefs ?? [],
+    ...d.spec?.tls?.clientValidation?.caCertificateRefs ?? [],
+    ...d.spec?.tls?.frontend?.default?.validation?.caCertificateRefs ?? [],
+    ...(d.spec?.rootCAs ?? []).map((r: any) => r.configMap && { kind: 'ConfigMap', name: r.configMap }),
+  ];
+  return refs.some((r: any) => r?.kind === 'ConfigMap' && r.name === name && !r.namespace);
+}

@@ -1,0 +1,103 @@
+import { Chart, Testing } from 'cdk8s';
+import {
+  ClusterRequirement, EdgeKind, GatewayImplementation, InternalCa, NamespacedChart, NginxControllerSettings, NginxIngressEdge, PlatformGateway, RequirementKind, SelfSignedIssuer, TlsStackChart, clusterRequirements,
+} from '../../lib';
+import { buildEnvironment, ENVIRONMENTS } from '../../charts/environments';
+import { envDocs } from '../support';
+
+const find = (rs: ClusterRequirement[], kind: RequirementKind, what: string | RegExp) => rs.filter((r) => r.kind === kind && (typeof what === 'string' ? r.what === what : what.test(r.what)));
+
+describe('cluster requirements read from the manifests', () => {
+  const prod = clusterRequirements(Object.values(envDocs('prod')).flat());
+
+  test('prod: cert-manager must run with --enable-gateway-api, because its HTTP-01 solver uses Gateway API HTTPRoutes', () => {
+    const [flag] = find(prod, RequirementKind.SETTING, 'cert-manager: --enable-gateway-api');
+    expect(flag.why).toContain('ClusterIssuer letsencrypt-prod');
+    expect(flag.how).toContain('--enable-gateway-api');
+  });
+
+  test('prod: the Secrets it references but does not create, with the exact command; the keystore password blocks the certificate', () => {
+    const secrets = find(prod, RequirementKind.SECRET, /.*/);
+    expect(secrets.map((s) => s.what).sort()).toEqual([
+      'Secret backend-api/backend-api-keystore (key password)', 'Secret cert-manager/cloudflare-api-token (key api-token)', 'Secret tinychat/tinychat-moderator (key password)',
+    ]);
+    const keystore = secrets.find((s) => s.what.includes('keystore'))!;
+    expect(keystore.how).toBe('kubectl create secret generic backend-api-keystore --namespace backend-api --from-literal=password="$(openssl rand -base64 32)"');
+    expect(keystore.why).toContain('cert-manager writes no part of the certificate Secret while it is missing');
+    // Certificates' Secrets and the ACME account key are created in the cluster, never listed.
+    expect(JSON.stringify(secrets)).not.toMatch(/-tls\b|account-key/);
+  });
+
+  test('prod: controllers with versions, CRDs (ListenerSet among them), namespaces assumed to exist', () => {
+    expect(find(prod, RequirementKind.CONTROLLER, /.*/).map((r) => r.what)).toEqual([
+      'cert-manager v1.21', 'trust-manager v0.24 (trust namespace cert-manager)', 'Envoy Gateway v1.9 (GatewayClass "eg")',
+      'Prometheus Operator v0.93, scraping cert-manager\'s metrics', 'Stakater Reloader',
+    ]);
+    expect(find(prod, RequirementKind.CRD, /^gateway\.networking\.k8s\.io: /)[0].what).toBe('gateway.networking.k8s.io: v1 BackendTLSPolicy, v1 Gateway, v1 HTTPRoute, v1 ListenerSet');
+    expect(find(prod, RequirementKind.NAMESPACE, /.*/).map((r) => r.what)).toEqual(['namespace cert-manager', 'namespace monitoring']);
+  });
+
+  test('the same list programmatically from the App, without writing anything', () => {
+    const app = buildEnvironment(ENVIRONMENTS.find((e) => e.name === 'prod')!, '/nonexistent');
+    expect(clusterRequirements(app)).toEqual(prod);
+  });
+
+  test('staging (ingress-nginx): the retired controller, and its controller-wide settings to merge', () => {
+    const staging = clusterRequirements(Object.values(envDocs('staging')).flat());
+    expect(find(staging, RequirementKind.CONTROLLER, 'ingress-nginx (IngressClass "nginx")')[0].why).toContain('retired in March 2026');
+    expect(find(staging, RequirementKind.SETTING, 'ingress-nginx: the keys of ConfigMap ingress-nginx/ingress-nginx-controller')).toHaveLength(1);
+    expect(find(staging, RequirementKind.SETTING, 'cert-manager: --enable-gateway-api')).toEqual([]);
+  });
+
+  test('dev (Traefik): the load balancer\'s idle timeout is what limits a WebSocket', () => {
+    const dev = clusterRequirements(Object.values(envDocs('dev')).flat());
+    expect(find(dev, RequirementKind.SETTING, /idle timeout .* load balancer in front of Traefik/)[0].why).toContain('IngressRoute analytics/analytics-api');
+  });
+
+  const stack = (kind: EdgeKind, extra: object = {}, createNamespace = true) => {
+    const app = Testing.app();
+    const cluster = new Chart(app, 'cluster');
+    const issuer = new SelfSignedIssuer(cluster, 'I');
+    const internalCa = new InternalCa(cluster, 'Ca');
+    const s = new TlsStackChart(app, 'shop', {
+      namespace: 'shop', createNamespace, issuer, internalCa, sites: [{ name: 'shop', hosts: ['shop.example.com'] }],
+      apps: [{ name: 'web', image: 'ghcr.io/example/web:1', port: 8080, calls: [{ app: 'api' }] }, { name: 'api', image: 'ghcr.io/example/api:1', port: 8443, tls: { internal: true } }],
+      routes: [{ host: 'shop.example.com', app: 'web' }], edge: { kind, ...extra },
+    });
+    if (kind === EdgeKind.INGRESS_NGINX) new NginxControllerSettings(new Chart(app, 'controller'), 'S', { edges: [s.edge as NginxIngressEdge] });
+    return clusterRequirements(app);
+  };
+
+  test.each([
+    [EdgeKind.INGRESS_NGINX, /^ingress-nginx reachable only through the TLS load balancer$/],
+    [EdgeKind.GATEWAY_API, /^Envoy's HTTP listener reachable only through the TLS load balancer$/],
+    [EdgeKind.TRAEFIK, /^Traefik: entryPoints.<web>.forwardedHeaders.trustedIPs/],
+  ])('behind a TLS load balancer on %s: what the controller must trust, and who must be kept out', (kind, what) => {
+    expect(find(stack(kind, { behindTlsLoadBalancer: true }), RequirementKind.SETTING, what)).toHaveLength(1);
+    expect(find(stack(kind), RequirementKind.SETTING, what)).toEqual([]);
+  });
+
+  test('another Gateway API implementation: its controller, and the TLS profile to configure by hand', () => {
+    const rs = stack(EdgeKind.GATEWAY_API, { gatewayImplementation: GatewayImplementation.OTHER, gatewayClassName: 'istio' });
+    expect(find(rs, RequirementKind.CONTROLLER, 'a Gateway API v1.6 implementation for GatewayClass "istio"')).toHaveLength(1);
+    expect(find(rs, RequirementKind.SETTING, /^TLS of Gateway shop\/shop: mozilla-intermediate-6.0: protocols TLSv1.2 TLSv1.3; TLS 1.2 ciphers /)).toHaveLength(1);
+  });
+
+  test('a namespace the stack does not create: it must exist and carry the trust-bundle label', () => {
+    const rs = stack(EdgeKind.GATEWAY_API, {}, false);
+    expect(find(rs, RequirementKind.NAMESPACE, 'namespace shop')).toHaveLength(1);
+    expect(find(rs, RequirementKind.NAMESPACE, 'namespace shop labelled trust.tls-stack/internal-ca=enabled')[0].how).toBe('kubectl label namespace shop trust.tls-stack/internal-ca=enabled');
+    expect(find(stack(EdgeKind.GATEWAY_API), RequirementKind.NAMESPACE, /namespace shop/)).toEqual([]);
+  });
+
+  test('a stack on a shared Gateway in a namespace it does not create: the attach label', () => {
+    const app = Testing.app();
+    const issuer = new SelfSignedIssuer(new Chart(app, 'cluster'), 'I');
+    const platform = new PlatformGateway(new NamespacedChart(app, 'edge', { namespace: 'edge' }), 'P');
+    new TlsStackChart(app, 'shop', {
+      namespace: 'shop', createNamespace: false, issuer, sites: [{ name: 'shop', hosts: ['shop.example.com'] }],
+      apps: [{ name: 'web', image: 'ghcr.io/example/web:1', port: 8080 }], routes: [{ host: 'shop.example.com', app: 'web' }], edge: { sharedGateway: platform },
+    });
+    expect(find(clusterRequirements(app), RequirementKind.NAMESPACE, 'namespace shop labelled gateway.tls-stack/platform=attach')).toHaveLength(1);
+  });
+});

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { X509Certificate, webcrypto } from 'crypto';
 import * as x509 from '@peculiar/x509';
 import { Chart, Testing } from 'cdk8s';
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import {
   AcmeSolver, InternalCa, KeyAlgorithm, KeyUsage, LetsEncryptIssuer, NamespacedChart, Pkcs12Profile, SecureWorkload, TlsCertificate, serviceDnsNames,
 } from '../../lib';

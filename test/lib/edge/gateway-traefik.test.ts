@@ -55,6 +55,17 @@ describe('GatewayApiEdge', () => {
     expect(only(synthValid(s.app.node.findChild('edge') as Chart), 'Gateway', 'platform').spec.listeners.map((l: any) => l.name)).toEqual(['http']);
   });
 
+  test('a platform Gateway behind a TLS load balancer trusts X-Forwarded-Proto once, for every stack on its HTTP listener', () => {
+    const s = setup();
+    const edge = new NamespacedChart(s.app, 'edge', { namespace: 'edge' });
+    const platform = new PlatformGateway(edge, 'Platform', { behindTlsLoadBalancer: true });
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], sharedGateway: platform, behindTlsLoadBalancer: true });
+    expect(only(synthValid(edge), 'ClientTrafficPolicy').spec.clientIPDetection).toEqual({ xForwardedFor: { numTrustedHops: 1 } });
+    const docs = synthValid(s.chart);
+    expect(only(docs, 'ClientTrafficPolicy').spec.clientIPDetection).toBeUndefined(); // the HTTP listener is the platform's
+    expect(only(docs, 'HTTPRoute', 'web-example-com-http').spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'edge', sectionName: 'http' }]);
+  });
+
   test('what a shared Gateway cannot do per stack is refused with the alternative', () => {
     const platform = (s: ReturnType<typeof setup>, props = {}) => new PlatformGateway(new NamespacedChart(s.app, 'edge', { namespace: 'edge' }), 'Platform', props);
     let s = setup();

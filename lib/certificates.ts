@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { ICertificateIssuer, IssuerType, SecretKeyRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
-import { check, fail, goDuration, isDnsLabel, isDnsName, isIpAddress, isObjectName, nameCovers } from './policy/validation';
+import { check, checkName, fail, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';
 
 /** Private key algorithms (Mozilla Server Side TLS 6.0 recommends ECDSA P-256). */
 export enum KeyAlgorithm {
@@ -148,19 +148,25 @@ export class TlsCertificate extends Construct {
     this.secretName = props.secretName ?? `${props.name}-tls`;
     this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.isCa = props.isCa ?? false;
-    this.duration = props.duration ?? Duration.days(90);
+    const lifetime = props.issuer.certificateLifetime;
+    this.duration = props.duration ?? lifetime ?? Duration.days(90);
     this.renewBefore = props.renewBefore ?? Duration.seconds(Math.floor(this.duration.toSeconds() / 3));
 
-    check(isObjectName(props.name), this, 'name', props.name, 'use a lower-case RFC 1123 name such as "web-tls"');
-    check(isObjectName(this.secretName), this, 'secretName', this.secretName, 'use a lower-case RFC 1123 Secret name');
+    checkName(this, 'name', props.name, NameKind.OBJECT, 'use a lower-case RFC 1123 name such as "web-tls"');
+    checkName(this, 'secretName', this.secretName, NameKind.OBJECT, 'use a lower-case RFC 1123 Secret name');
     check(this.dnsNames.length + this.ipAddresses.length > 0 || !!props.commonName, this, 'dnsNames', this.dnsNames, 'give at least one DNS name or IP address (or a commonName for a client or CA certificate)');
     for (const n of this.dnsNames) {
-      check(isDnsName(n), this, 'dnsNames', n, 'use a lower-case DNS name such as "app.example.com" (a wildcard only as the whole first label: "*.example.com")');
+      check(!isIpAddress(n), this, 'dnsNames', n, 'an IP address is not a DNS name: list it in ipAddresses');
+      checkName(this, 'dnsNames', n, NameKind.HOST, 'use a lower-case DNS name such as "app.example.com" (a wildcard only as the whole first label: "*.example.com")');
     }
     for (const ip of this.ipAddresses) check(isIpAddress(ip), this, 'ipAddresses', ip, 'use an IPv4 or IPv6 address such as "10.0.0.5"');
     const dupe = [...this.dnsNames, ...this.ipAddresses].find((n, i, all) => all.indexOf(n) !== i);
     check(dupe === undefined, this, 'dnsNames', dupe, 'list each name once');
     check(this.duration.toSeconds() >= 3600, this, 'duration', goDuration(this.duration), 'use at least Duration.hours(1)');
+    if (lifetime && props.duration) {
+      check(props.duration.toSeconds() === lifetime.toSeconds(), this, 'duration', goDuration(props.duration),
+        `issuer "${props.issuer.issuerName}" issues ${goDuration(lifetime)} certificates whatever is requested: drop duration (or choose another profile on the issuer)`);
+    }
     check(this.renewBefore.toSeconds() > 0 && this.renewBefore.toSeconds() < this.duration.toSeconds(), this, 'renewBefore', goDuration(this.renewBefore),
       `use a window shorter than the duration (${goDuration(this.duration)}), e.g. a third of it`);
 
@@ -185,10 +191,10 @@ export class TlsCertificate extends Construct {
     }
     check(!pkcs12?.profile || Object.values(Pkcs12Profile).includes(pkcs12.profile), this, 'keystores.pkcs12.profile', pkcs12?.profile, 'use Pkcs12Profile.MODERN_2023 or MODERN_2026 (legacy RC2/DES profiles are broken)');
     this.keystoreFiles = [...(pkcs12 ? ['keystore.p12'] : []), ...(jks ? ['keystore.jks'] : [])];
-    if (this.namespace !== undefined) check(isDnsLabel(this.namespace), this, 'namespace', this.namespace, 'use an RFC 1123 label');
+    if (this.namespace !== undefined) checkName(this, 'namespace', this.namespace, NameKind.LABEL, 'use an RFC 1123 label');
 
     this.claimSecret();
-    props.issuer.validateRequest(this, { dnsNames: this.dnsNames, usages, isCa: this.isCa });
+    props.issuer.validateRequest(this, { dnsNames: this.dnsNames, ipAddresses: this.ipAddresses, keyAlgorithm: algorithm, keySize: size, usages, isCa: this.isCa });
 
     const { secretLabels: labels, secretAnnotations: annotations } = props;
     this.apiObject = new cm.Certificate(this, 'Resource', {

@@ -2,7 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { enforcePolicy } from './policy/gate';
-import { check, isDnsLabel } from './policy/validation';
+import { checkName, NameKind } from './policy/validation';
 
 /** Props of {@link NamespacedChart}. */
 export interface NamespacedChartProps {
@@ -41,7 +41,7 @@ export class NamespacedChart extends Chart {
   constructor(scope: Construct, id: string, props: NamespacedChartProps) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
     enforcePolicy(this);
-    check(isDnsLabel(props.namespace), this, 'namespace', props.namespace, 'use an RFC 1123 label such as "chat"');
+    checkName(this, 'namespace', props.namespace, NameKind.LABEL, 'use an RFC 1123 label such as "chat"');
     if (props.createNamespace ?? true) {
       const ns = this.namespaceObject = new kplus.Namespace(this, 'Namespace', { metadata: { name: props.namespace } });
       for (const mode of ['enforce', 'audit', 'warn']) ns.metadata.addLabel(`pod-security.kubernetes.io/${mode}`, 'restricted');

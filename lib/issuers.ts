@@ -1,9 +1,10 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { parse as parseDomain } from 'tldts';
 import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { makeClusterScoped } from './chart';
 import { enforcePolicy } from './policy/gate';
-import { check, fail, isDnsName, isEmail, isObjectName, isWildcard, nameCovers } from './policy/validation';
+import { check, checkName, fail, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind } from './policy/validation';
 
 /** What signs the certificates: decides what an issuer may be asked for. */
 export enum IssuerType {
@@ -26,6 +27,11 @@ export interface ICertificateIssuer extends IConstruct {
   /** What kind of CA it is. */
   readonly issuerType: IssuerType;
   /**
+   * How long its certificates are valid, when the CA decides rather than the request (Let's Encrypt's profiles).
+   * Certificates default to it and must renew within it. @default the requested duration
+   */
+  readonly certificateLifetime?: Duration;
+  /**
    * Throws a TlsStackError when this issuer cannot issue what is asked (a wildcard that no DNS-01 solver serves,
    * a client certificate from a public CA...). `requester` is the certificate asking.
    */
@@ -35,6 +41,10 @@ export interface ICertificateIssuer extends IConstruct {
 /** What a certificate asks its issuer for. */
 export interface CertificateRequestInfo {
   readonly dnsNames: string[];
+  readonly ipAddresses: string[];
+  /** Key algorithm, cert-manager spelling: `ECDSA`, `RSA`, `Ed25519`. */
+  readonly keyAlgorithm: string;
+  readonly keySize?: number;
   /** X.509 usages (cert-manager spelling, e.g. "client auth"). */
   readonly usages: string[];
   readonly isCa: boolean;
@@ -51,7 +61,7 @@ abstract class ClusterIssuerBase extends Construct implements ICertificateIssuer
   constructor(scope: Construct, id: string, public readonly issuerName: string, spec: cm.ClusterIssuerSpec) {
     super(scope, id);
     enforcePolicy(this);
-    check(isObjectName(issuerName), this, 'name', issuerName, 'use a lower-case RFC 1123 name such as "letsencrypt-prod"');
+    checkName(this, 'name', issuerName, NameKind.OBJECT, 'use a lower-case RFC 1123 name such as "letsencrypt-prod"');
     this.apiObject = new cm.ClusterIssuer(this, 'Resource', { metadata: { name: issuerName }, spec });
     makeClusterScoped(this.apiObject);
   }
@@ -81,14 +91,6 @@ export class SelfSignedIssuer extends ClusterIssuerBase {
   constructor(scope: Construct, id: string, props: SelfSignedIssuerProps = {}) {
     super(scope, id, props.name ?? 'selfsigned', { selfSigned: {} });
   }
-}
-
-/** Let's Encrypt ACME directories. */
-export enum AcmeServer {
-  /** Trusted certificates, strict rate limits. */
-  PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory',
-  /** Untrusted test certificates, generous rate limits: use it to rehearse. */
-  STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory',
 }
 
 /** ACME challenge types. */
@@ -286,17 +288,90 @@ export class AcmeSolver {
   }
 }
 
-/** Props of {@link LetsEncryptIssuer}. */
-export interface LetsEncryptIssuerProps {
-  /** Production or staging directory. @default AcmeServer.PRODUCTION */
-  readonly server?: AcmeServer;
-  /** ACME account email: Let's Encrypt writes to it about problems with the account. */
-  readonly email: string;
+/** Let's Encrypt ACME directories. */
+export enum AcmeServer {
+  /** Trusted certificates, strict rate limits. */
+  PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory',
+  /** Untrusted test certificates, generous rate limits: use it to rehearse. */
+  STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory',
+}
+
+/** Let's Encrypt's certificate profiles (`spec.acme.profile`; letsencrypt.org/docs/profiles). */
+export enum LetsEncryptProfile {
+  /** 90 days, DNS names only: the default. */
+  CLASSIC = 'classic',
+  /** 45 days, DNS names only, no common name. */
+  TLS_SERVER = 'tlsserver',
+  /** 160 hours, DNS names and public IP addresses. */
+  SHORT_LIVED = 'shortlived',
+}
+
+const LE_LIFETIME: Record<LetsEncryptProfile, Duration> = {
+  [LetsEncryptProfile.CLASSIC]: Duration.days(90),
+  [LetsEncryptProfile.TLS_SERVER]: Duration.days(45),
+  [LetsEncryptProfile.SHORT_LIVED]: Duration.hours(160),
+};
+
+/** Props of {@link AcmeDirectory.custom}. */
+export interface CustomAcmeDirectoryProps {
   /**
-   * `metadata.name` of the ClusterIssuer.
-   * @default "letsencrypt-prod" or "letsencrypt-staging"
+   * A public CA: names must be public DNS names (a public suffix), keys RSA or ECDSA, IP addresses never private.
+   * Set false for a private ACME server such as step-ca, which issues for in-cluster names. @default true
    */
-  readonly name?: string;
+  readonly publicCa?: boolean;
+  /** The CA needs External Account Binding credentials. @default false */
+  readonly requiresExternalAccountBinding?: boolean;
+  /** PEM of the CA that signs the directory's TLS certificate (a private ACME server). @default the system trust store */
+  readonly caBundle?: string;
+}
+
+/** An ACME directory, and what the library knows of its CA's policy. */
+export class AcmeDirectory {
+  /** Let's Encrypt. */
+  public static readonly LETS_ENCRYPT = new AcmeDirectory(AcmeServer.PRODUCTION, true, false, 'letsencrypt');
+  /** Let's Encrypt staging: untrusted certificates, generous rate limits. */
+  public static readonly LETS_ENCRYPT_STAGING = new AcmeDirectory(AcmeServer.STAGING, true, false, 'letsencrypt');
+  /** ZeroSSL: needs External Account Binding credentials (from its dashboard or API). */
+  public static readonly ZEROSSL = new AcmeDirectory('https://acme.zerossl.com/v2/DV90', true, true);
+  /** Google Trust Services: needs External Account Binding credentials (`gcloud publicca external-account-keys create`). */
+  public static readonly GOOGLE_TRUST_SERVICES = new AcmeDirectory('https://dv.acme-v02.api.pki.goog/directory', true, true);
+  /** Google Trust Services staging. */
+  public static readonly GOOGLE_TRUST_SERVICES_STAGING = new AcmeDirectory('https://dv.acme-v02.test-api.pki.goog/directory', true, true);
+
+  /** Another ACME directory, e.g. a private step-ca `https://ca.internal/acme/acme/directory`. */
+  public static custom(url: string, props: CustomAcmeDirectoryProps = {}): AcmeDirectory {
+    return new AcmeDirectory(url, props.publicCa ?? true, props.requiresExternalAccountBinding ?? false, undefined, props.caBundle);
+  }
+
+  private constructor(
+    /** The directory URL. */
+    public readonly url: string,
+    /** A public CA (public DNS names, RSA/ECDSA keys, public IP addresses only). */
+    public readonly publicCa: boolean,
+    /** Whether the CA refuses accounts without External Account Binding. */
+    public readonly requiresExternalAccountBinding: boolean,
+    /** Which CA's policy details are known (Let's Encrypt's profiles). */
+    public readonly ca?: 'letsencrypt',
+    /** PEM of the directory's TLS CA. */
+    public readonly caBundle?: string,
+  ) {}
+}
+
+/** External Account Binding: the CA's key id and the Secret key holding its HMAC key (base64url, unpadded). */
+export interface ExternalAccountBinding {
+  readonly keyId: string;
+  /** In cert-manager's cluster resource namespace for a ClusterIssuer. */
+  readonly keySecret: SecretKeyRef;
+}
+
+/** Props of {@link AcmeIssuer}. */
+export interface AcmeIssuerProps {
+  /** The ACME directory. */
+  readonly directory: AcmeDirectory;
+  /** ACME account email: the CA writes to it about problems with the account. */
+  readonly email: string;
+  /** `metadata.name` of the ClusterIssuer. */
+  readonly name: string;
   /**
    * Secret (created by cert-manager) that holds the ACME account key.
    * @default "<name>-account-key"
@@ -304,32 +379,65 @@ export interface LetsEncryptIssuerProps {
   readonly accountKeySecretName?: string;
   /** Challenge solvers; at least one. Wildcard names need a DNS-01 solver. */
   readonly solvers: AcmeSolver[];
+  /** External Account Binding, for CAs that require it (ZeroSSL, Google Trust Services). @default none */
+  readonly externalAccountBinding?: ExternalAccountBinding;
+  /**
+   * ACME certificate profile (`spec.acme.profile`, cert-manager ≥ 1.18), one the directory lists: on Let's Encrypt
+   * a {@link LetsEncryptProfile}. @default the CA's default profile
+   */
+  readonly profile?: string;
 }
 
-/** A Let's Encrypt ClusterIssuer (ACME) with HTTP-01 and/or DNS-01 solvers. */
-export class LetsEncryptIssuer extends ClusterIssuerBase {
+/** TLDs and special names a public CA never issues for, even when a public suffix list carries them (boulder policy/pa.go). */
+const NEVER_PUBLIC = /\.(arpa|onion)$/;
+
+/**
+ * A cert-manager ClusterIssuer for any ACME CA (Let's Encrypt, ZeroSSL, Google Trust Services, a private step-ca), with
+ * HTTP-01 and/or DNS-01 solvers. A certificate request the CA would refuse is a synth error, not a certificate stuck
+ * in Pending: names without a public suffix on a public CA, private IP addresses, Ed25519 keys, a wildcard without a
+ * DNS-01 solver, a name no solver serves.
+ */
+export class AcmeIssuer extends ClusterIssuerBase {
   public readonly issuerType = IssuerType.ACME;
-  /** The ACME directory URL. */
-  public readonly server: AcmeServer;
+  public readonly directory: AcmeDirectory;
+  /** The ACME profile requested, if any. */
+  public readonly profile?: string;
+  public readonly certificateLifetime?: Duration;
   private readonly solvers: AcmeSolver[];
 
-  constructor(scope: Construct, id: string, props: LetsEncryptIssuerProps) {
-    const server = props.server ?? AcmeServer.PRODUCTION;
-    const name = props.name ?? (server === AcmeServer.STAGING ? 'letsencrypt-staging' : 'letsencrypt-prod');
-    super(scope, id, name, {
+  constructor(scope: Construct, id: string, props: AcmeIssuerProps) {
+    const eab = props.externalAccountBinding;
+    super(scope, id, props.name, {
       acme: {
-        server,
+        server: props.directory.url,
         email: props.email,
-        privateKeySecretRef: { name: props.accountKeySecretName ?? `${name}-account-key` },
+        privateKeySecretRef: { name: props.accountKeySecretName ?? `${props.name}-account-key` },
+        profile: props.profile,
+        caBundle: props.directory.caBundle && Buffer.from(props.directory.caBundle).toString('base64'),
+        externalAccountBinding: eab && { keyId: eab.keyId, keySecretRef: { name: eab.keySecret?.name, key: eab.keySecret?.key } },
         solvers: (props.solvers ?? []).map((s) => s.toJson()),
       },
     });
-    this.server = server;
+    this.directory = props.directory;
+    this.profile = props.profile;
     this.solvers = props.solvers ?? [];
-    check(isEmail(props.email), this, 'email', props.email, 'give a mailbox such as "ops@example.com"; Let\'s Encrypt sends expiry and account notices there');
-    check(Object.values(AcmeServer).includes(server), this, 'server', server, 'use AcmeServer.PRODUCTION or AcmeServer.STAGING');
-    check(isObjectName(props.accountKeySecretName ?? `${name}-account-key`), this, 'accountKeySecretName', props.accountKeySecretName, 'use a lower-case RFC 1123 Secret name');
-    check(this.solvers.length > 0, this, 'solvers', [], 'add AcmeSolver.http01Ingress(...) or a DNS-01 solver (AcmeSolver.cloudflare / AcmeSolver.route53)');
+    check(isEmail(props.email), this, 'email', props.email, 'give a mailbox such as "ops@example.com"; the CA sends expiry and account notices there');
+    check(/^https:\/\/[^\s/]+/.test(props.directory?.url ?? ''), this, 'directory', props.directory?.url, 'use an https:// ACME directory URL (AcmeDirectory.LETS_ENCRYPT, ZEROSSL, ... or AcmeDirectory.custom(url))');
+    checkName(this, 'accountKeySecretName', props.accountKeySecretName ?? `${props.name}-account-key`, NameKind.OBJECT, 'use a lower-case RFC 1123 Secret name');
+    check(!props.directory.requiresExternalAccountBinding || !!eab, this, 'externalAccountBinding', undefined,
+      `${props.directory.url} refuses accounts without External Account Binding (externalAccountRequired): give { keyId, keySecret } from the CA's console`);
+    if (eab) {
+      check(typeof eab.keyId === 'string' && eab.keyId.length > 0, this, 'externalAccountBinding.keyId', eab.keyId, 'give the key id the CA issued');
+      checkName(this, 'externalAccountBinding.keySecret.name', eab.keySecret?.name, NameKind.OBJECT, 'name the Secret that holds the HMAC key');
+      check(!!eab.keySecret?.key, this, 'externalAccountBinding.keySecret.key', eab.keySecret?.key, 'name the key of the HMAC key in that Secret');
+    }
+    if (props.directory.ca === 'letsencrypt' && props.profile !== undefined) {
+      check(Object.values(LetsEncryptProfile).includes(props.profile as LetsEncryptProfile), this, 'profile', props.profile,
+        `use one of Let's Encrypt's profiles: ${Object.values(LetsEncryptProfile).join(', ')} (tlsclient was withdrawn in July 2026)`);
+    }
+    if (props.profile !== undefined) check(/^[a-z0-9][a-z0-9-]*$/.test(props.profile), this, 'profile', props.profile, 'use a profile name the directory lists, e.g. "tlsserver"');
+    this.certificateLifetime = props.directory.ca === 'letsencrypt' ? LE_LIFETIME[(props.profile ?? LetsEncryptProfile.CLASSIC) as LetsEncryptProfile] : undefined;
+    check(this.solvers.length > 0, this, 'solvers', [], 'add AcmeSolver.http01Ingress(...), AcmeSolver.http01GatewayHttpRoute() or a DNS-01 solver (AcmeSolver.cloudflare / AcmeSolver.route53)');
     this.solvers.forEach((s, i) => s.validate(this, `solvers[${i}]`));
   }
 
@@ -346,6 +454,21 @@ export class LetsEncryptIssuer extends ClusterIssuerBase {
 
   public validateRequest(requester: IConstruct, request: CertificateRequestInfo): void {
     super.validateRequest(requester, request);
+    const ca = `the ACME CA of issuer "${this.issuerName}" (${this.directory.url})`;
+    if (this.directory.publicCa) {
+      check(request.keyAlgorithm !== 'Ed25519', requester, 'privateKey.algorithm', request.keyAlgorithm,
+        `${ca} accepts RSA (2048-4096) and ECDSA P-256/P-384 keys only (boulder goodkey): use KeyAlgorithm.ECDSA`);
+      check(request.keyAlgorithm !== 'RSA' || (request.keySize ?? 2048) <= 4096, requester, 'privateKey.size', request.keySize, `${ca} accepts RSA keys of 2048 to 4096 bits`);
+      for (const name of request.dnsNames) {
+        const problem = publicNameProblem(name);
+        if (problem) fail(requester, 'dnsNames', name, `${ca} never issues for it: ${problem}. Issue in-cluster and private names from an InternalCa (or a private ACME server), and give public names to the public CA`);
+      }
+      for (const ip of request.ipAddresses) {
+        check(isPublicIp(ip), requester, 'ipAddresses', ip, `${ca} never issues for a private, loopback or reserved address: issue it from an InternalCa`);
+        check(this.directory.ca === 'letsencrypt' && this.profile === LetsEncryptProfile.SHORT_LIVED, requester, 'ipAddresses', ip,
+          `${ca} issues IP addresses only with Let's Encrypt's profile "shortlived" (160-hour certificates): set profile: LetsEncryptProfile.SHORT_LIVED on the issuer, or drop the address`);
+      }
+    }
     for (const name of request.dnsNames) {
       const solver = this.solverFor(name);
       if (!solver) {
@@ -355,6 +478,47 @@ export class LetsEncryptIssuer extends ClusterIssuerBase {
         fail(requester, 'dnsNames', name, `a wildcard name can only be proven with DNS-01, but issuer "${this.issuerName}" would use ${solver.challenge}: add a DNS-01 solver (AcmeSolver.cloudflare or AcmeSolver.route53) whose selector covers it`);
       }
     }
+  }
+}
+
+/** Why a public CA would refuse this DNS name, or undefined: it needs at least one dot and must end in an ICANN public suffix. */
+function publicNameProblem(name: string): string | undefined {
+  const bare = isWildcard(name) ? name.slice(2) : name;
+  if (!bare.includes('.')) return 'a single-label name (such as "localhost") has no public suffix';
+  if (NEVER_PUBLIC.test(bare)) return 'names under .arpa and .onion are not issued';
+  const parsed = parseDomain(bare, { allowPrivateDomains: false });
+  if (!parsed.isIcann) return `"${parsed.publicSuffix}" is not a public top-level domain (reserved, internal or in-cluster, e.g. .local, .internal, .svc, .test)`;
+  if (!parsed.domain) return `it is a public suffix itself ("${parsed.publicSuffix}")`;
+  return undefined;
+}
+
+/** Props of {@link LetsEncryptIssuer}. */
+export interface LetsEncryptIssuerProps extends Omit<AcmeIssuerProps, 'directory' | 'name' | 'profile'> {
+  /** Production or staging directory. @default AcmeServer.PRODUCTION */
+  readonly server?: AcmeServer;
+  /**
+   * `metadata.name` of the ClusterIssuer.
+   * @default "letsencrypt-prod" or "letsencrypt-staging"
+   */
+  readonly name?: string;
+  /** Certificate profile; it sets the certificates' lifetime. @default LetsEncryptProfile.CLASSIC (90 days) */
+  readonly profile?: LetsEncryptProfile;
+}
+
+/** A Let's Encrypt ClusterIssuer: an {@link AcmeIssuer} on Let's Encrypt's production or staging directory. */
+export class LetsEncryptIssuer extends AcmeIssuer {
+  /** The ACME directory URL. */
+  public readonly server: AcmeServer;
+
+  constructor(scope: Construct, id: string, props: LetsEncryptIssuerProps) {
+    const server = props.server ?? AcmeServer.PRODUCTION;
+    if (!Object.values(AcmeServer).includes(server)) fail(`${scope.node.path}/${id}`, 'server', server, 'use AcmeServer.PRODUCTION or AcmeServer.STAGING (AcmeIssuer takes any directory)');
+    super(scope, id, {
+      ...props,
+      directory: server === AcmeServer.STAGING ? AcmeDirectory.LETS_ENCRYPT_STAGING : AcmeDirectory.LETS_ENCRYPT,
+      name: props.name ?? (server === AcmeServer.STAGING ? 'letsencrypt-staging' : 'letsencrypt-prod'),
+    });
+    this.server = server;
   }
 }
 
@@ -385,7 +549,7 @@ export class CaIssuer extends ClusterIssuerBase {
   public readonly trustBundle?: TrustBundleRef;
   constructor(scope: Construct, id: string, props: CaIssuerProps) {
     super(scope, id, props.name, { ca: { secretName: props.secretName } });
-    check(isObjectName(props.secretName), this, 'secretName', props.secretName, 'use the Secret name of the CA certificate');
+    checkName(this, 'secretName', props.secretName, NameKind.OBJECT, 'use the Secret name of the CA certificate');
     this.trustBundle = props.trustBundle;
   }
 }
@@ -396,7 +560,7 @@ export class ExternalIssuer extends Construct implements ICertificateIssuer {
   constructor(scope: Construct, id: string, public readonly issuerName: string, public readonly issuerKind: 'ClusterIssuer' | 'Issuer' = 'ClusterIssuer') {
     super(scope, id);
     enforcePolicy(this);
-    check(isObjectName(issuerName), this, 'issuerName', issuerName, 'use the metadata.name of the existing issuer');
+    checkName(this, 'issuerName', issuerName, NameKind.OBJECT, 'use the metadata.name of the existing issuer');
   }
   public validateRequest(): void {}
 }

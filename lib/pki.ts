@@ -4,7 +4,7 @@ import { makeClusterScoped } from './chart';
 import { KeyAlgorithm, PrivateKeyOptions, TlsCertificate } from './certificates';
 import { CaIssuer, SelfSignedIssuer, TrustBundleRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
-import { check, isDnsLabel, isObjectName } from './policy/validation';
+import { check, checkName, NameKind } from './policy/validation';
 
 /** Props of {@link InternalCa}. */
 export interface InternalCaProps {
@@ -44,8 +44,9 @@ export class InternalCa extends Construct {
     enforcePolicy(this);
     const name = props.name ?? 'internal-ca';
     const namespace = props.caNamespace ?? 'cert-manager';
-    check(isObjectName(name) && name.length <= 50, this, 'name', name, 'use a short lower-case RFC 1123 name such as "internal-ca"');
-    check(isDnsLabel(namespace), this, 'caNamespace', namespace, 'use the cert-manager cluster resource namespace, e.g. "cert-manager"');
+    checkName(this, 'name', name, NameKind.OBJECT, 'use a short lower-case RFC 1123 name such as "internal-ca"');
+    check(name.length <= 50, this, 'name', name, `it is too long (${name.length} > 50 characters: "-selfsigned" and "-intermediate" are appended); use a short name such as "internal-ca"`);
+    checkName(this, 'caNamespace', namespace, NameKind.LABEL, 'use the cert-manager cluster resource namespace, e.g. "cert-manager"');
     const privateKey = props.privateKey ?? { algorithm: KeyAlgorithm.ECDSA, size: 256 };
     this.trustBundle = { configMapName: name, key: 'ca.crt', namespaceLabel: [`trust.tls-stack/${name}`, 'enabled'] };
 

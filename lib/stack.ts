@@ -1,3 +1,4 @@
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KeyAlgorithm, KeystoreOptions, PrivateKeyOptions, TlsCertificate } from './certificates';
@@ -6,14 +7,22 @@ import { TlsEdgeBase } from './edge/edge';
 import { EdgeOptions, createTlsEdge, defaultControllerNamespace } from './edge/factory';
 import { ICertificateIssuer, SecretKeyRef } from './issuers';
 import { InternalCa, serviceDnsNames } from './pki';
-import { check, fail, isObjectName } from './policy/validation';
+import { check, checkName, fail, NameKind } from './policy/validation';
 import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, TlsEnv } from './workloads';
 
+/** Lifetime of a certificate. */
+export interface CertificateLifetimeSpec {
+  /** Requested validity. @default the issuer's (a Let's Encrypt profile's), else 90 days */
+  readonly duration?: Duration;
+  /** Renew this long before expiry. @default a third of the duration */
+  readonly renewBefore?: Duration;
+}
+
 /** A set of host names served with one certificate (e.g. a domain and its `www.` alias). */
-export interface SiteSpec {
+export interface SiteSpec extends CertificateLifetimeSpec {
   /** Certificate name (its Secret is `<name>-tls`). */
   readonly name: string;
-  /** Host names on the certificate. */
+  /** Host names on the certificate; a wildcard (`*.pages.example.com`) needs a DNS-01 solver. */
   readonly hosts: string[];
   /** Key algorithm. @default ECDSA P-256 */
   readonly keyAlgorithm?: KeyAlgorithm;
@@ -25,12 +34,13 @@ export interface SiteSpec {
 
 /** One application. */
 export interface AppSpec {
-  /** Deployment and Service name. */
+  /** Deployment and Service name (an RFC 1123 label: also its in-cluster DNS name). */
   readonly name: string;
+  /** Container image; pin a version tag or a digest (`:latest` and untagged images draw a warning). */
   readonly image: string;
   /** Container port. */
   readonly port: number;
-  /** @default AppProtocol.HTTP */
+  /** What the app speaks. @default AppProtocol.HTTP */
   readonly protocol?: AppProtocol;
   /** The app terminates TLS itself. @default plain HTTP behind the edge */
   readonly tls?: AppTlsSpec;
@@ -38,28 +48,32 @@ export interface AppSpec {
   readonly calls?: CallSpec[];
   /** Emit a NetworkPolicy admitting only its callers and the edge. @default false */
   readonly networkPolicy?: boolean;
-  /** Service type. @default ClusterIP */
+  /** Service type; LoadBalancer or NodePort only for an app that serves TLS itself. @default ClusterIP */
   readonly serviceType?: kplus.ServiceType;
-  /** @default 443 with TLS, 80 without */
+  /** Service port. @default 443 with TLS, 80 without */
   readonly servicePort?: number;
-  /** @default 2 */
+  /** Replicas (0 or more). @default 2 */
   readonly replicas?: number;
-  /** @default none */
+  /** Container arguments. @default the image's */
+  readonly args?: string[];
+  /** CPU and memory requests and limits. @default cdk8s-plus defaults */
+  readonly resources?: kplus.ContainerResources;
+  /** Plain environment variables; secret-looking names with literal values are refused (use secretEnv). @default none */
   readonly env?: Record<string, string>;
-  /** @default none */
+  /** Environment variables read from Secret keys. @default none */
   readonly secretEnv?: Record<string, SecretKeyRef>;
-  /** @default ProbeKind.HTTP_GET on healthPath */
+  /** Health check. @default ProbeKind.HTTP_GET on healthPath */
   readonly probe?: ProbeKind;
-  /** @default "/healthz" */
+  /** Path of the HTTP health check. @default "/healthz" */
   readonly healthPath?: string;
-  /** @default ReloadStrategy.STAKATER_RELOADER */
+  /** How renewals reach the pods. @default ReloadStrategy.STAKATER_RELOADER */
   readonly reload?: ReloadStrategy;
-  /** @default 10001 */
+  /** Non-root UID/GID. @default 10001 */
   readonly runAsUser?: number;
 }
 
 /** How an app terminates TLS. Exactly one of `site` and `internal`. */
-export interface AppTlsSpec {
+export interface AppTlsSpec extends CertificateLifetimeSpec {
   /** Serve the certificate of this site (public names, the stack issuer). @default none */
   readonly site?: string;
   /**
@@ -75,9 +89,9 @@ export interface AppTlsSpec {
   readonly privateKey?: PrivateKeyOptions;
   /** Keystores in the internal certificate's Secret. @default none */
   readonly keystores?: KeystoreOptions;
-  /** @default TlsEnv.directory() */
+  /** How the app is told where the files are. @default TlsEnv.directory() */
   readonly env?: TlsEnv;
-  /** @default "/etc/tls" */
+  /** Directory the certificate is mounted at (not a system directory). @default "/etc/tls" */
   readonly mountPath?: string;
 }
 
@@ -93,17 +107,20 @@ export interface CallSpec {
 
 /** A public route through the edge. */
 export interface RouteSpec {
+  /** Public host, or a wildcard such as `*.pages.example.com` (served with a wildcard site certificate). */
   readonly host: string;
-  /** @default "/" */
+  /** Path prefix. @default "/" */
   readonly path?: string;
   /** Name of the app that serves it. */
   readonly app: string;
-  /** @default false */
+  /** A WebSocket route: long idle timeouts (the app must speak WebSocket). @default false */
   readonly websocket?: boolean;
   /** Pass TLS through to the app (it terminates TLS with a certificate naming the host). @default false */
   readonly passthrough?: boolean;
   /** Verify client certificates from the stack's internal CA at the edge. @default false */
   readonly clientAuth?: boolean;
+  /** Largest request body, e.g. `Size.gibibytes(1)` for uploads. @default the controller's (ingress-nginx: 1 MiB) */
+  readonly maxRequestBodySize?: Size;
 }
 
 /** The whole stack of one namespace, as one typed spec. */
@@ -139,8 +156,10 @@ export class TlsStackChart extends NamespacedChart {
   constructor(scope: Construct, id: string, spec: TlsStackSpec) {
     super(scope, id, { namespace: spec.namespace, createNamespace: spec.createNamespace });
     const name = spec.name ?? id;
-    check(isObjectName(name) && name.length <= 50, this, spec.name === undefined ? 'id' : 'name', name,
-      'use a lower-case RFC 1123 name of at most 50 characters: it names the stack\'s edge objects (give the chart such an id, or set name)');
+    const field = spec.name === undefined ? 'id' : 'name';
+    const fix = 'it names the stack\'s edge objects: give the chart a lower-case id of at most 50 characters, or set name';
+    checkName(this, field, name, NameKind.OBJECT, fix);
+    check(name.length <= 50, this, field, name, `it is too long (${name.length} > 50 characters); ${fix}`);
     const siteNames = unique(this, 'sites', spec.sites.map((s) => s.name));
     unique(this, 'apps', spec.apps.map((a) => a.name));
     const appNames = new Set(spec.apps.map((a) => a.name));
@@ -158,9 +177,16 @@ export class TlsStackChart extends NamespacedChart {
       if (r.clientAuth) needCa(`routes[${i}].clientAuth`);
     });
 
+    const siteOfHost = new Map<string, number>();
+    spec.sites.forEach((site, i) => (site.hosts ?? []).forEach((h) => {
+      const other = siteOfHost.get(h);
+      if (other !== undefined && other !== i) fail(this, `sites[${i}].hosts`, h, `sites[${other}] (${spec.sites[other].name}) lists it too, and the edge would serve one of the two certificates at random: list each host in one site`);
+      siteOfHost.set(h, i);
+    }));
     for (const s of spec.sites) {
       this.certificates[s.name] = new TlsCertificate(this, `Certificate-${s.name}`, {
         name: s.name, issuer: spec.issuer, dnsNames: s.hosts, privateKey: { algorithm: s.keyAlgorithm, size: s.keySize }, keystores: s.keystores,
+        duration: s.duration, renewBefore: s.renewBefore,
       });
     }
     for (const a of spec.apps) {
@@ -168,7 +194,7 @@ export class TlsStackChart extends NamespacedChart {
       const certificate = t?.site ? this.certificates[t.site] : t?.internal ? new TlsCertificate(this, `InternalCertificate-${a.name}`, {
         name: a.name, issuer: spec.internalCa!.issuer, commonName: a.name,
         dnsNames: [...serviceDnsNames(a.name, spec.namespace, spec.clusterDomain), ...t.extraDnsNames ?? []],
-        ipAddresses: t.ipAddresses, privateKey: t.privateKey, keystores: t.keystores,
+        ipAddresses: t.ipAddresses, privateKey: t.privateKey, keystores: t.keystores, duration: t.duration, renewBefore: t.renewBefore,
       }) : undefined;
       this.workloads[a.name] = new SecureWorkload(this, `App-${a.name}`, {
         ...a,

@@ -5,7 +5,7 @@ import { KeyUsage, TlsCertificate } from './certificates';
 import { labelNamespaceOf } from './chart';
 import { CaIssuer, IssuerType, SecretKeyRef, TrustBundleRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
-import { check, fail, isDnsLabel, isPort } from './policy/validation';
+import { check, checkName, fail, isPort, isSecretLikeEnvName, mountPathProblem, NameKind } from './policy/validation';
 
 /**
  * How the app learns where its certificate files are. cert-manager writes `tls.crt` (leaf + chain: the
@@ -52,6 +52,10 @@ export interface TlsEnvNames {
   /** Set to `<dir>/keystore.jks` (the certificate needs a JKS keystore). @default not set */
   readonly jks?: string;
 }
+
+/** Where a workload mounts the CA bundle it trusts and the client certificate it presents. */
+const TRUST_DIR = '/etc/tls-ca';
+const CLIENT_DIR = '/etc/tls-client';
 
 /** What the app speaks on its port. */
 export enum AppProtocol {
@@ -104,11 +108,14 @@ export interface SecureWorkloadProps {
   readonly tls?: WorkloadTlsOptions;
   /** Service port. @default 443 with TLS, 80 without */
   readonly servicePort?: number;
-  /** Service type. @default kplus.ServiceType.CLUSTER_IP */
+  /** Service type. LoadBalancer and NodePort only for an app that serves TLS itself. @default kplus.ServiceType.CLUSTER_IP */
   readonly serviceType?: kplus.ServiceType;
   /** Replicas. @default 2 */
   readonly replicas?: number;
-  /** Extra plain environment variables (no secrets here: use `secretEnv`). @default none */
+  /**
+   * Extra plain environment variables. A secret-looking name (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `API_KEY`...) with a
+   * literal value is refused: use `secretEnv`. @default none
+   */
   readonly env?: Record<string, string>;
   /** Environment variables read from Secret keys (passwords, tokens). @default none */
   readonly secretEnv?: Record<string, SecretKeyRef>;
@@ -200,14 +207,25 @@ export class SecureWorkload extends Construct {
     const user = props.runAsUser ?? 10001;
     this.namespace = Chart.of(this).namespace;
 
-    check(isDnsLabel(props.name), this, 'name', props.name, 'use an RFC 1123 label (lower-case letters, digits, "-", at most 63 characters): it becomes the Service DNS name');
+    checkName(this, 'name', props.name, NameKind.LABEL, 'use an RFC 1123 label (lower-case letters, digits, "-", at most 63 characters): it becomes the Service DNS name');
     check(typeof props.image === 'string' && props.image.length > 0 && !/\s/.test(props.image), this, 'image', props.image, 'give an image reference such as "ghcr.io/org/app:1.2.3"');
     check(isPort(props.port), this, 'port', props.port, 'use a port between 1 and 65535');
     check(isPort(servicePort), this, 'servicePort', servicePort, 'use a port between 1 and 65535');
     check(Number.isInteger(user) && user > 0, this, 'runAsUser', user, 'use a non-zero UID: Pod Security Standards restricted forbids root');
+    const replicas = props.replicas ?? 2;
+    check(Number.isInteger(replicas) && replicas >= 0, this, 'replicas', replicas, 'use a whole number of at least 0 (2 or more keeps the app up during a rollout)');
+    const serviceType = props.serviceType ?? kplus.ServiceType.CLUSTER_IP;
+    check(!!tls || serviceType === kplus.ServiceType.CLUSTER_IP, this, 'serviceType', serviceType,
+      'a plain-HTTP app behind a LoadBalancer or NodePort Service is served unencrypted around the TLS edge: keep it ClusterIP and route it through an edge, or give the workload tls');
+    for (const [name, value] of Object.entries(props.env ?? {})) {
+      check(!isSecretLikeEnvName(name), this, `env.${name}`, `${String(value).slice(0, 3)}…`,
+        `a secret's value does not belong in the YAML (and the Deployment is readable by anyone who can read manifests): move it to secretEnv: { ${name}: { name: '<secret>', key: '<key>' } }`);
+    }
     if (tls) {
       check(fileMode === 0o440 || fileMode === 0o400, this, 'tls.fileMode', `0${fileMode?.toString(8)}`, 'use 0o440 or 0o400: a private key must not be readable by other users');
-      check(/^\/[^\s]*$/.test(mountPath!) && mountPath !== '/', this, 'tls.mountPath', mountPath, 'use an absolute directory such as "/etc/tls"');
+      const problem = mountPathProblem(mountPath!);
+      if (problem) fail(this, 'tls.mountPath', mountPath, `${problem}; use a directory of its own such as "/etc/tls"`);
+      check(![TRUST_DIR, CLIENT_DIR].includes(mountPath!), this, 'tls.mountPath', mountPath, `${TRUST_DIR} and ${CLIENT_DIR} hold the CA bundle and the client certificate: use another directory such as "/etc/tls"`);
     }
     if (tls) {
       this.checkMountable(tls.certificate, 'tls.certificate');
@@ -241,7 +259,7 @@ export class SecureWorkload extends Construct {
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: props.name },
-      replicas: props.replicas ?? 2,
+      replicas,
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true, user, group: user, fsGroup: user },
     });
@@ -273,7 +291,7 @@ export class SecureWorkload extends Construct {
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name },
-      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+      type: serviceType,
       selector: this.deployment,
       ports: [{ name: tls ? 'https' : 'http', port: servicePort, targetPort: props.port }],
     });
@@ -291,7 +309,7 @@ export class SecureWorkload extends Construct {
       return;
     }
     this.trustBundle = bundle;
-    const dir = '/etc/tls-ca';
+    const dir = TRUST_DIR;
     const configMap = kplus.ConfigMap.fromConfigMapName(this, 'TrustConfigMap', bundle.configMapName);
     this.container.mount(dir, kplus.Volume.fromConfigMap(this, 'TrustVolume', configMap, { name: 'tls-ca', defaultMode: 0o444 }), { readOnly: true });
     for (const name of this.mtlsEnv.ca) this.container.env.addVariable(name, kplus.EnvValue.fromValue(`${dir}/${bundle.key}`));
@@ -317,7 +335,7 @@ export class SecureWorkload extends Construct {
     }
     this.checkMountable(certificate, 'clientCertificate');
     this.clientCertificate = certificate;
-    const dir = '/etc/tls-client';
+    const dir = CLIENT_DIR;
     this.mountCertificate(certificate, 'tls-client', dir, 0o440);
     this.container.env.addVariable(this.mtlsEnv.clientCert, kplus.EnvValue.fromValue(`${dir}/tls.crt`));
     this.container.env.addVariable(this.mtlsEnv.clientKey, kplus.EnvValue.fromValue(`${dir}/tls.key`));

@@ -1,11 +1,11 @@
-import { Chart, Duration } from 'cdk8s';
+import { Chart, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { KeyUsage, TlsCertificate } from '../certificates';
 import { AcmeSolver, CaIssuer, ChallengeType, LetsEncryptIssuer } from '../issuers';
 import { enforcePolicy } from '../policy/gate';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
-import { check, fail, groupBy, isDnsName, isObjectName, isWildcard } from '../policy/validation';
+import { check, checkName, fail, groupBy, isIpAddress, isWildcard, NameKind } from '../policy/validation';
 import { AppProtocol, SecureWorkload } from '../workloads';
 
 /** Annotation carrying a note for the people who apply the YAML. */
@@ -15,7 +15,10 @@ export const PASSTHROUGH_NOTE = 'TLS passthrough: the backend terminates TLS, so
 
 /** One host + path routed to a workload. */
 export interface EdgeRoute {
-  /** Public host name (no wildcard). */
+  /**
+   * Public host name, or a wildcard such as `*.pages.example.com` (one label, served with a wildcard certificate that
+   * only DNS-01 can prove).
+   */
   readonly host: string;
   /** Path prefix. @default "/" */
   readonly path?: string;
@@ -30,6 +33,14 @@ export interface EdgeRoute {
    * then cannot redirect, add headers or verify clients for this host; the path must be "/". @default false
    */
   readonly passthrough?: boolean;
+  /**
+   * Largest request body the edge accepts (413 above it), e.g. `Size.gibibytes(1)` for registry uploads. ingress-nginx:
+   * the route's Ingress `proxy-body-size`; Envoy Gateway: a BackendTrafficPolicy `requestBuffer` (the body is buffered
+   * before it is forwarded); Traefik: a `buffering` Middleware (it buffers responses too: not for streaming routes).
+   * Not for WebSocket routes (buffering breaks the upgrade). @default the controller's (ingress-nginx: 1 MiB; Envoy
+   * Gateway and Traefik: no limit)
+   */
+  readonly maxRequestBodySize?: Size;
 }
 
 /** Client-certificate verification at the edge. */
@@ -75,6 +86,8 @@ export interface ResolvedRoute {
   readonly certificate: TlsCertificate;
   readonly passthrough: boolean;
   readonly clientAuth?: EdgeClientAuth;
+  /** Largest request body in bytes, when the route sets one. */
+  readonly maxRequestBodyBytes?: number;
   /**
    * Re-encryption to a backend that serves TLS: the CA issuer that signed the backend's certificate and the name
    * the edge verifies it against (`svc.ns.svc`).
@@ -94,6 +107,9 @@ export interface ITlsEdge extends IConstruct {
   readonly securityHeaders: SecurityHeaders;
   readonly websocketTimeout: Duration;
 }
+
+/** Public hosts claimed per App, host → edge path. */
+const hostOwners = new WeakMap<IConstruct, Map<string, string>>();
 
 /**
  * Validation and resolution every edge shares: hosts are DNS names covered by a certificate of the edge's
@@ -117,7 +133,7 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     enforcePolicy(this);
     this.edgeName = props.name;
     this.behindTlsLoadBalancer = props.behindTlsLoadBalancer ?? false;
-    check(isObjectName(props.name), this, 'name', props.name, 'use a lower-case RFC 1123 name');
+    checkName(this, 'name', props.name, NameKind.OBJECT, 'use a lower-case RFC 1123 name');
     this.namespace = Chart.of(this).namespace;
     this.tlsProfile = props.tlsProfile ?? TlsProfile.INTERMEDIATE;
     this.tlsProfile.validate(this, 'tlsProfile');
@@ -131,11 +147,12 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     }
 
     const seen = new Map<string, number>();
-    const certificateFor = certificateIndex(props.certificates);
+    const certificateFor = certificateIndex(this, props.certificates);
     this.routes = props.routes.map((r, i) => {
       const field = `routes[${i}]`;
       const path = r.path ?? '/';
-      check(isDnsName(r.host, false), this, `${field}.host`, r.host, 'use a lower-case DNS name such as "app.example.com" (no wildcard)');
+      check(!isIpAddress(r.host), this, `${field}.host`, r.host, 'a route host must be a DNS name (the API server rejects an IP address as an Ingress or route host): give the name clients use');
+      checkName(this, `${field}.host`, r.host, NameKind.HOST, 'use a lower-case DNS name such as "app.example.com", or a wildcard "*.pages.example.com"');
       check(/^\/[A-Za-z0-9\-._~/%]*$/.test(path), this, `${field}.path`, path, 'use an absolute path prefix such as "/" or "/ws"');
       const key = `${r.host}${path}`;
       if (seen.has(key)) fail(this, `${field}.path`, key, `routes[${seen.get(key)}] already routes this host and path: keep one`);
@@ -144,10 +161,18 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
       if (r.websocket) {
         check(r.backend.protocol === AppProtocol.WEBSOCKET, this, `${field}.backend`, r.backend.serviceName,
           `a WebSocket route needs a WebSocket backend: set protocol: AppProtocol.WEBSOCKET on workload "${r.backend.serviceName}" (its Service port then says appProtocol kubernetes.io/ws)`);
+        check(!r.maxRequestBodySize, this, `${field}.maxRequestBodySize`, r.maxRequestBodySize?.toKibibytes(),
+          'a WebSocket route cannot limit the request body: the edges enforce it by buffering the request, which breaks the upgrade; limit message sizes in the app');
+      }
+      const maxRequestBodyBytes = r.maxRequestBodySize && r.maxRequestBodySize.toKibibytes() * 1024;
+      if (maxRequestBodyBytes !== undefined) {
+        check(Number.isInteger(maxRequestBodyBytes) && maxRequestBodyBytes >= 1024, this, `${field}.maxRequestBodySize`, maxRequestBodyBytes, 'give a size of at least Size.kibibytes(1), in whole kibibytes');
+        check(!r.passthrough, this, `${field}.maxRequestBodySize`, maxRequestBodyBytes, 'a passthrough route is encrypted end to end: the edge cannot see the body; limit it in the backend');
       }
       const backendCert = r.backend.certificate;
       if (r.passthrough) {
         check(path === '/', this, `${field}.path`, path, 'a passthrough route takes the whole host: use path "/"');
+        check(!isWildcard(r.host), this, `${field}.host`, r.host, 'a wildcard host cannot be passed through (the edge routes TLS by the exact SNI name): terminate it at the edge with a wildcard certificate');
         check(!r.clientAuth, this, `${field}.clientAuth`, 'set', 'the edge cannot verify clients on a passthrough route: let the backend require client certificates');
         if (!backendCert?.covers(r.host)) {
           fail(this, `${field}.backend`, r.backend.serviceName, `a passthrough route needs a backend that terminates TLS with a certificate naming "${r.host}": give the workload tls.certificate covering it`);
@@ -174,10 +199,19 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
           `the edge verifies the backend as "${verifyName}", which its certificate does not name: add serviceDnsNames("${r.backend.serviceName}", "${r.backend.namespace}")`);
         upstreamTls = { ca, verifyName };
       }
-      return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate, passthrough: false, clientAuth: r.clientAuth, upstreamTls };
+      return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate, passthrough: false, clientAuth: r.clientAuth, upstreamTls, maxRequestBodyBytes };
     });
     const byHost = groupBy(this.routes, (r) => r.host);
     this.hosts = [...byHost.keys()].sort();
+    // One owner per public host in an App (an environment): a second edge for it would fight the first one for the
+    // listener, the Ingress rule or the router, and which one wins depends on the controller.
+    const owners = hostOwners.get(this.node.root) ?? new Map<string, string>();
+    hostOwners.set(this.node.root, owners);
+    for (const host of this.hosts) {
+      const other = owners.get(host);
+      if (other) fail(this, 'routes', host, `edge ${other} already serves this host in this app: route all of its paths through one edge (one stack), or give this one another host`);
+      owners.set(host, this.node.path);
+    }
     this.routesByHost = new Map(this.hosts.map((h) => [h, byHost.get(h)!]));
     // Client verification and passthrough happen in the TLS handshake, before any path is known: per host.
     for (const [host, routes] of this.routesByHost) {
@@ -188,7 +222,7 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
 
   /** Host names in a form fit for object and listener names (`api.example.com` → `api-example-com`). */
   protected static slug(host: string): string {
-    return host.replace(/\./g, '-');
+    return host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-');
   }
 
   /**
@@ -234,15 +268,21 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
 }
 
 /** Finds the certificate that covers a host in O(1): exact names first, then the wildcard of its parent zone. */
-function certificateIndex(certificates: TlsCertificate[]): (host: string) => TlsCertificate | undefined {
+/**
+ * Finds the certificate that covers a host in O(1): exact names first, then the wildcard of its parent zone (a wildcard
+ * host needs that very wildcard). A name two certificates list would leave the choice to chance: refused.
+ */
+function certificateIndex(edge: IConstruct, certificates: TlsCertificate[]): (host: string) => TlsCertificate | undefined {
   const exact = new Map<string, TlsCertificate>();
   const wildcard = new Map<string, TlsCertificate>();
   for (const c of certificates) {
     for (const n of c.dnsNames) {
       const index = isWildcard(n) ? wildcard : exact;
       const key = isWildcard(n) ? n.slice(2) : n;
-      if (!index.has(key)) index.set(key, c);
+      const other = index.get(key);
+      if (other && other !== c) fail(edge, 'certificates', n, `both ${other.node.path} and ${c.node.path} list it, and the edge would serve one of them at random: list each name in one certificate`);
+      index.set(key, c);
     }
   }
-  return (host) => exact.get(host) ?? wildcard.get(host.slice(host.indexOf('.') + 1));
+  return (host) => (isWildcard(host) ? undefined : exact.get(host)) ?? wildcard.get(host.slice(host.indexOf('.') + 1));
 }

@@ -21,6 +21,8 @@ export enum GatewayImplementation {
 export const TLS_PROFILE_ANNOTATION = 'tls-stack/tls-profile';
 /** Annotation stating, for an implementation the library cannot configure, the stream idle timeout WebSocket rules need. */
 export const STREAM_IDLE_ANNOTATION = 'tls-stack/stream-idle-timeout';
+/** Annotation stating, for an implementation the library cannot configure, the request body limit of rules (`<rule>=<bytes>,...`). */
+export const BODY_LIMIT_ANNOTATION = 'tls-stack/max-request-body';
 
 const EG_VERSION: Record<TlsVersion, eg.ClientTrafficPolicySpecTlsMinVersion> = {
   [TlsVersion.TLS_1_0]: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_0,
@@ -80,17 +82,25 @@ export function clientTrafficPolicy(scope: Construct, id: string, name: string, 
   });
 }
 
-/**
- * Idle timeout of WebSocket streams on HTTPRoute rules. Envoy cuts a stream idle for stream_idle_timeout (default 5
- * minutes) even after the upgrade; the route rule's `timeouts.request` does not apply to an upgraded stream. The
- * policy sets the per-route idle timeout of exactly these rules (sectionName = rule name).
- */
-export function streamIdleTimeoutPolicy(scope: Construct, id: string, name: string, route: string, ruleNames: string[], timeout: Duration): eg.BackendTrafficPolicy {
+/** What a BackendTrafficPolicy sets on some rules of one HTTPRoute. */
+export interface RouteRulesPolicy {
+  /**
+   * Idle timeout of WebSocket streams. Envoy cuts a stream idle for stream_idle_timeout (default 5 minutes) even after
+   * the upgrade; the route rule's `timeouts.request` does not apply to an upgraded stream.
+   */
+  readonly streamIdleTimeout?: Duration;
+  /** Largest request body: Envoy buffers each request and answers 413 above it (`requestBuffer`; not for upgrades). */
+  readonly maxRequestBodyBytes?: number;
+}
+
+/** A BackendTrafficPolicy on exactly these rules of an HTTPRoute (sectionName = rule name, same namespace). */
+export function routeRulesPolicy(scope: Construct, id: string, name: string, route: string, ruleNames: string[], o: RouteRulesPolicy): eg.BackendTrafficPolicy {
   return new eg.BackendTrafficPolicy(scope, id, {
     metadata: { name },
     spec: {
       targetRefs: ruleNames.map((sectionName) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route, sectionName })),
-      timeout: { http: { streamIdleTimeout: `${timeout.toSeconds()}s` } },
+      ...(o.streamIdleTimeout ? { timeout: { http: { streamIdleTimeout: `${o.streamIdleTimeout.toSeconds()}s` } } } : {}),
+      ...(o.maxRequestBodyBytes !== undefined ? { requestBuffer: { limit: eg.BackendTrafficPolicySpecRequestBufferLimit.fromString(`${o.maxRequestBodyBytes / 1024}Ki`) } } : {}),
     },
   });
 }

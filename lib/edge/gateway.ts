@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { labelNamespaceOf } from '../chart';
 import { AcmeSolver, CaIssuer } from '../issuers';
-import { check, isDnsLabel, isObjectName } from '../policy/validation';
+import { check, checkName, groupBy, NameKind } from '../policy/validation';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
-import { GatewayImplementation, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION, clientTrafficPolicy, profileNote, streamIdleTimeoutPolicy } from './envoy';
+import { BODY_LIMIT_ANNOTATION, GatewayImplementation, RouteRulesPolicy, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION, clientTrafficPolicy, profileNote, routeRulesPolicy } from './envoy';
 import { ISharedGateway } from './platform';
 
 /** Redirect status codes for HTTP→HTTPS (302 is never emitted). */
@@ -87,8 +87,8 @@ export class GatewayApiEdge extends TlsEdgeBase {
     this.implementation = shared?.implementation ?? props.implementation ?? GatewayImplementation.ENVOY_GATEWAY;
     this.httpListener = shared?.httpListener ?? 'http';
     const envoy = this.implementation === GatewayImplementation.ENVOY_GATEWAY;
-    check(isObjectName(this.gatewayClassName), this, 'gatewayClassName', this.gatewayClassName, 'use the GatewayClass name');
-    check(isDnsLabel(this.gatewayNamespace), this, 'gatewayNamespace', this.gatewayNamespace, 'use a namespace name');
+    checkName(this, 'gatewayClassName', this.gatewayClassName, NameKind.OBJECT, 'use the GatewayClass name');
+    checkName(this, 'gatewayNamespace', this.gatewayNamespace, NameKind.LABEL, 'use a namespace name');
     check(!shared || props.gatewayNamespace === undefined, this, 'gatewayNamespace', props.gatewayNamespace, 'a shared Gateway has its own namespace: drop gatewayNamespace');
     const redirect = props.redirectStatus ?? RedirectStatus.PERMANENT_REDIRECT;
     check(redirect === 301 || redirect === 308, this, 'redirectStatus', redirect, 'use RedirectStatus.PERMANENT_REDIRECT (308) or MOVED_PERMANENTLY (301)');
@@ -194,23 +194,34 @@ export class GatewayApiEdge extends TlsEdgeBase {
       type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
       responseHeaderModifier: { set: Object.entries(headers).map(([name, value]) => ({ name, value })) },
     };
-    const idle = `${this.websocketTimeout.toSeconds()}s`;
     for (const host of redirectHosts) {
       const routes = this.routesByHost.get(host)!;
       const slug = TlsEdgeBase.slug(host);
+      // Rules that need a BackendTrafficPolicy get a name to target: WebSocket rules (stream idle timeout) and rules
+      // with a body limit; rules with the same settings share one policy.
+      const policyOf = (r: ResolvedRoute): RouteRulesPolicy | undefined => (r.websocket ? { streamIdleTimeout: this.websocketTimeout }
+        : r.maxRequestBodyBytes !== undefined ? { maxRequestBodyBytes: r.maxRequestBodyBytes } : undefined);
+      const ruleName = (r: ResolvedRoute, i: number) => (r.websocket ? `websocket-${i}` : r.maxRequestBodyBytes !== undefined ? `body-limit-${i}` : undefined);
       // Behind a TLS load balancer requests arrive on the HTTP listener: serve those it received over TLS
       // (X-Forwarded-Proto: https; more header matches win over the redirect rule), redirect the rest.
       for (const [suffix, parentRef, viaLoadBalancer] of [['', parent(listenerName({ host, passthrough: false })), false], ['-http', parent(this.httpListener), true]] as const) {
         if (viaLoadBalancer && !this.behindTlsLoadBalancer) continue;
         const name = `${props.name}-${slug}${suffix}`;
-        const wsRules = routes.map((r, i) => (r.websocket ? `websocket-${i}` : undefined));
+        const names = routes.map(ruleName);
+        const limits = routes.flatMap((r, i) => (r.maxRequestBodyBytes !== undefined ? [`${names[i]}=${r.maxRequestBodyBytes}`] : []));
         new gw.HttpRoute(this, `Route-${host}${suffix}`, {
-          metadata: { name, annotations: !envoy && wsRules.some(Boolean) ? { [STREAM_IDLE_ANNOTATION]: idle } : undefined },
+          metadata: {
+            name,
+            annotations: envoy ? undefined : {
+              ...(routes.some((r) => r.websocket) ? { [STREAM_IDLE_ANNOTATION]: `${this.websocketTimeout.toSeconds()}s` } : {}),
+              ...(limits.length ? { [BODY_LIMIT_ANNOTATION]: limits.join(',') } : {}),
+            },
+          },
           spec: {
             parentRefs: [parentRef],
             hostnames: [host],
             rules: routes.map((r, i) => ({
-              name: wsRules[i],
+              name: names[i],
               matches: [{
                 path: { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.path },
                 ...(viaLoadBalancer ? { headers: [{ type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: XFP, value: 'https' }] } : {}),
@@ -220,8 +231,9 @@ export class GatewayApiEdge extends TlsEdgeBase {
             })),
           },
         });
-        const names = wsRules.filter((x): x is string => !!x);
-        if (envoy && names.length) streamIdleTimeoutPolicy(this, `StreamIdle-${host}${suffix}`, name, name, names, this.websocketTimeout);
+        if (!envoy) continue;
+        const groups = groupBy(routes.flatMap((r, i) => { const p = policyOf(r); return p ? [{ p, name: names[i]! }] : []; }), (x) => JSON.stringify(x.p));
+        [...groups.values()].forEach((g, k) => routeRulesPolicy(this, `RulesPolicy-${host}${suffix}-${k}`, `${name}${groups.size > 1 ? `-${k}` : ''}`, name, g.map((x) => x.name), g[0].p));
       }
     }
     for (const r of this.routes.filter((x) => x.passthrough)) {

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { enforcePolicy } from '../policy/gate';
-import { check, groupBy, isObjectName } from '../policy/validation';
+import { check, checkName, groupBy, NameKind } from '../policy/validation';
 import { AcmeSolver } from '../issuers';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
@@ -31,7 +31,7 @@ export class NginxIngressEdge extends TlsEdgeBase {
   constructor(scope: Construct, id: string, props: NginxIngressEdgeProps) {
     super(scope, id, props);
     this.ingressClassName = props.ingressClassName ?? 'nginx';
-    check(isObjectName(this.ingressClassName), this, 'ingressClassName', this.ingressClassName, 'use the IngressClass name, e.g. "nginx"');
+    checkName(this, 'ingressClassName', this.ingressClassName, NameKind.OBJECT, 'use the IngressClass name, e.g. "nginx"');
 
     this.headersConfigMap = new kplus.ConfigMap(this, 'Headers', { metadata: { name: `${props.name}-security-headers` }, data: this.responseHeaders });
     const common: Record<string, string> = {
@@ -82,6 +82,12 @@ export class NginxIngressEdge extends TlsEdgeBase {
     if (r.websocket) {
       suffix.push('websocket');
       a[`${A}proxy-read-timeout`] = a[`${A}proxy-send-timeout`] = `${this.websocketTimeout.toSeconds()}`;
+    }
+    if (r.maxRequestBodyBytes !== undefined) {
+      // client_max_body_size per location (controller default 1m); in KiB so every size the edge accepts is exact.
+      const size = `${r.maxRequestBodyBytes / 1024}k`;
+      suffix.push(`body-${size}`);
+      a[`${A}proxy-body-size`] = size;
     }
     if (r.upstreamTls) {
       suffix.push(r.backend.serviceName);

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { enforcePolicy } from '../policy/gate';
 import { TlsProfile } from '../policy/tls-profiles';
-import { check, isDnsLabel } from '../policy/validation';
+import { checkName, NameKind } from '../policy/validation';
 import { GatewayImplementation, TLS_PROFILE_ANNOTATION, clientTrafficPolicy, profileNote } from './envoy';
 
 /** A Gateway shared by many stacks: they attach their HTTPS listeners with ListenerSets and their routes to its listeners. */
@@ -66,8 +66,8 @@ export class PlatformGateway extends Construct implements ISharedGateway {
     this.implementation = props.implementation ?? GatewayImplementation.ENVOY_GATEWAY;
     this.behindTlsLoadBalancer = props.behindTlsLoadBalancer ?? false;
     this.tlsProfile = props.tlsProfile ?? TlsProfile.INTERMEDIATE;
-    check(isDnsLabel(this.gatewayName), this, 'name', this.gatewayName, 'use an RFC 1123 label such as "platform" (it also names the attach label)');
-    check(isDnsLabel(this.gatewayClassName), this, 'gatewayClassName', this.gatewayClassName, 'use the GatewayClass name, e.g. "eg"');
+    checkName(this, 'name', this.gatewayName, NameKind.LABEL, 'use an RFC 1123 label such as "platform" (it also names the attach label)');
+    checkName(this, 'gatewayClassName', this.gatewayClassName, NameKind.OBJECT, 'use the GatewayClass name, e.g. "eg"');
     this.tlsProfile.validate(this, 'tlsProfile');
     this.attachLabel = [`gateway.tls-stack/${this.gatewayName}`, 'attach'];
     const selector = { matchLabels: { [this.attachLabel[0]]: this.attachLabel[1] } };

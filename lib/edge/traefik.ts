@@ -4,7 +4,7 @@ import { labelNamespaceOf } from '../chart';
 import { FrameOptions } from '../policy/headers';
 import { TlsVersion } from '../policy/tls-profiles';
 import { AcmeSolver } from '../issuers';
-import { check, isObjectName } from '../policy/validation';
+import { check, checkName, NameKind } from '../policy/validation';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 /** Props of {@link TraefikEdge}. */
@@ -39,7 +39,7 @@ export class TraefikEdge extends TlsEdgeBase {
     const web = props.httpEntryPoint ?? 'web';
     const websecure = props.httpsEntryPoint ?? 'websecure';
     for (const [f, v] of [['httpEntryPoint', web], ['httpsEntryPoint', websecure]]) check(/^[A-Za-z0-9-_]+$/.test(v), this, f, v, 'use an entry point name');
-    if (props.ingressClassName) check(isObjectName(props.ingressClassName), this, 'ingressClassName', props.ingressClassName, 'use the IngressClass name');
+    if (props.ingressClassName) checkName(this, 'ingressClassName', props.ingressClassName, NameKind.OBJECT, 'use the IngressClass name');
     const ns = this.namespace;
 
     const redirect = new tr.Middleware(this, 'Redirect', { metadata: { name: `${name}-redirect-https` }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
@@ -105,11 +105,17 @@ export class TraefikEdge extends TlsEdgeBase {
 
     const terminated = this.routes.filter((r) => !r.passthrough);
     const hostsOf = (routes: ResolvedRoute[]) => [...new Set(routes.map((r) => r.host))].sort();
-    const rule = (r: ResolvedRoute) => `Host(\`${r.host}\`)${r.path === '/' ? '' : ` && PathPrefix(\`${r.path}\`)`}`;
+    const rule = (r: ResolvedRoute) => `${hostMatcher(r.host)}${r.path === '/' ? '' : ` && PathPrefix(\`${r.path}\`)`}`;
+    // A body limit is a buffering Middleware (one per size): Traefik reads the whole request, 413 above the limit.
+    const bodyLimits = new Map<number, tr.Middleware>();
+    const bodyLimit = (bytes: number) => bodyLimits.get(bytes) ?? bodyLimits.set(bytes, new tr.Middleware(this, `BodyLimit-${bytes}`, {
+      metadata: { name: `${name}-body-${bytes / 1024}k` },
+      spec: { buffering: { maxRequestBodyBytes: bytes } },
+    })).get(bytes)!;
     const appRoutes = (routes: ResolvedRoute[], middlewares: tr.Middleware[]) => routes.map((r) => ({
       kind: tr.IngressRouteSpecRoutesKind.RULE,
       match: rule(r),
-      middlewares: middlewares.map(mw),
+      middlewares: [...middlewares, ...(r.maxRequestBodyBytes !== undefined ? [bodyLimit(r.maxRequestBodyBytes)] : [])].map(mw),
       services: [{
         name: r.backend.serviceName,
         port: tr.IngressRouteSpecRoutesServicesPort.fromNumber(r.backend.servicePort),
@@ -128,7 +134,7 @@ export class TraefikEdge extends TlsEdgeBase {
           // those with 418. Traefik trusts X-Forwarded-Proto only from entryPoints.web.forwardedHeaders.trustedIPs.
           routes: this.behindTlsLoadBalancer ? appRoutes(terminated, [redirect, headers]) : [{
             kind: tr.IngressRouteSpecRoutesKind.RULE,
-            match: hostsOf(terminated).map((host) => `Host(\`${host}\`)`).join(' || '),
+            match: hostsOf(terminated).map(hostMatcher).join(' || '),
             middlewares: [mw(redirect)],
             services: [{ kind: tr.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE, name: 'noop@internal' }],
           }],
@@ -180,4 +186,12 @@ export class TraefikEdge extends TlsEdgeBase {
   protected http01Hint(): string {
     return `AcmeSolver.http01Ingress({ ingressClassName: '${this.ingressClassName}' })`;
   }
+}
+
+/**
+ * The router matcher of a host. Traefik v3's Host() takes exact names only; a wildcard host becomes a HostRegexp (Go
+ * regexp) that matches exactly one label, as the wildcard certificate does.
+ */
+export function hostMatcher(host: string): string {
+  return host.startsWith('*.') ? `HostRegexp(\`^[a-z0-9-]+\\.${host.slice(2).replace(/\./g, '\\.')}$\`)` : `Host(\`${host}\`)`;
 }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { validateDocument } from './schema';
 import { TlsProfile } from './tls-profiles';
-import { groupBy } from './validation';
+import { groupBy, isSecretLikeEnvName, mountPathProblem } from './validation';
 
 /**
  * Policy checks over any folder of manifests (ours in dist/, or hand-written ones): upstream schemas and the TLS
@@ -96,6 +96,8 @@ function podSpec(doc: any): any {
 const containersOf = (spec: any): any[] => [...spec?.containers ?? [], ...spec?.initContainers ?? []];
 const annotations = (doc: any): Record<string, string> => doc.metadata?.annotations ?? {};
 const ns = (doc: any) => doc.metadata?.namespace ?? 'default';
+/** An object's identity in the cluster: API group, kind, namespace, name. */
+const identity = (m: ManifestDoc) => `${String(m.doc.apiVersion).includes('/') ? String(m.doc.apiVersion).split('/')[0] : 'core'} ${m.doc.kind} ${ns(m.doc)}/${m.doc.metadata?.name}`;
 
 const rules: Record<string, Rule> = {
   schema: (c) => c.docs.flatMap((m) => {
@@ -190,6 +192,8 @@ const rules: Record<string, Rule> = {
         const field = `${at}.containers[${ct.name}].volumeMounts[${vm.name}]`;
         if (vm.subPath || vm.subPathExpr) out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `container ${ct.name} mounts secret volume ${vm.name} with subPath: it will never see a renewed certificate`, 'mount the whole directory and point the app at the file', `${field}.subPath`));
         if (vm.readOnly !== true) out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `container ${ct.name} mounts secret volume ${vm.name} writable`, 'set readOnly: true', `${field}.readOnly`));
+        const problem = mountPathProblem(vm.mountPath);
+        if (problem) out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `container ${ct.name} mounts secret volume ${vm.name} at ${vm.mountPath}: ${problem}`, 'mount it in a directory of its own, such as /etc/tls', `${field}.mountPath`));
       }
     }
     return out;
@@ -209,6 +213,40 @@ const rules: Record<string, Rule> = {
       .filter((e: any) => (e.name === 'NODE_TLS_REJECT_UNAUTHORIZED' && e.value === '0') || (e.name === 'PYTHONHTTPSVERIFY' && e.value === '0'))
       .map((e: any) => c.finding(m, 'verify-off', Severity.ERROR, `container ${ct.name} sets ${e.name}=0: certificate verification is off`, 'mount the CA bundle and point NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE at it', `${podSpecPath(m.doc)}.containers[${ct.name}].env[${e.name}]`)))),
   ],
+
+  'literal-secrets': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc)).flatMap((ct) => (ct.env ?? [])
+    .filter((e: any) => typeof e.value === 'string' && e.value.length > 0 && isSecretLikeEnvName(e.name))
+    .map((e: any) => c.finding(m, 'literal-secrets', Severity.ERROR, `container ${ct.name} sets ${e.name} to a literal value: a secret in the YAML`,
+      'read it from a Secret (env[].valueFrom.secretKeyRef; SecureWorkload secretEnv)', `${podSpecPath(m.doc)}.containers[${ct.name}].env[${e.name}]`)))),
+
+  'mutable-images': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc))
+    .filter((ct) => typeof ct.image === 'string' && !ct.image.includes('@') && (!/:[^/]+$/.test(ct.image) || ct.image.endsWith(':latest')))
+    .map((ct) => c.finding(m, 'mutable-images', Severity.WARNING, `container ${ct.name} runs ${ct.image}: a moving tag, so what runs is not what was reviewed`,
+      'pin a version tag or a digest (image@sha256:...)', `${podSpecPath(m.doc)}.containers[${ct.name}].image`))),
+
+  'duplicate-objects': (c) => [...groupBy(c.docs.filter((m) => m.doc.kind && !NOT_KUBERNETES.test(m.doc.apiVersion ?? '')), identity).values()].filter((g) => g.length > 1)
+    .flatMap((g) => g.slice(1).map((m) => c.finding(m, 'duplicate-objects', Severity.ERROR,
+      `${identity(m)} is also defined by ${g[0].source ?? g[0].file}: kubectl apply -k refuses the folder, and a plain apply keeps only the last one`,
+      'give each object its own name (two stacks in one namespace need distinct stack names) or define it once', 'metadata.name'))),
+
+  'policy-targets': (c) => {
+    const out: Finding[] = [];
+    for (const kind of ['BackendTLSPolicy', 'ClientTrafficPolicy', 'BackendTrafficPolicy', 'SecurityPolicy']) {
+      const seen = new Map<string, ManifestDoc>();
+      for (const m of c.of(kind)) {
+        for (const t of m.doc.spec?.targetRefs ?? []) {
+          const key = `${ns(m.doc)}/${t.kind}/${t.name}/${t.sectionName ?? ''}`;
+          const first = seen.get(key);
+          if (first && first !== m) {
+            out.push(c.finding(m, 'policy-targets', Severity.ERROR, `${kind} ${first.doc.metadata?.name} already targets ${t.kind} ${t.name}${t.sectionName ? ` (${t.sectionName})` : ''}: the controller keeps the oldest and ignores this one`,
+              'let one policy carry everything for that target (one stack per backend Service, one edge per Gateway or ListenerSet)', 'spec.targetRefs'));
+          }
+          seen.set(key, first ?? m);
+        }
+      }
+    }
+    return out;
+  },
 
   'weak-tls': (c) => {
     const out: Finding[] = [];

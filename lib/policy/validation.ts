@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'net';
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
@@ -32,6 +33,38 @@ export function check(ok: boolean, scope: IConstruct | string, field: string, va
 }
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** What a name must be: an RFC 1123 label (namespaces, Services), an object name (subdomain), or a host (wildcard allowed). */
+export enum NameKind {
+  LABEL = 'label',
+  OBJECT = 'object',
+  HOST = 'host',
+}
+
+/** Why `name` is not a valid name of that kind (the first problem, in words), or undefined when it is valid. */
+export function nameProblem(name: unknown, kind: NameKind): string | undefined {
+  if (typeof name !== 'string' || name.length === 0) return 'it is empty';
+  const max = kind === NameKind.LABEL ? 63 : 253;
+  if (name.length > max) return `it is too long (${name.length} > ${max} characters)`;
+  if (/[A-Z]/.test(name)) return 'it has upper-case letters';
+  const labels = name.split('.');
+  if (kind === NameKind.LABEL && labels.length > 1) return 'it has "." (a label has none)';
+  if (kind === NameKind.HOST && labels[0] === '*') labels.shift();
+  if (labels.some((l) => l.includes('*'))) return 'it has "*" other than as the whole first label';
+  for (const l of labels) {
+    if (l.length === 0) return 'it has an empty label ("..", or a leading or trailing ".")';
+    if (l.length > 63) return `its label "${l.slice(0, 20)}..." is too long (${l.length} > 63 characters)`;
+    if (/[^a-z0-9-]/.test(l)) return `it has characters other than a-z, 0-9, "-" and "." (${JSON.stringify(l.replace(/[a-z0-9-]/g, '').slice(0, 5))})`;
+    if (l.startsWith('-') || l.endsWith('-')) return `its label "${l}" starts or ends with "-"`;
+  }
+  return undefined;
+}
+
+/** Throws a {@link TlsStackError} naming what is wrong with the name, then the fix, unless it is valid. */
+export function checkName(scope: IConstruct | string, field: string, name: unknown, kind: NameKind, fix: string): void {
+  const problem = nameProblem(name, kind);
+  if (problem) fail(scope, field, name, `${problem}; ${fix}`);
+}
 
 /** RFC 1123 DNS name (lower case), optionally with a single leading `*.` label. */
 export function isDnsName(name: string, allowWildcard = true): boolean {
@@ -69,12 +102,49 @@ export function isIpAddress(ip: string): boolean {
   return /^[0-9a-f:]+$/i.test(ip) && ip.includes(':') && (ip.match(/::/g) ?? []).length <= 1 && ip.split(':').length <= 8;
 }
 
+/** IANA special-purpose address blocks (private, loopback, link-local, CGNAT, documentation, multicast...): never on a public certificate. */
+const SPECIAL = new BlockList();
+for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
+  ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+  SPECIAL.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [['::', 127], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+  SPECIAL.addSubnet(net, prefix, 'ipv6');
+}
+
+/** A globally routable address (no private, loopback, link-local, documentation or other special-purpose block). */
+export function isPublicIp(ip: string): boolean {
+  const family = isIP(ip);
+  return family !== 0 && !SPECIAL.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 export function isEmail(email: string): boolean {
   return typeof email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email);
 }
 
 export function isPort(port: number): boolean {
   return Number.isInteger(port) && port >= 1 && port <= 65535;
+}
+
+/**
+ * Environment variable names that hold a secret (`DB_PASSWORD`, `API_TOKEN`, `SIGNING_KEY`, `CLIENT_SECRET`...): their
+ * value belongs in a Secret, never in the YAML. Names of files or paths (`SSL_KEY_PATH`, `TLS_KEY_FILE`) are not secrets.
+ */
+export function isSecretLikeEnvName(name: string): boolean {
+  return /(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIALS?|((API|PRIVATE|ACCESS|SECRET|SIGNING|ENCRYPTION|MASTER|HMAC|JWT|SESSION|AUTH|DB|LICENSE)_?)?KEY)$/i.test(name)
+    && !/(^|_)(SORT|PRIMARY|PARTITION|CACHE|ROUTING|IDEMPOTENCY|FOREIGN|LOOKUP|GROUP|PUBLIC)_KEY$/i.test(name);
+}
+
+/** Directories a volume must not be mounted over: the container's own files (and the system CA store) would vanish. */
+const SYSTEM_DIRECTORIES = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/etc/pki', '/etc/ssl', '/etc/ssl/certs', '/home', '/lib', '/lib64', '/opt',
+  '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/lib', '/usr/local', '/usr/local/bin', '/usr/share/ca-certificates', '/var', '/var/lib', '/var/run']);
+
+/** Why a mount path is unsafe (a system directory, not absolute), or undefined. */
+export function mountPathProblem(path: string): string | undefined {
+  if (typeof path !== 'string' || !/^\/[^\s]*$/.test(path)) return 'it is not an absolute path';
+  const normal = path.replace(/\/+$/, '') || '/';
+  if (SYSTEM_DIRECTORIES.has(normal)) return `it is a system directory (${normal}): the volume would hide what the image keeps there${normal.startsWith('/etc/ssl') || normal === '/etc/pki' ? ', including the system CA store' : ''}`;
+  return undefined;
 }
 
 /** Groups items by key, keeping first-seen key order (one pass: no per-key scans). */

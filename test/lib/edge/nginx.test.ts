@@ -165,7 +165,8 @@ describe('NginxControllerSettings', () => {
   test('edges that disagree on HSTS cannot share a controller', () => {
     const s = setup();
     const a = edge(s);
-    const b = new NginxIngressEdge(s.chart, 'B', { name: 'b', certificates: s.certificates, routes: [{ host: 'example.com', path: '/b', backend: s.web }], headers: { hsts: { includeSubDomains: false } } });
+    const t = setup(); // another stack's edge (one edge per host in an app)
+    const b = new NginxIngressEdge(t.chart, 'B', { name: 'b', certificates: t.certificates, routes: [{ host: 'example.com', path: '/b', backend: t.web }], headers: { hsts: { includeSubDomains: false } } });
     expectStackError(() => new NginxControllerSettings(s.chart, 'C', { edges: [a, b] }), 'edges', 'controller-wide');
   });
 });

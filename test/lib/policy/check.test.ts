@@ -33,6 +33,10 @@ const ingress = (annotations: Record<string, string>, tls = true) => ({
 });
 const certificate = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'a', namespace: 'n' }, spec: { secretName: 'a-tls', dnsNames: ['a.example.com'], issuerRef: { name: 'le', kind: 'ClusterIssuer' } } };
 const issuer = { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'le' }, spec: { acme: { server: 'https://acme-v02.api.letsencrypt.org/directory', privateKeySecretRef: { name: 'k' }, solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }] } } };
+const backendTls = (name: string) => ({
+  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'BackendTLSPolicy', metadata: { name, namespace: 'n' },
+  spec: { targetRefs: [{ group: '', kind: 'Service', name: 's' }], validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: 's.n.svc' } },
+});
 const controller = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' }, data: { hsts: 'true', ...data } });
 
 describe('npm run check rules', () => {
@@ -40,7 +44,7 @@ describe('npm run check rules', () => {
     expect(rulesOf([deployment(), ingress({}), certificate, issuer, controller({})])).toEqual([]);
   });
 
-  test.each([
+  const ERRORS: Array<[string, any[]]> = [
     ['schema', [{ ...certificate, spec: { ...certificate.spec, bogus: true } }]],
     ['snippet-annotations', [ingress({ 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "X: y";' }), certificate]],
     ['x-xss-protection', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'h' }, data: { 'X-XSS-Protection': '1; mode=block' } }]],
@@ -61,14 +65,32 @@ describe('npm run check rules', () => {
     ['certificates', [certificate, { ...certificate, metadata: { name: 'b', namespace: 'n' } }, issuer]],
     ['pod-security', [deployment({ securityContext: {} })]],
     ['pod-security', [deployment({}, { seccompProfile: undefined })]],
-  ])('%s catches its fault', (rule, docs) => {
+    ['secret-mounts', [deployment({ volumeMounts: [{ name: 'tls', mountPath: '/etc', readOnly: true }] }, {}, [{ name: 'tls', secret: { secretName: 'a-tls' } }])]],
+    ['literal-secrets', [deployment({ env: [{ name: 'DB_PASSWORD', value: 'hunter2' }] })]],
+    ['duplicate-objects', [certificate, { ...certificate, spec: { ...certificate.spec, secretName: 'b-tls' } }, issuer]],
+    ['policy-targets', [backendTls('a'), backendTls('b')]],
+  ];
+  test.each(ERRORS)('%s catches its fault', (rule, docs) => {
     expect(rulesOf(docs as any[])).toContain(rule);
   });
 
-  test('every rule has a test that trips it', () => {
-    const tested = new Set(['schema', 'snippet-annotations', 'x-xss-protection', 'hosts-without-tls', 'tls-secret-source', 'key-material', 'secret-mounts',
-      'verify-off', 'weak-tls', 'missing-hsts', 'certificates', 'pod-security', 'deprecated-ingress-class']);
+  const WARNINGS: Array<[string, any[]]> = [
+    ['deprecated-ingress-class', [{ ...ingress({ 'kubernetes.io/ingress.class': 'nginx' }), spec: { ...ingress({}).spec, ingressClassName: undefined } }, certificate]],
+    ['mutable-images', [deployment({ image: 'ghcr.io/example/app:latest' })]],
+    ['mutable-images', [deployment({ image: 'nginx' })]],
+  ];
+  test.each(WARNINGS)('%s warns', (rule, docs) => {
+    const found = checkManifests(docs.map((d) => at(d))).filter((f) => f.rule === rule);
+    expect(found.map((f) => f.severity)).toContain(Severity.WARNING);
+  });
+
+  test('every rule has a test that trips it (here, or CEL in cel.test.ts)', () => {
+    const tested = new Set([...ERRORS.map(([r]) => r), ...WARNINGS.map(([r]) => r)]);
     expect(RULES.filter((r) => !tested.has(r))).toEqual([]);
+  });
+
+  test('a pinned tag or a digest draws no warning; a literal non-secret value is fine', () => {
+    expect(checkManifests([at(deployment({ image: 'ghcr.io/example/app@sha256:abc', env: [{ name: 'SSL_KEY_PATH', value: '/etc/tls/tls.key' }] }))])).toEqual([]);
   });
 
   test('Gateway API: app routes on the HTTP listener and HTTPS routes without HSTS are errors', () => {

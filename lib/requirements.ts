@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION } from './edge/envoy';
+import { BODY_LIMIT_ANNOTATION, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION } from './edge/envoy';
 import { checkApp } from './policy/gate';
 
 /**
@@ -112,6 +112,10 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   if (traefikWs.length) add(RequirementKind.SETTING, 'an idle timeout of at least the WebSocket timeout on the load balancer in front of Traefik', `for ${names(traefikWs)}: Traefik does not cut an upgraded connection, so the load balancer's idle timeout is the limit`);
   for (const g of [...gateways, ...of(docs, 'ListenerSet')].filter((x) => x.metadata?.annotations?.[TLS_PROFILE_ANNOTATION])) {
     add(RequirementKind.SETTING, `TLS of ${g.kind} ${ns(g)}/${g.metadata.name}: ${g.metadata.annotations[TLS_PROFILE_ANNOTATION]}`, 'Gateway API has no portable field for TLS versions and ciphers, and this implementation is not one the library configures', 'set them in the implementation\'s own configuration');
+  }
+  for (const r of of(docs, 'HTTPRoute').filter((x) => x.metadata?.annotations?.[BODY_LIMIT_ANNOTATION])) {
+    const limits = String(r.metadata.annotations[BODY_LIMIT_ANNOTATION]).split(',').map((x) => x.replace('=', ' ≤ ')).join(', ');
+    add(RequirementKind.SETTING, `request body limit of ${ns(r)}/${r.metadata.name}: ${limits} bytes`, 'Gateway API has no portable field for it, and the controller\'s default may be smaller or unlimited', 'set it in the implementation\'s own configuration');
   }
   for (const r of of(docs, 'HTTPRoute').filter((x) => x.metadata?.annotations?.[STREAM_IDLE_ANNOTATION])) {
     add(RequirementKind.SETTING, `stream idle timeout of ${ns(r)}/${r.metadata.name}: at least ${r.metadata.annotations[STREAM_IDLE_ANNOTATION]}`, 'its WebSocket rules stay open while idle; Gateway API has no portable field for it', 'set it in the implementation\'s own configuration');

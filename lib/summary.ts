@@ -225,7 +225,8 @@ function traefikHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
       : 'Traefik default TLSOption';
     const cert = ir.spec.tls.secretName ? secretInfo(`${ns(ir)}/${ir.spec.tls.secretName}`) : {};
     return (ir.spec.routes ?? []).flatMap((r: any) => {
-      const hostsOf = [...String(r.match).matchAll(/Host(?:SNI)?\(`([^`]+)`\)/g)].map((m) => m[1]);
+      // Host(`a`), HostSNI(`a`), and HostRegexp(`^[a-z0-9-]+\.zone$`) for a wildcard host (see hostMatcher).
+      const hostsOf = [...String(r.match).matchAll(/Host(?:SNI)?\(`([^`]+)`\)|HostRegexp\(`\^\[a-z0-9-\]\+\\\.(.+)\$`\)/g)].map((m) => m[1] ?? `*.${m[2].replace(/\\\./g, '.')}`);
       const path = /PathPrefix\(`([^`]+)`\)/.exec(r.match)?.[1] ?? '/';
       const mw = (r.middlewares ?? []).map((m: any) => named('Middleware', m.namespace ?? ns(ir), m.name)?.spec?.headers).find(Boolean);
       const hsts = mw?.stsSeconds ? [`max-age=${mw.stsSeconds}`, ...(mw.stsIncludeSubdomains ? ['includeSubDomains'] : []), ...(mw.stsPreload ? ['preload'] : [])].join('; ') : undefined;

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { dump } from 'js-yaml';
 import { Finding, Severity } from './policy/check';
-import { SynthesizedChart, checkApp, enforcePolicy } from './policy/gate';
+import { CheckedApp, SynthesizedChart, checkApp, enforcePolicy } from './policy/gate';
 import { TlsStackError } from './policy/validation';
 import { reviewSummary } from './summary';
 
@@ -50,18 +50,16 @@ const YAML_HEADER = `# ${GENERATED_MARKER} from a cdk8s app. Do not edit: change
  * removed; files it did not write are never removed or overwritten.
  */
 export function writeApps(apps: AppToWrite[]): WrittenApp[] {
-  const builds = apps.map(({ app, title }) => {
-    enforcePolicy(app);
-    const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
-    const checked = errors.length ? undefined : checkApp(app);
-    return { app, title: title ?? `${app.outdir}: TLS review summary`, errors, checked };
-  });
+  const builds = apps.map(({ app, title }) => ({ app, title: title ?? `${app.outdir}: TLS review summary`, errors: validationErrors(app) }));
   const errors = builds.flatMap((b) => b.errors);
   if (errors.length) {
     const findings = builds.flatMap((b) => (b.errors.length ? checkApp(b.app).findings : []));
     throw new TlsPolicyError(builds.map((b) => b.app.outdir).join(', '), errors, findings);
   }
-  const plans = builds.map(({ app, title, checked }) => ({ app, title, charts: checked!.charts, warnings: checked!.findings.filter((f) => f.severity === Severity.WARNING) }));
+  const plans = builds.map(({ app, title }) => {
+    const checked = checkApp(app);
+    return { app, title, charts: checked.charts, warnings: checked.findings.filter((f) => f.severity === Severity.WARNING) };
+  });
   const outputs = plans.map((p) => ({ ...p, files: render(p.app, p.title, p.charts) }));
   for (const { app, files } of outputs) {
     for (const file of Object.keys(files)) {
@@ -78,6 +76,22 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
     for (const [file, text] of Object.entries(files)) fs.writeFileSync(file, text);
     return { outdir: app.outdir, files: Object.keys(files), removed, warnings };
   });
+}
+
+/** Every construct validation of the App (the policy checks among them), one line each, naming the construct path. */
+function validationErrors(app: App): string[] {
+  enforcePolicy(app);
+  return app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+}
+
+/**
+ * The gated synth without writing: validates the App (schemas, CEL, TLS policy, every construct validation) and returns
+ * its documents per chart and the warnings, or throws a {@link TlsPolicyError}.
+ */
+export function synthChecked(app: App): CheckedApp {
+  const errors = validationErrors(app);
+  if (errors.length) throw new TlsPolicyError(app.outdir, errors, checkApp(app).findings);
+  return checkApp(app);
 }
 
 /** The files of one App, path → content. */

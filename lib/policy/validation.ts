@@ -102,20 +102,24 @@ export function isIpAddress(ip: string): boolean {
   return /^[0-9a-f:]+$/i.test(ip) && ip.includes(':') && (ip.match(/::/g) ?? []).length <= 1 && ip.split(':').length <= 8;
 }
 
-/** IANA special-purpose address blocks (private, loopback, link-local, CGNAT, documentation, multicast...): never on a public certificate. */
-const SPECIAL = new BlockList();
+/**
+ * IANA special-purpose address blocks (private, loopback, link-local, CGNAT, documentation, multicast...): never on a
+ * public certificate. One list per family: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
+ */
+const SPECIAL_V4 = new BlockList();
 for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
   ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
-  SPECIAL.addSubnet(net, prefix, 'ipv4');
+  SPECIAL_V4.addSubnet(net, prefix, 'ipv4');
 }
+const SPECIAL_V6 = new BlockList();
 for (const [net, prefix] of [['::', 127], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
-  SPECIAL.addSubnet(net, prefix, 'ipv6');
+  SPECIAL_V6.addSubnet(net, prefix, 'ipv6');
 }
 
 /** A globally routable address (no private, loopback, link-local, documentation or other special-purpose block). */
 export function isPublicIp(ip: string): boolean {
   const family = isIP(ip);
-  return family !== 0 && !SPECIAL.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  return family === 4 ? !SPECIAL_V4.check(ip, 'ipv4') : family === 6 && !SPECIAL_V6.check(ip, 'ipv6');
 }
 
 export function isEmail(email: string): boolean {

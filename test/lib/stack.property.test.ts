@@ -1,8 +1,8 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { TlsStackChart, TlsStackSpec } from '../../lib';
 import {
-  AcmeServer, AcmeSolver, AppProtocol, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, SelfSignedIssuer, TlsProfile, TlsStackError, TlsVersion,
+  AcmeServer, AcmeSolver, AppProtocol, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, SelfSignedIssuer, TlsProfile, TlsStackError, TlsVersion, synthChecked,
 } from '../../lib';
 import { Severity, checkManifests } from '../../lib/policy/check';
 import { schemaErrors } from '../../lib/policy/schema';
@@ -93,6 +93,49 @@ test('random stack specs give schema-valid, policy-clean YAML or a TlsStackError
   }), { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 42) });
   // Both outcomes must actually occur, or the generator is not exploring.
   if (process.env.FC_VERBOSE) console.log({ valid, rejected, reasons: [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 12) });
+  expect(valid).toBeGreaterThan(0);
+  expect(rejected).toBeGreaterThan(0);
+});
+
+/** Several stacks in one App, sharing namespaces, hosts and app names from small pools, so collisions are frequent. */
+const multiArb = fc.record({
+  edge: fc.constantFrom(...Object.values(EdgeKind)),
+  stacks: fc.array(fc.record({
+    namespace: fc.constantFrom('shop', 'blog', 'shop'),
+    createNamespace: fc.boolean(),
+    hosts: fc.uniqueArray(fc.constantFrom('a.example.com', 'b.example.com', 'c.example.com', '*.pages.example.com'), { minLength: 1, maxLength: 2 }),
+    apps: fc.uniqueArray(fc.constantFrom('web', 'api', 'ws'), { minLength: 1, maxLength: 2 }),
+    bodyLimit: fc.boolean(),
+  }), { minLength: 2, maxLength: 3 }),
+});
+
+test('random multi-stack apps give unique, schema-valid objects or a TlsStackError — never duplicates', () => {
+  let valid = 0;
+  let rejected = 0;
+  fc.assert(fc.property(multiArb, (r) => {
+    const app = Testing.app();
+    const issuer = new LetsEncryptIssuer(new Chart(app, 'cluster'), 'Le', {
+      server: AcmeServer.STAGING, email: 'ops@example.com', solvers: [AcmeSolver.cloudflare({ apiTokenSecret: { name: 'cf', key: 'token' } })],
+    });
+    try {
+      r.stacks.forEach((s: any, i: number) => new TlsStackChart(app, `stack${i}`, {
+        namespace: s.namespace, createNamespace: s.createNamespace, issuer,
+        sites: [{ name: `site${i}`, hosts: s.hosts }],
+        apps: s.apps.map((name: string) => ({ name, image: 'ghcr.io/example/app:1.0.0', port: 8080 })),
+        routes: s.hosts.map((host: string, j: number) => ({ host, app: s.apps[j % s.apps.length], maxRequestBodySize: s.bodyLimit ? Size.mebibytes(10) : undefined })),
+        edge: { kind: r.edge },
+      }));
+      const checked = synthChecked(app);
+      const docs = checked.charts.flatMap((c) => c.docs);
+      const ids = docs.map((d) => `${d.apiVersion.split('/')[0]} ${d.kind} ${d.metadata?.namespace ?? ''}/${d.metadata?.name}`);
+      expect(ids.filter((x, k) => ids.indexOf(x) !== k)).toEqual([]);
+      for (const d of docs) expect([d.kind, d.metadata?.name, schemaErrors(d)]).toEqual([d.kind, d.metadata?.name, []]);
+      valid++;
+    } catch (e) {
+      if (!(e instanceof TlsStackError)) throw e;
+      rejected++;
+    }
+  }), { numRuns: Math.ceil(RUNS / 3), seed: Number(process.env.FC_SEED ?? 42) });
   expect(valid).toBeGreaterThan(0);
   expect(rejected).toBeGreaterThan(0);
 });

@@ -1,0 +1,181 @@
+// The bad-input corpus: realistic mistakes, each refused at synth time with the construct path, the field, the value
+// and the fix, and nothing written. One test per class of mistake.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Duration, JsonPatch, YamlOutputType } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  AcmeDirectory, AcmeIssuer, AcmeServer, AcmeSolver, GatewayApiEdge, ICertificateIssuer, InternalCa, KeyAlgorithm, LetsEncryptIssuer, LetsEncryptProfile, SecureWorkload,
+  SelfSignedIssuer, TlsCertificate, TlsStackChart, TlsStackError, TlsStackSpec, serviceDnsNames, writeApps,
+} from '../lib';
+
+const dns01 = AcmeSolver.cloudflare({ apiTokenSecret: { name: 'cf', key: 'token' } });
+const le = (chart: Chart, props: Partial<ConstructorParameters<typeof LetsEncryptIssuer>[2]> = {}) =>
+  new LetsEncryptIssuer(chart, 'Le', { server: AcmeServer.STAGING, email: 'ops@example.com', solvers: [dns01], ...props });
+
+/** Builds into a fresh App with its own outdir, then writes; asserts the refusal and that nothing was written. */
+function expectRefused(build: (app: App) => void, where: string | RegExp, field: string, ...fragments: Array<string | RegExp>): void {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.yaml' });
+  let error: unknown;
+  try {
+    build(app);
+    writeApps([{ app }]);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(TlsStackError);
+  const e = error as TlsStackError;
+  expect(e.path).toMatch(where);
+  expect(e.field).toBe(field);
+  for (const f of fragments) expect(e.message).toMatch(f);
+  expect(fs.readdirSync(outdir)).toEqual([]);
+}
+
+const chartOf = (app: App, ns = 'web') => new Chart(app, ns, { namespace: ns, disableResourceNameHashes: true });
+const cert = (app: App, props: Partial<ConstructorParameters<typeof TlsCertificate>[2]>, issuer?: (c: Chart) => ICertificateIssuer) => {
+  const chart = chartOf(app);
+  return new TlsCertificate(chart, 'Cert', { name: 'site', issuer: issuer ? issuer(chart) : le(chart), dnsNames: ['app.example.com'], ...props });
+};
+const stack = (app: App, id: string, over: Partial<TlsStackSpec> = {}) => {
+  const issuer = (app.node.tryFindChild('issuers')?.node.tryFindChild('I') as SelfSignedIssuer | undefined) ?? new SelfSignedIssuer(new Chart(app, 'issuers'), 'I');
+  return new TlsStackChart(app, id, {
+    namespace: 'shop', issuer, sites: [{ name: `${id}-site`, hosts: [`${id}.example.com`] }],
+    apps: [{ name: `${id}-web`, image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: `${id}.example.com`, app: `${id}-web` }], ...over,
+  });
+};
+
+describe('names and keys an ACME CA never issues', () => {
+  test.each([
+    ['localhost', /single-label name/],
+    ['web', /single-label name/],
+    ['api.shop.svc', /"svc" is not a public top-level domain/],
+    ['api.shop.svc.cluster.local', /"local" is not a public top-level domain/],
+    ['printer.internal', /"internal" is not a public top-level domain/],
+    ['app.test', /"test" is not a public top-level domain/],
+    ['nas.home.arpa', /\.arpa and \.onion are not issued/],
+    ['co.uk', /a public suffix itself/],
+  ])('%s', (name, why) => {
+    expectRefused((app) => cert(app, { dnsNames: [name] }), 'web/Cert', 'dnsNames', why, /Issue in-cluster and private names from an InternalCa/);
+  });
+
+  test('an IP address as a DNS name, on any issuer', () => {
+    expectRefused((app) => cert(app, { dnsNames: ['10.0.0.5'] }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', 'dnsNames', 'an IP address is not a DNS name: list it in ipAddresses');
+  });
+
+  test('a private IP address on a public CA', () => {
+    expectRefused((app) => cert(app, { ipAddresses: ['10.0.0.50'] }), 'web/Cert', 'ipAddresses', /never issues for a private, loopback or reserved address: issue it from an InternalCa/);
+  });
+
+  test('a public IP address without Let\'s Encrypt\'s shortlived profile', () => {
+    expectRefused((app) => cert(app, { ipAddresses: ['8.8.8.8'] }), 'web/Cert', 'ipAddresses', /only with Let's Encrypt's profile "shortlived"/);
+  });
+
+  test('an Ed25519 key on Let\'s Encrypt', () => {
+    expectRefused((app) => cert(app, { privateKey: { algorithm: KeyAlgorithm.ED25519 } }), 'web/Cert', 'privateKey.algorithm', /accepts RSA \(2048-4096\) and ECDSA P-256\/P-384 keys only/);
+  });
+
+  test('a duration the CA ignores (Let\'s Encrypt decides: 160 hours with shortlived)', () => {
+    expectRefused((app) => cert(app, { duration: Duration.days(30) }, (c) => le(c, { profile: LetsEncryptProfile.SHORT_LIVED })), 'web/Cert', 'duration', /issues 160h certificates whatever is requested/);
+  });
+
+  test('ZeroSSL without External Account Binding', () => {
+    expectRefused((app) => new AcmeIssuer(chartOf(app), 'Z', { directory: AcmeDirectory.ZEROSSL, name: 'zerossl', email: 'ops@example.com', solvers: [dns01] }),
+      'web/Z', 'externalAccountBinding', /refuses accounts without External Account Binding/);
+  });
+
+  test('an IP address as a route host (the API server rejects it in an Ingress)', () => {
+    expectRefused((app) => stack(app, 'shop', { routes: [{ host: '203.0.113.10', app: 'shop-web' }] }), 'shop/Edge', 'routes[0].host', /a route host must be a DNS name/);
+  });
+});
+
+describe('two owners of one object, host, policy or Secret', () => {
+  test('two stacks in one namespace with an app of the same name: duplicate objects', () => {
+    expectRefused((app) => {
+      stack(app, 'shop', { apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: 'shop.example.com', app: 'web' }] });
+      stack(app, 'blog', { createNamespace: false, apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: 'blog.example.com', app: 'web' }] });
+    }, /outdir|corpus/, 'manifests', /blog\/App-web\/Deployment: Deployment web metadata\.name: \[duplicate-objects\] apps Deployment shop\/web is also defined by shop\/App-web\/Deployment/);
+  });
+
+  test('two stacks claim the same public host', () => {
+    expectRefused((app) => {
+      stack(app, 'shop');
+      stack(app, 'blog', { namespace: 'blog', sites: [{ name: 'blog-site', hosts: ['shop.example.com'] }], routes: [{ host: 'shop.example.com', app: 'blog-web' }] });
+    }, 'blog/Edge', 'routes', /edge shop\/Edge already serves this host in this app/);
+  });
+
+  test('two sites list the same host', () => {
+    expectRefused((app) => stack(app, 'shop', { sites: [{ name: 'a', hosts: ['shop.example.com'] }, { name: 'b', hosts: ['shop.example.com', 'www.shop.example.com'] }] }),
+      'shop', 'sites[1].hosts', /sites\[0\] \(a\) lists it too/);
+  });
+
+  test('two edges verify the same backend: two BackendTLSPolicies for one Service', () => {
+    expectRefused((app) => {
+      const chart = chartOf(app);
+      const ca = new InternalCa(new Chart(app, 'cluster'), 'Ca');
+      const issuer = new SelfSignedIssuer(chart, 'S');
+      const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer, dnsNames: ['a.example.com', 'b.example.com'] });
+      const api = new SecureWorkload(chart, 'Api', { name: 'api', image: 'ghcr.io/example/api:1', port: 8443,
+        tls: { certificate: new TlsCertificate(chart, 'ApiCert', { name: 'api', issuer: ca.issuer, dnsNames: serviceDnsNames('api', 'web') }) } });
+      new GatewayApiEdge(chart, 'A', { name: 'a', certificates: [site], routes: [{ host: 'a.example.com', backend: api }] });
+      new GatewayApiEdge(chart, 'B', { name: 'b', certificates: [site], routes: [{ host: 'b.example.com', backend: api }] });
+    }, /corpus/, 'manifests', /web\/B: BackendTLSPolicy b-api spec\.targetRefs: \[policy-targets\] BackendTLSPolicy a-api already targets Service api/);
+  });
+
+  test('two certificates write one Secret', () => {
+    expectRefused((app) => {
+      const chart = chartOf(app);
+      const issuer = new SelfSignedIssuer(chart, 'S');
+      new TlsCertificate(chart, 'A', { name: 'a', issuer, dnsNames: ['a.example.com'], secretName: 'shared-tls' });
+      new TlsCertificate(chart, 'B', { name: 'b', issuer, dnsNames: ['b.example.com'], secretName: 'shared-tls' });
+    }, 'web/B', 'secretName', /certificate web\/A already writes this Secret/);
+  });
+});
+
+describe('unsafe or impossible workloads', () => {
+  const workload = (app: App, props: Partial<ConstructorParameters<typeof SecureWorkload>[2]>) =>
+    new SecureWorkload(chartOf(app), 'W', { name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080, ...props });
+
+  test('replicas: -1', () => {
+    expectRefused((app) => workload(app, { replicas: -1 }), 'web/W', 'replicas', /a whole number of at least 0/);
+  });
+
+  test('a plain-HTTP app on a LoadBalancer Service (port 80 to the internet, around the edge)', () => {
+    expectRefused((app) => workload(app, { serviceType: kplus.ServiceType.LOAD_BALANCER }), 'web/W', 'serviceType', /served unencrypted around the TLS edge/);
+  });
+
+  test.each(['DB_PASSWORD', 'API_TOKEN', 'SIGNING_KEY', 'CLIENT_SECRET'])('a literal secret in env: %s', (name) => {
+    expectRefused((app) => workload(app, { env: { [name]: 'hunter2' } }), 'web/W', `env.${name}`, /move it to secretEnv/);
+  });
+
+  test.each(['/etc', '/etc/ssl/certs', '/usr', '/'])('the certificate mounted over a system directory: %s', (dir) => {
+    expectRefused((app) => {
+      const chart = chartOf(app);
+      const certificate = new TlsCertificate(chart, 'C', { name: 'c', issuer: new SelfSignedIssuer(chart, 'S'), dnsNames: ['a.example.com'] });
+      new SecureWorkload(chart, 'W', { name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8443, tls: { certificate, mountPath: dir } });
+    }, 'web/W', 'tls.mountPath', /system directory/);
+  });
+
+  test('an escape hatch that makes a container privileged: refused at the gate, naming construct, object and field', () => {
+    expectRefused((app) => {
+      const w = workload(app, {});
+      ApiObject.of(w.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true));
+    }, /corpus/, 'manifests', /web\/W\/Deployment: Deployment web spec\.template\.spec\.containers\[web\]\.securityContext\.privileged: \[pod-security\] container web is privileged/);
+  });
+});
+
+describe('messages say what is wrong with a name', () => {
+  test('a namespace too long for a label', () => {
+    expectRefused((app) => stack(app, 'shop', { namespace: 'n'.repeat(70) }), 'shop', 'namespace', 'it is too long (70 > 63 characters)');
+  });
+
+  test('a DNS name too long', () => {
+    const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.example.com`;
+    expectRefused((app) => cert(app, { dnsNames: [long] }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', 'dnsNames', `it is too long (${long.length} > 253 characters)`);
+  });
+
+  test('an upper-case app name', () => {
+    expectRefused((app) => stack(app, 'shop', { apps: [{ name: 'Web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [] }), 'shop/App-Web', 'name', 'it has upper-case letters');
+  });
+});

@@ -92,7 +92,7 @@ function child(variant: Variant, n: number): void {
 
 function measure(variant: Variant, n: number, runs: number): { ms: number; rssMB: number } {
   const samples = Array.from({ length: runs }, () => {
-    const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', __filename, '--child', variant, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--require', path.join(__dirname, '..', 'scripts', 'ts-loader.js'), __filename, '--child', variant, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) throw new Error(`${variant} ${n}: ${r.stderr}`);
     return JSON.parse(r.stdout) as { ms: number; rssMB: number };
   });
@@ -119,7 +119,7 @@ function main(): void {
   }
   const synth = Array.from({ length: runs }, () => {
     const t0 = process.hrtime.bigint();
-    const s = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'main.ts')], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    const s = spawnSync(process.execPath, ['--require', path.join(__dirname, '..', 'scripts', 'ts-loader.js'), path.join(__dirname, '..', 'main.ts')], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
     if (s.status !== 0) throw new Error(s.stderr);
     return Number(process.hrtime.bigint() - t0) / 1e9;
   }).sort((a, b) => a - b)[Math.floor(runs / 2)];

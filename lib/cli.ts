@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // cdk8s-tls: the package's command line. `check` and `summary` read folders of manifests; `verify` probes live hosts.
+// Each command loads its modules when it runs (require, not import: a command line starts with what it needs only).
+/* eslint-disable @typescript-eslint/no-require-imports */
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 
@@ -79,7 +81,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     async run(args, io) {
       const { values, positionals } = parseCommandLine<{ json?: boolean }>(args, { json: { type: 'boolean' } });
       if (values.help) return help(io, CHECK_HELP);
-      const { Severity, checkManifests, formatFindings, loadManifests } = await import('./policy/check');
+      const { Severity, checkManifests, formatFindings, loadManifests }: typeof import('./policy/check') = require('./policy/check');
       const docs = loadManifests(existingPaths(positionals));
       const findings = checkManifests(docs);
       io.stdout.write(values.json
@@ -94,7 +96,10 @@ export const COMMANDS: Record<string, CliCommand> = {
     async run(args, io) {
       const { values, positionals } = parseCommandLine<{ json?: boolean }>(args, { json: { type: 'boolean' } });
       if (values.help) return help(io, SUMMARY_HELP);
-      const [{ loadManifests }, { reviewModel, renderSummary }, { groupBy }, path] = await Promise.all([import('./policy/check'), import('./summary'), import('./policy/validation'), import('path')]);
+      const { loadManifests }: typeof import('./policy/check') = require('./policy/check');
+      const { reviewModel, renderSummary }: typeof import('./summary') = require('./summary');
+      const { groupBy }: typeof import('./policy/validation') = require('./policy/validation');
+      const path: typeof import('path') = require('path');
       const units = [...groupBy(loadManifests(existingPaths(positionals)), (m) => path.dirname(m.file))];
       if (values.json) {
         io.stdout.write(`${JSON.stringify(Object.fromEntries(units.map(([dir, docs]) => [dir, reviewModel(docs.map((d) => d.doc))])), null, 2)}\n`);
@@ -111,7 +116,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       return (require('./verify') as typeof import('./verify')).VERIFY_HELP;
     },
     async run(args, io) {
-      const { verifyCommand } = await import('./verify');
+      const { verifyCommand }: typeof import('./verify') = require('./verify');
       return verifyCommand(args, io);
     },
   },

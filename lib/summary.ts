@@ -95,14 +95,28 @@ export function reviewModel(docs: any[]): ReviewModel {
     const c = certBySecret.get(secret);
     return c ? { secret, certificate: `${c.namespace}/${c.name}`, issuer: c.issuer.split('/')[1], key: c.key, lifetime: c.lifetime } : { secret, certificate: shim ? 'gateway-shim' : undefined };
   };
-  const services = byKind(docs, 'Service');
-  const hosts: HostReview[] = [...nginxHosts(docs, secretInfo), ...gatewayHosts(docs, secretInfo), ...traefikHosts(docs, secretInfo)];
+  const index = indexDocs(docs);
+  const hosts: HostReview[] = [...nginxHosts(docs, secretInfo), ...gatewayHosts(docs, secretInfo, index), ...traefikHosts(docs, secretInfo, index)];
+  const bundles = new Set(byKind(docs, 'Bundle').map((b) => b.metadata?.name));
+  // A Service selects a workload's pods: indexed by namespace and selector (exact), with a scan of the namespace as fallback.
+  const servicesByNs = groupBy(byKind(docs, 'Service'), ns);
+  const bySelector = new Map(byKind(docs, 'Service').map((svc) => [`${ns(svc)}|${selectorKey(svc.spec?.selector)}`, svc]));
+  const deployments = byKind(docs, 'Deployment', 'StatefulSet');
+  // A caller holds the callee's in-cluster URL in its environment (one pass over every environment).
+  const callers = new Map<string, string[]>();
+  for (const d of deployments) {
+    for (const e of (d.spec?.template?.spec?.containers ?? []).flatMap((c: any) => c.env ?? [])) {
+      const m = /^(?:https|wss):\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:[.:/]|$)/.exec(e.value ?? '');
+      if (m) callers.set(`${m[2]}/${m[1]}`, [...new Set([...callers.get(`${m[2]}/${m[1]}`) ?? [], d.metadata.name])]);
+    }
+  }
 
-  const workloads = byKind(docs, 'Deployment', 'StatefulSet').map((d): WorkloadReview => {
+  const workloads = deployments.map((d): WorkloadReview => {
     const pod = d.spec?.template?.spec ?? {};
     const container = pod.containers?.[0] ?? {};
     const labels = d.spec?.template?.metadata?.labels ?? {};
-    const svc = services.find((s) => ns(s) === ns(d) && Object.entries(s.spec?.selector ?? {}).every(([k, v]) => labels[k] === v) && Object.keys(s.spec?.selector ?? {}).length);
+    const svc = bySelector.get(`${ns(d)}|${selectorKey(d.spec?.selector?.matchLabels)}`)
+      ?? (servicesByNs.get(ns(d)) ?? []).find((x) => Object.keys(x.spec?.selector ?? {}).length && Object.entries(x.spec.selector).every(([k, v]) => labels[k] === v));
     const port = svc?.spec?.ports?.[0];
     const mountOf = (volume: string) => container.volumeMounts?.find((m: any) => m.name === volume);
     const secrets = (pod.volumes ?? []).filter((v: any) => v.secret).map((v: any) => ({ cert: certBySecret.get(`${ns(d)}/${v.secret.secretName}`), mount: mountOf(v.name) }));
@@ -113,21 +127,38 @@ export function reviewModel(docs: any[]): ReviewModel {
       name: d.metadata.name, namespace: ns(d), serves: port ? `${port.appProtocol ?? 'tcp'} :${port.port}` : '-',
       certificate: served && `${served.cert.name} → ${served.cert.secret.split('/')[1]} (${served.cert.issuer.split('/')[1]}, ${served.cert.key})`,
       mount: served?.mount && `${served.mount.mountPath}${served.mount.readOnly ? ' (read-only)' : ' (WRITABLE)'}`,
-      trusts: (pod.volumes ?? []).filter((v: any) => v.configMap && byKind(docs, 'Bundle').some((b) => b.metadata.name === v.configMap.name)).map((v: any) => v.configMap.name),
+      trusts: (pod.volumes ?? []).filter((v: any) => v.configMap && bundles.has(v.configMap.name)).map((v: any) => v.configMap.name),
       presents: presented?.cert.secret.split('/')[1],
       requiresClientCertificates: env.some((e) => /CLIENT_AUTH/i.test(e.name) && e.value === 'required'),
-      callers: [],
+      callers: callers.get(`${ns(d)}/${d.metadata.name}`) ?? [],
     };
   });
-  // A caller holds the callee's in-cluster URL in its environment.
-  for (const callee of workloads) {
-    const url = new RegExp(`^(https|wss)://${callee.name}\\.${callee.namespace}\\.svc(\\.|:|/|$)`);
-    for (const d of byKind(docs, 'Deployment', 'StatefulSet')) {
-      if ((d.spec?.template?.spec?.containers ?? []).some((c: any) => (c.env ?? []).some((e: any) => url.test(e.value ?? '')))) (callee.callers as string[]).push(d.metadata.name);
-    }
-  }
   const order = (a: { namespace?: string; name?: string; host?: string }, b: typeof a) => `${a.host ?? ''}${a.namespace}/${a.name}`.localeCompare(`${b.host ?? ''}${b.namespace}/${b.name}`);
   return { requirements: clusterRequirements(docs), hosts: hosts.sort((a, b) => a.host.localeCompare(b.host)), workloads: workloads.sort(order), certificates: certificates.sort(order) };
+}
+
+const selectorKey = (labels?: Record<string, string>) => Object.entries(labels ?? {}).sort().map(([k, v]) => `${k}=${v}`).join(',');
+
+/** Documents by kind/namespace/name, and policies by what they target: look-ups without scans. */
+interface DocIndex {
+  named(kind: string, namespace: string, name: string): any;
+  /** Policies of this kind in the namespace targeting kind/name (any section). */
+  targeting(policyKind: string, namespace: string, kind: string, name: string): any[];
+}
+
+function indexDocs(docs: any[]): DocIndex {
+  const byName = new Map(docs.filter(Boolean).map((d) => [`${d.kind}/${ns(d)}/${d.metadata?.name}`, d]));
+  const targets = new Map<string, any[]>();
+  for (const d of docs.filter((x) => x?.spec?.targetRefs)) {
+    for (const t of d.spec.targetRefs) {
+      const key = `${d.kind}/${ns(d)}/${t.kind}/${t.name}`;
+      targets.set(key, [...new Set([...targets.get(key) ?? [], d])]);
+    }
+  }
+  return {
+    named: (kind, namespace, name) => byName.get(`${kind}/${namespace}/${name}`),
+    targeting: (policyKind, namespace, kind, name) => targets.get(`${policyKind}/${namespace}/${kind}/${name}`) ?? [],
+  };
 }
 
 type SecretInfo = (secret: string, shim?: boolean) => Pick<HostReview, 'secret' | 'certificate' | 'issuer' | 'key' | 'lifetime'>;
@@ -165,18 +196,17 @@ function nginxHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
   return mergeRows(rows);
 }
 
-function gatewayHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
+function gatewayHosts(docs: any[], secretInfo: SecretInfo, index: DocIndex): HostReview[] {
   const parents = new Map<string, any>(byKind(docs, 'Gateway', 'ListenerSet').map((g) => [`${g.kind}/${id(g)}`, g]));
   const gatewayOf = (p: any): any => (p?.kind === 'ListenerSet' ? parents.get(`Gateway/${p.spec?.parentRef?.namespace ?? ns(p)}/${p.spec?.parentRef?.name}`) : p);
   const profileOf = (parent: any): string => {
-    const policy = byKind(docs, 'ClientTrafficPolicy').find((c) => (c.spec?.targetRefs ?? []).some((t: any) => ns(c) === ns(parent) && t.name === parent.metadata.name && t.kind === parent.kind))
-      ?? (gatewayOf(parent) && byKind(docs, 'ClientTrafficPolicy').find((c) => (c.spec?.targetRefs ?? []).some((t: any) => ns(c) === ns(gatewayOf(parent)) && t.name === gatewayOf(parent).metadata.name && t.kind === 'Gateway')));
+    const gw = gatewayOf(parent);
+    const policy = index.targeting('ClientTrafficPolicy', ns(parent), parent.kind, parent.metadata.name)[0]
+      ?? (gw && index.targeting('ClientTrafficPolicy', ns(gw), 'Gateway', gw.metadata.name)[0]);
     const t = policy?.spec?.tls;
     if (t) return describeTls(versionsBetween(t.minVersion ?? '1.2', t.maxVersion ?? '1.3'), t.ciphers ?? []);
     return `implementation default (no ClientTrafficPolicy for ${gatewayOf(parent)?.spec?.gatewayClassName ?? 'this Gateway'})`;
   };
-  const policies = byKind(docs, 'BackendTrafficPolicy');
-  const backendTls = byKind(docs, 'BackendTLSPolicy');
   const rows = byKind(docs, 'HTTPRoute', 'TLSRoute').flatMap((route) => {
     const refs = (route.spec?.parentRefs ?? []).map((p: any) => {
       const parent = parents.get(`${p.kind ?? 'Gateway'}/${p.namespace ?? ns(route)}/${p.name}`);
@@ -191,16 +221,17 @@ function gatewayHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
       const passthrough = route.kind === 'TLSRoute';
       return (passthrough ? [{}] : route.spec?.rules ?? []).flatMap((rule: any) => {
         const headers = Object.fromEntries((rule.filters ?? []).flatMap((f: any) => f.responseHeaderModifier?.set ?? []).map((h: any) => [h.name, h.value]));
-        const stream = policies.find((b) => ns(b) === ns(route) && (b.spec?.targetRefs ?? []).some((t: any) => t.kind === 'HTTPRoute' && t.name === route.metadata.name && (!t.sectionName || t.sectionName === rule.name)));
+        const stream = index.targeting('BackendTrafficPolicy', ns(route), 'HTTPRoute', route.metadata.name)
+          .find((b) => b.spec?.timeout?.http?.streamIdleTimeout && b.spec.targetRefs.some((t: any) => !t.sectionName || t.sectionName === rule.name));
         const idle = stream?.spec?.timeout?.http?.streamIdleTimeout ?? rule.timeouts?.request;
         return (rule.backendRefs ?? []).map((b: any) => {
-          const verified = backendTls.find((p) => ns(p) === ns(route) && (p.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === b.name));
+          const verified = index.targeting('BackendTLSPolicy', ns(route), 'Service', b.name)[0];
           return {
             host: listener.hostname ?? route.spec?.hostnames?.[0], path: rule.matches?.[0]?.path?.value ?? '/', edge,
             tls: passthrough ? 'passthrough' : profileOf(parent), hsts: passthrough ? undefined : hstsOf(headers), ...cert,
             backend: `${b.name}:${b.port}${verified ? ` (HTTPS, verified as ${verified.spec?.validation?.hostname})` : ''}`,
             websocket: idle,
-            clientAuth: clientValidation(docs, gw),
+            clientAuth: clientValidation(index, parent, gw),
           };
         });
       });
@@ -209,14 +240,15 @@ function gatewayHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
   return mergeRows(rows);
 }
 
-function clientValidation(docs: any[], gw: any): string | undefined {
-  const refs = gw?.spec?.tls?.frontend?.default?.validation?.caCertificateRefs
-    ?? byKind(docs, 'ClientTrafficPolicy').find((c) => gw && ns(c) === ns(gw) && (c.spec?.targetRefs ?? []).some((t: any) => t.name === gw.metadata.name))?.spec?.tls?.clientValidation?.caCertificateRefs;
+/** Client validation of a listener: its ListenerSet's or Gateway's ClientTrafficPolicy, or the Gateway's own frontend validation. */
+function clientValidation(index: DocIndex, parent: any, gw: any): string | undefined {
+  const policy = (x: any) => x && index.targeting('ClientTrafficPolicy', ns(x), x.kind, x.metadata.name)[0]?.spec?.tls?.clientValidation?.caCertificateRefs;
+  const refs = policy(parent) ?? policy(gw) ?? gw?.spec?.tls?.frontend?.default?.validation?.caCertificateRefs;
   return refs?.length ? `required, CA ${refs.map((r: any) => `${r.kind} ${r.name}`).join(', ')}` : undefined;
 }
 
-function traefikHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
-  const named = (kind: string, namespace: string, name: string) => byKind(docs, kind).find((d) => ns(d) === namespace && d.metadata.name === name);
+function traefikHosts(docs: any[], secretInfo: SecretInfo, index: DocIndex): HostReview[] {
+  const named = index.named;
   const rows = byKind(docs, 'IngressRoute', 'IngressRouteTCP').filter((r) => r.spec?.tls).flatMap((ir) => {
     const passthrough = ir.kind === 'IngressRouteTCP' && ir.spec.tls.passthrough;
     const option = ir.spec.tls.options && named('TLSOption', ir.spec.tls.options.namespace ?? ns(ir), ir.spec.tls.options.name);
@@ -305,20 +337,23 @@ export function renderSummary(model: ReviewModel, title: string): string {
     model.certificates.map((c) => [`${c.name}${c.isCa ? ' (CA)' : ''}`, c.namespace, c.names, c.issuer, c.key, c.lifetime, c.usages.length ? c.usages : c.isCa ? 'CA' : '-', c.secret]),
   ));
   lines.push('', '## Graph', '', '```mermaid', 'graph LR');
-  const node = (s: string) => s.replace(/[^A-Za-z0-9]/g, '_');
+  const node = (x: string) => x.replace(/[^A-Za-z0-9]/g, '_');
+  const certByName = new Map(model.certificates.map((c) => [`${c.namespace}/${c.name}`, c]));
+  const secrets = new Set(model.certificates.map((c) => c.secret));
+  const workloadByName = groupBy(model.workloads, (w) => w.name);
   for (const issuer of new Set(model.certificates.map((c) => c.issuer))) lines.push(`  ${node(`issuer ${issuer}`)}{{"${issuer}"}}`);
   for (const c of model.certificates) lines.push(`  ${node(`cert ${c.secret}`)}["cert ${c.namespace}/${c.name}"] --> ${node(`issuer ${c.issuer}`)}`);
   for (const w of model.workloads) {
     lines.push(`  ${node(`w ${w.namespace}/${w.name}`)}("${w.namespace}/${w.name}")`);
-    const served = model.certificates.find((c) => c.namespace === w.namespace && w.certificate?.startsWith(`${c.name} → `));
+    const served = w.certificate && certByName.get(`${w.namespace}/${w.certificate.split(' → ')[0]}`);
     if (served) lines.push(`  ${node(`w ${w.namespace}/${w.name}`)} -. serves .-> ${node(`cert ${served.secret}`)}`);
     for (const caller of w.callers) lines.push(`  ${node(`w ${w.namespace}/${caller}`)} -- "${w.requiresClientCertificates ? 'mTLS' : 'HTTPS'}" --> ${node(`w ${w.namespace}/${w.name}`)}`);
   }
   for (const h of model.hosts) {
-    lines.push(`  ${node(`host ${h.host}`)}(["${h.host}"])${h.secret && model.certificates.some((c) => c.secret === h.secret) ? ` --> ${node(`cert ${h.secret}`)}` : ''}`);
+    lines.push(`  ${node(`host ${h.host}`)}(["${h.host}"])${h.secret && secrets.has(h.secret) ? ` --> ${node(`cert ${h.secret}`)}` : ''}`);
     const hostNs = h.secret?.split('/')[0];
     for (const b of h.backends) {
-      const w = model.workloads.find((x) => x.name === b.split(':')[0] && (!hostNs || x.namespace === hostNs));
+      const w = (workloadByName.get(b.split(':')[0]) ?? []).find((x) => !hostNs || x.namespace === hostNs);
       if (w) lines.push(`  ${node(`host ${h.host}`)} --> ${node(`w ${w.namespace}/${w.name}`)}`);
     }
   }

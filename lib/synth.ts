@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { dump } from 'js-yaml';
 import { Finding, Severity } from './policy/check';
-import { CheckedApp, SynthesizedChart, checkApp, enforcePolicy } from './policy/gate';
+import { CheckedApp, SynthesizedChart, checkApp, enforcePolicy, lastCheck } from './policy/gate';
 import { TlsStackError } from './policy/validation';
 import { reviewSummary } from './summary';
 
@@ -57,7 +57,8 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
     throw new TlsPolicyError(builds.map((b) => b.app.outdir).join(', '), errors, findings);
   }
   const plans = builds.map(({ app, title }) => {
-    const checked = checkApp(app);
+    // The validations just ran the checks; nothing changed since, so their documents are the ones to write.
+    const checked = lastCheck(app) ?? checkApp(app);
     return { app, title, charts: checked.charts, warnings: checked.findings.filter((f) => f.severity === Severity.WARNING) };
   });
   const outputs = plans.map((p) => ({ ...p, files: render(p.app, p.title, p.charts) }));
@@ -91,7 +92,7 @@ function validationErrors(app: App): string[] {
 export function synthChecked(app: App): CheckedApp {
   const errors = validationErrors(app);
   if (errors.length) throw new TlsPolicyError(app.outdir, errors, checkApp(app).findings);
-  return checkApp(app);
+  return lastCheck(app) ?? checkApp(app);
 }
 
 /** The files of one App, path → content. */

@@ -24,4 +24,4 @@ import_group envoy-gateway "$crds"/envoy-gateway-v1.9.0/gateway.envoyproxy.io_{c
 import_group trust-manager "$crds"/trust-manager-v0.24.0/*.yaml
 import_group prometheus-operator "$crds"/prometheus-operator-v0.93.0/monitoring.coreos.com_prometheusrules.yaml
 
-node --import tsx scripts/compile-schemas.ts imports/validators "$crds"/*/
+node --require ./scripts/ts-loader.js scripts/compile-schemas.ts imports/validators "$crds"/*/

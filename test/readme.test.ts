@@ -2,7 +2,6 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
 import { parseAllDocuments } from 'yaml';
 import { schemaErrors } from '../lib/policy/schema';
 
@@ -16,9 +15,8 @@ test('the README usage example runs as written and writes schema-valid YAML', ()
   try {
     // The README imports the package by name; here it is this repository's source.
     fs.writeFileSync(file, example.replace(/from 'cdk8s-secure-tls'/g, `from '${path.join(root, 'lib')}'`));
-    // cwd is a scratch folder, so point node at this project's tsx loader explicitly.
-    const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    execFileSync(process.execPath, ['--import', tsx, file], { cwd, stdio: 'pipe' });
+    // cwd is a scratch folder, so point node at this project's TypeScript loader explicitly.
+    execFileSync(process.execPath, ['--require', path.join(root, 'scripts', 'ts-loader.js'), file], { cwd, stdio: 'pipe' });
     const docs = parseAllDocuments(fs.readFileSync(path.join(cwd, 'out', 'chat.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     expect(docs.map((d) => d.kind).sort()).toEqual(['Certificate', 'ClusterIssuer', 'Deployment', 'Namespace', 'Service']);
     for (const d of docs) expect(schemaErrors(d)).toEqual([]);

@@ -1,7 +1,5 @@
 import { isIP } from 'net';
-import { CelScalar, celEnv, celFunc, isCelError, parse, plan } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
-import { RE2JS } from '@bufbuild/re2';
+import type * as Cel from '@bufbuild/cel';
 
 /**
  * The CEL `x-kubernetes-validations` rules of the upstream CRDs, evaluated the way the API server does (Kubernetes CEL:
@@ -18,13 +16,23 @@ export interface CelSite {
 
 type Program = (bindings: { self: unknown }) => unknown;
 
-let env: ReturnType<typeof makeEnv> | undefined;
-function makeEnv() {
-  return celEnv({
-    funcs: [...strings, celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIP(s) !== 0)],
-    variables: { self: CelScalar.DYN },
-    re2: { compile: (pattern: string) => RE2JS.compile(pattern) },
-  });
+/** The evaluator, loaded on the first rule that applies (most documents carry none): @bufbuild/cel is heavy to load. */
+let cel: { lib: typeof Cel; env: Cel.CelEnv } | undefined;
+function evaluator() {
+  if (!cel) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const lib: typeof Cel = require('@bufbuild/cel');
+    const { strings } = require('@bufbuild/cel/ext');
+    const { RE2JS } = require('@bufbuild/re2');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const env = lib.celEnv({
+      funcs: [...strings, lib.celFunc('isIP', [lib.CelScalar.STRING], lib.CelScalar.BOOL, (s: string) => isIP(s) !== 0)],
+      variables: { self: lib.CelScalar.DYN },
+      re2: { compile: (pattern: string) => RE2JS.compile(pattern) },
+    });
+    cel = { lib, env };
+  }
+  return cel;
 }
 
 const programs = new Map<string, Program | Error>();
@@ -32,8 +40,8 @@ function program(rule: string): Program | Error {
   let p = programs.get(rule);
   if (!p) {
     try {
-      env ??= makeEnv();
-      p = plan(env, parse(rule)) as unknown as Program;
+      const { lib, env } = evaluator();
+      p = lib.plan(env, lib.parse(rule)) as unknown as Program;
     } catch (e) {
       p = e as Error;
     }
@@ -79,7 +87,7 @@ export function celErrors(doc: unknown, sites: CelSite[]): { cel: Array<{ field:
         const result = p instanceof Error ? p : p({ self });
         if (result === true) continue;
         if (result === false) cel.push({ field, message: message ?? `failed rule: ${rule}` });
-        else celUnknown.push({ field, message: `rule not evaluated (${isCelError(result) || result instanceof Error ? (result as Error).message : `result ${String(result)}`}): ${rule}` });
+        else celUnknown.push({ field, message: `rule not evaluated (${result instanceof Error || evaluator().lib.isCelError(result) ? (result as Error).message : `result ${String(result)}`}): ${rule}` });
       }
     }
   }

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { validateDocument } from './schema';
 import { TlsProfile } from './tls-profiles';
 import { groupBy, isSecretLikeEnvName, mountPathProblem } from './validation';
@@ -40,6 +39,8 @@ export interface ManifestDoc {
 
 /** Reads YAML documents from files and folders (recursively); Markdown/text files contribute their ```yaml blocks. */
 export function loadManifests(paths: string[]): ManifestDoc[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseAllDocuments } = require('yaml') as typeof import('yaml');
   const files = paths.flatMap((p) => walk(p)).sort();
   return files.flatMap((file) => {
     const text = fs.readFileSync(file, 'utf8');

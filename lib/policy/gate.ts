@@ -58,6 +58,14 @@ export function checkApp(root: IConstruct): CheckedApp {
   return result;
 }
 
+/**
+ * The result of the last check of this App, without synthesizing again: for a caller that has just run the App's
+ * validations and changed nothing since (the gated writer). @internal
+ */
+export function lastCheck(root: IConstruct): CheckedApp | undefined {
+  return cache.get(root.node.root);
+}
+
 function sameDocs(previous: Cached, charts: SynthesizedChart[]): boolean {
   previous.json ??= JSON.stringify(previous.charts.map((c) => c.docs));
   return previous.json === JSON.stringify(charts.map((c) => c.docs));

@@ -3,48 +3,40 @@ import * as path from 'path';
 import { CelSite, celErrors } from './cel';
 
 /**
- * Validates Kubernetes manifests against their upstream schemas: custom resources against the `openAPIV3Schema` of
- * the upstream CRDs (compiled ahead of time into imports/validators by scripts/import-crds.sh, loaded per kind on
- * first use; unknown fields are errors, as the API server prunes them) and their CEL `x-kubernetes-validations`
- * rules (evaluated after the schema defaults are applied, as the API server does); core kinds against the Kubernetes
- * OpenAPI schema through `kubernetes-models` (also precompiled, per kind).
+ * Validates Kubernetes manifests against their upstream schemas, compiled ahead of time into imports/validators by
+ * scripts/import-crds.sh and loaded on first use: custom resources against the `openAPIV3Schema` of the upstream CRDs
+ * (one module per kind; unknown fields are errors, as the API server prunes them) and their CEL
+ * `x-kubernetes-validations` rules (evaluated after the schema defaults are applied, as the API server does); core
+ * kinds against the Kubernetes OpenAPI schema (kubernetes-models' compiled schemas, bundled into one module).
  */
 const VALIDATORS = path.join(__dirname, '..', '..', 'imports', 'validators');
 
-interface CrdValidator {
+interface KindValidator {
   (doc: unknown): boolean;
   errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }> | null;
-  /** Where the CRD's CEL rules apply. */
-  cel: CelSite[];
+  /** Where the CRD's CEL rules apply (none for core kinds). */
+  cel?: CelSite[];
 }
 
-const validators = new Map<string, CrdValidator | undefined>();
-function crdValidator(group: string, version: string, kind: string): CrdValidator | undefined {
-  const key = `${group}/${version}/${kind}`;
+const validators = new Map<string, KindValidator | undefined>();
+let core: Record<string, KindValidator> | undefined;
+
+/** The validator of a kind: a CRD's own module, or the core kinds' bundle. */
+function validatorFor(apiVersion: string, kind: string): KindValidator | undefined {
+  const key = `${apiVersion}/${kind}`;
   if (!validators.has(key)) {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     const file = path.join(VALIDATORS, group, version, `${kind}.js`);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    validators.set(key, group.includes('.') && fs.existsSync(file) ? require(file) : undefined);
+    if (group.includes('.') && fs.existsSync(file)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      validators.set(key, require(file));
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      core ??= require(path.join(VALIDATORS, 'core.js')) as Record<string, KindValidator>;
+      validators.set(key, core[key]);
+    }
   }
   return validators.get(key);
-}
-
-const models = new Map<string, any>();
-function coreModel(group: string, version: string, kind: string): any {
-  const key = `${group}/${version}/${kind}`;
-  if (!models.has(key)) {
-    let model: any;
-    if (!group.includes('.') || group.endsWith('.k8s.io')) {
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        model = require(`kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`)[kind];
-      } catch {
-        model = undefined;
-      }
-    }
-    models.set(key, model);
-  }
-  return models.get(key);
 }
 
 /** Problems of one manifest against its schema and CEL rules. */
@@ -64,23 +56,14 @@ export function validateDocument(doc: any): DocumentErrors {
   if (!doc || typeof doc !== 'object' || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') {
     return { schema: ['not a Kubernetes object: apiVersion and kind are required'], cel: [], celUnknown: [] };
   }
-  const [group, version] = doc.apiVersion.includes('/') ? doc.apiVersion.split('/') : ['', doc.apiVersion];
-  const crd = crdValidator(group, version, doc.kind);
-  if (crd) {
-    const copy = JSON.parse(JSON.stringify(doc));
-    const schema = crd(copy) ? [] : (crd.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? `: "${e.params.additionalProperty}"` : ''}`);
-    // CEL rules assume a structurally valid object; the API server evaluates them only then.
-    return { schema, ...(schema.length ? { cel: [], celUnknown: [] } : celErrors(copy, crd.cel)) };
-  }
-  const Model = coreModel(group, version, doc.kind);
-  if (!Model) return { schema: [`no schema known for ${doc.apiVersion} ${doc.kind}`], cel: [], celUnknown: [], unknownKind: true };
-  try {
-    // Validate the document itself: a Model instance would first deep-copy it.
-    Model.prototype.validate.call(doc);
-    return { schema: [], cel: [], celUnknown: [] };
-  } catch (e) {
-    return { schema: [(e as Error).message], cel: [], celUnknown: [] };
-  }
+  const validate = validatorFor(doc.apiVersion, doc.kind);
+  if (!validate) return { schema: [`no schema known for ${doc.apiVersion} ${doc.kind}`], cel: [], celUnknown: [], unknownKind: true };
+  // CRD validators apply the schema defaults (which the CEL rules then see, as in the API server): on a copy.
+  const cel = validate.cel ?? [];
+  const subject = validate.cel ? JSON.parse(JSON.stringify(doc)) : doc;
+  const schema = validate(subject) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? `: "${e.params.additionalProperty}"` : ''}`);
+  // CEL rules assume a structurally valid object; the API server evaluates them only then.
+  return { schema, ...(schema.length || !cel.length ? { cel: [], celUnknown: [] } : celErrors(subject, cel)) };
 }
 
 /** Schema and CEL errors of one manifest as lines ([] when valid). */

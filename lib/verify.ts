@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'events';
 import * as fs from 'fs';
 import * as tls from 'tls';
 import type { App } from 'cdk8s';
@@ -117,7 +118,20 @@ type Add = (check: string, status: CheckStatus, detail: string) => void;
 
 /** Runs every check against one host: first whether it can be reached at all, then every probe concurrently. */
 export async function verifyHost(exp: HostExpectation, options: VerifyOptions = {}): Promise<CheckResult[]> {
-  const limits: Limits = { timeoutMs: options.timeoutMs ?? 5000, signal: options.signal };
+  // One listener on the caller's signal; every probe of this host listens to ours.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const abort = () => stop.abort(options.signal!.reason);
+  if (options.signal?.aborted) abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    return await checkHost(exp, options, { timeoutMs: options.timeoutMs ?? 5000, signal: stop.signal });
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+}
+
+async function checkHost(exp: HostExpectation, options: VerifyOptions, limits: Limits): Promise<CheckResult[]> {
   const httpsPort = exp.httpsPort ?? 443;
   const name = exp.address ?? exp.host;
   const reached = await reach(name, httpsPort, limits);
@@ -206,7 +220,9 @@ async function ciphers({ exp, t, limits, base }: Context): Promise<Result[]> {
       offers.push({ suite, options: { ...base, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: suite } });
     }
   }
-  const outcomes = await pool(offers, SUITE_CONCURRENCY, (o) => accepts(t, o.options, limits));
+  // Queued probes share the check's time limit: a hung server costs one --timeout, not one per batch.
+  const shared = { ...limits, until: Date.now() + limits.timeoutMs };
+  const outcomes = await pool(offers, SUITE_CONCURRENCY, (o) => accepts(t, o.options, shared));
   const accepted = offers.filter((_, i) => outcomes[i].accepted).map((o) => o.suite);
   const unknown = offers.filter((_, i) => outcomes[i].accepted === undefined);
   const scope = `${offers.length} suites outside ${exp.profile.name} (TLS 1.3: outside Mozilla's ${MOZILLA_TLS13.length}), one handshake each`;

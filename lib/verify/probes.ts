@@ -11,6 +11,8 @@ import type WebSocket from 'ws';
 /** How long one probe may take, and the whole run's abort signal. */
 export interface Limits {
   readonly timeoutMs: number;
+  /** Epoch ms no probe may run past, for a group of probes sharing one time limit. @default none */
+  readonly until?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -59,7 +61,8 @@ function bounded<T>(limits: Limits, start: (settle: (o: Outcome<T>) => void) => 
       resolve(o);
     };
     const onAbort = () => settle({ ok: false, answered: false, error: String((limits.signal!.reason as Error)?.message ?? limits.signal!.reason) });
-    const timer = setTimeout(() => settle({ ok: false, answered: false, error: `no complete answer within ${limits.timeoutMs} ms (--timeout)` }), limits.timeoutMs);
+    const ms = Math.min(limits.timeoutMs, (limits.until ?? Infinity) - Date.now());
+    const timer = setTimeout(() => settle({ ok: false, answered: false, error: `no complete answer within ${limits.timeoutMs} ms (--timeout)` }), Math.max(ms, 0));
     if (limits.signal?.aborted) return onAbort();
     limits.signal?.addEventListener('abort', onAbort);
     cleanup = start(settle);

@@ -24,6 +24,14 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** Leaves by how they are made, each made once (RSA keys are slow to generate). */
+const leaves = new Map<string, Promise<Leaf>>();
+const leafFor = (o: LeafOptions & { names?: string[] }) => {
+  const key = JSON.stringify(o);
+  if (!leaves.has(key)) leaves.set(key, pki.leaf(o.names ?? [HOST], o));
+  return leaves.get(key)!;
+};
+
 const expectation = (s: RunningStack, extra: Partial<HostExpectation> = {}): HostExpectation => ({
   host: HOST, address: '127.0.0.1', httpsPort: s.httpsPort, httpPort: s.httpPort, profile: TlsProfile.INTERMEDIATE,
   hsts: HEADERS.hstsValue, headers: HEADERS.headers, websocketPaths: ['/ws'], key: { algorithm: 'ECDSA', size: 256 }, ...extra,
@@ -72,7 +80,7 @@ const FAULTS: FaultCase[] = [
   { label: 'missing intermediate', leaf: { noIntermediate: true }, fail: ['tls.chain'], detail: /UNABLE_TO_VERIFY_LEAF_SIGNATURE — .*serve the full chain/ },
   { label: 'TLS 1.3 CCM_8 suite', nodeOnly: true, faults: { tls13Ciphers: 'TLS_AES_128_CCM_8_SHA256:TLS_AES_128_GCM_SHA256' }, fail: ['tls.ciphers'], detail: /^accepts TLS_AES_128_CCM_8_SHA256:/ },
   // Never idle, never done: an idle timeout would wait forever; the absolute one stops it, and only the page's checks say so.
-  { label: 'drip-feed answer to GET /', nodeOnly: true, faults: { drip: true }, timeoutMs: 500, fail: [], error: HEADER_CHECKS, detail: /^could not run: GET .* gave no answer \(no complete answer within 500 ms/ },
+  { label: 'drip-feed answer to GET /', nodeOnly: true, faults: { drip: true }, timeoutMs: 1000, fail: [], error: HEADER_CHECKS, detail: /^could not run: GET .* gave no answer \(no complete answer within 1000 ms/ },
   // 24 KiB of headers (curl reads them): every header check still runs and passes.
   { label: '24 KiB of response headers', nodeOnly: true, faults: { hugeHeaders: true }, fail: [] },
 ];
@@ -105,8 +113,9 @@ describe.each([
     expect(r['ws.plaintext /ws'].status).toBe('pass');
   });
 
-  maybe.each(FAULTS.filter((f) => name === 'node https + ws' || !f.nodeOnly).map((f) => [f.label, f] as const))('names the fault: %s', async (_label, f) => {
-    const leaf = f.leaf ? await pki.leaf(f.leaf.names ?? [HOST], f.leaf) : good;
+  // Concurrent: each fault has its own server and ports.
+  (available ? test.concurrent : test.concurrent.skip).each(FAULTS.filter((f) => name === 'node https + ws' || !f.nodeOnly).map((f) => [f.label, f] as const))('names the fault: %s', async (_label, f) => {
+    const leaf = f.leaf ? await leafFor(f.leaf) : good;
     const started = Date.now();
     const results = await withServer(start(leaf, { faults: f.faults }), (s) => verifyHost(expectation(s, f.exp), { ca: pki.ca, timeoutMs: f.timeoutMs }));
     // exactly these checks, and nothing unrelated

@@ -1,6 +1,7 @@
 // Network probes of `verify`. Every probe has an absolute deadline (not an idle timeout: a server that drips one
 // byte at a time is cut off too) and stops early when the whole run's signal aborts. No probe throws: each resolves
 // to what the server did, or to why it could not be asked.
+import { createHash } from 'crypto';
 import * as dns from 'dns';
 import * as http from 'http';
 import * as https from 'https';
@@ -70,6 +71,25 @@ function bounded<T>(limits: Limits, start: (settle: (o: Outcome<T>) => void) => 
   });
 }
 
+const contexts = new Map<string, tls.SecureContext>();
+
+/**
+ * The same options with a SecureContext made once per distinct configuration: building one (above all with a
+ * CA bundle) costs more than a refused handshake, and a run makes a hundred handshakes with a few configurations.
+ */
+export function withContext<O extends tls.SecureContextOptions>(o: O): O & { secureContext: tls.SecureContext } {
+  const { ca, cert, key, ciphers, minVersion, maxVersion } = o;
+  const fields = { ca, cert, key, ciphers, minVersion, maxVersion };
+  const id = createHash('sha256').update(JSON.stringify(fields, (_k, v) => (Buffer.isBuffer(v) || v?.type === 'Buffer' ? String(Buffer.from(v.data ?? v)) : v))).digest('hex');
+  let context = contexts.get(id);
+  if (!context) {
+    if (contexts.size >= 1000) contexts.clear();
+    context = tls.createSecureContext(fields);
+    contexts.set(id, context);
+  }
+  return { ...o, secureContext: context };
+}
+
 const failure = (e: Error): Outcome<never> => {
   const code = (e as NodeJS.ErrnoException).code;
   return { ok: false, answered: !(code && UNREACHED.has(code)), error: code ?? e.message };
@@ -96,7 +116,7 @@ export function reach(name: string, port: number, limits: Limits): Promise<Outco
 export function handshake<T>(t: Target, options: tls.ConnectionOptions, limits: Limits, inspect: (s: tls.TLSSocket) => T,
   watch?: (s: tls.TLSSocket) => void): Promise<Outcome<T>> {
   return bounded(limits, (settle) => {
-    const socket = tls.connect({ host: t.address, port: t.httpsPort, servername: serverName(t.host), ALPNProtocols: ['http/1.1'], ...options });
+    const socket = tls.connect(withContext({ host: t.address, port: t.httpsPort, servername: serverName(t.host), ALPNProtocols: ['http/1.1'], ...options }));
     watch?.(socket);
     socket.once('secureConnect', () => settle({ ok: true, value: inspect(socket) }));
     socket.once('error', (e) => settle(failure(e)));
@@ -120,7 +140,7 @@ export function get(t: Target, scheme: 'http' | 'https', path: string, limits: L
     const options: https.RequestOptions = {
       host: t.address, port, path, method: 'GET', agent: false, maxHeaderSize: 1 << 20,
       headers: { host: authority(t.host, port, scheme === 'https' ? 443 : 80) },
-      ...(scheme === 'https' ? { servername: serverName(t.host), ...tlsOptions } : {}),
+      ...(scheme === 'https' ? withContext({ servername: serverName(t.host), ...tlsOptions }) : {}),
     };
     const req = (scheme === 'https' ? https : http).request(options, (res) => {
       settle({ ok: true, value: { status: res.statusCode!, raw: res.rawHeaders, location: res.headers.location } });
@@ -146,7 +166,8 @@ export function upgrade(t: Target, url: string, limits: Limits, options: WebSock
     const family = net.isIPv6(t.address) ? 6 : 4;
     // Connect to the address while the URL (Host, SNI) keeps the public name, like curl --resolve.
     const lookup = (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) => (o?.all ? cb(null, [{ address: t.address, family }]) : cb(null, t.address, family));
-    const ws = new WS(url, { ...options, followRedirects: false, lookup, maxPayload: 1 << 20 } as WebSocket.ClientOptions);
+    const secure = url.startsWith('wss:') ? withContext(options as tls.SecureContextOptions) : options;
+    const ws = new WS(url, { ...secure, followRedirects: false, lookup, maxPayload: 1 << 20 } as unknown as WebSocket.ClientOptions);
     const nonce = `tls-stack-verify ${process.hrtime.bigint()}`;
     ws.on('open', () => { opened = true; ws.send(nonce); });
     ws.on('message', (m) => { if (String(m) === nonce) settle({ ok: true, value: { echoed: true } }); });

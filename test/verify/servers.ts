@@ -101,6 +101,10 @@ export interface Faults {
   drip?: boolean;
   /** 24 KiB of extra response headers (Node's client reads 16 KiB by default; curl reads them). Node only. */
   hugeHeaders?: boolean;
+  /** X-XSS-Protection: 1; mode=block (the legacy filter, itself an XSS vector). Node only. */
+  xssBlock?: boolean;
+  /** The plain-HTTP port also upgrades WebSockets on /ws. Node only. */
+  wsPlaintext?: boolean;
 }
 
 /** Where to start a server and how it misbehaves. */
@@ -139,6 +143,7 @@ export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promi
     }
     if (!f.noHsts) res.setHeader('Strict-Transport-Security', HEADERS.hstsValue!);
     for (const [k, v] of Object.entries(HEADERS.headers)) res.setHeader(k, v);
+    if (f.xssBlock) res.setHeader('X-XSS-Protection', '1; mode=block');
     if (f.hugeHeaders) for (let i = 0; i < 24; i++) res.setHeader(`X-Padding-${i}`, 'x'.repeat(1024));
     res.end('ok');
   });
@@ -150,12 +155,14 @@ export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promi
   const redirect = http.createServer((req, res) => {
     res.writeHead(f.redirect302 ? 302 : 308, { location: `https://${new URL(`http://${req.headers.host}`).hostname}:${httpsPort}${req.url}` }).end();
   });
+  const plainWss = f.wsPlaintext ? new WebSocketServer({ server: redirect, path: '/ws' }) : undefined;
+  plainWss?.on('connection', (ws) => ws.on('message', (m) => ws.send(String(m))));
   await new Promise<void>((r) => redirect.listen(0, host, r));
   return {
     httpsPort, httpPort: (redirect.address() as AddressInfo).port,
     close: async () => {
       for (const t of drips) clearInterval(t);
-      for (const c of wss.clients) c.terminate();
+      for (const c of [...wss.clients, ...plainWss?.clients ?? []]) c.terminate();
       server.closeAllConnections();
       redirect.closeAllConnections();
       await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => redirect.close(r))]);
@@ -192,7 +199,7 @@ export async function freePort(): Promise<number> {
 /** nginx (Debian's package) on loopback, configured like our ingress-nginx edge: or with a fault. */
 export async function startNginx(leaf: Leaf, opts: StackOptions = {}): Promise<RunningStack> {
   const f = opts.faults ?? {};
-  if (f.tls13Ciphers || f.drip || f.hugeHeaders || opts.listen) throw new Error('startNginx: that fault or address is only built into the Node stack');
+  if (f.tls13Ciphers || f.drip || f.hugeHeaders || f.xssBlock || f.wsPlaintext || opts.listen) throw new Error('startNginx: that fault or address is only built into the Node stack');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-'));
   const backend = http.createServer((_q, s) => s.end('ok'));
   const wss = new WebSocketServer({ server: backend, path: '/ws' });

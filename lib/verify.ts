@@ -225,14 +225,14 @@ async function ciphers({ exp, t, limits, base }: Context): Promise<Result[]> {
   const outcomes = await pool(offers, SUITE_CONCURRENCY, (o) => accepts(t, o.options, shared));
   const accepted = offers.filter((_, i) => outcomes[i].accepted).map((o) => o.suite);
   const unknown = offers.filter((_, i) => outcomes[i].accepted === undefined);
-  const scope = `${offers.length} suites outside ${exp.profile.name} (TLS 1.3: outside Mozilla's ${MOZILLA_TLS13.length}), one handshake each`;
+  const scope = `${offers.length} suites outside ${exp.profile.name} and Mozilla's ${MOZILLA_TLS13.length} TLS 1.3 suites`;
   const { add, results } = collector();
   if (accepted.length) {
-    add('tls.ciphers', 'fail', `accepts ${accepted.join(', ')}: remove them from the server's cipher list (of ${scope})${unknown.length ? `; ${unknown.length} more could not be probed` : ''}`);
+    add('tls.ciphers', 'fail', `accepts ${accepted.join(', ')}: remove ${accepted.length > 1 ? 'them' : 'it'} from the server's cipher list (${accepted.length} of ${scope} accepted${unknown.length ? `, ${unknown.length} got no answer` : ''})`);
   } else if (unknown.length) {
-    add('tls.ciphers', 'error', couldNotRun(`${unknown.length} of ${scope} got no answer (${outcomes.find((o) => o.accepted === undefined)!.error}), e.g. ${unknown[0].suite}`));
+    add('tls.ciphers', 'error', couldNotRun(`${unknown.length} of ${scope} got no answer, e.g. ${unknown[0].suite} (${outcomes[offers.indexOf(unknown[0])].error})`));
   } else {
-    add('tls.ciphers', 'pass', `refused all ${scope}`);
+    add('tls.ciphers', 'pass', `refused all ${scope}, one handshake each`);
   }
   return results;
 }

@@ -80,7 +80,7 @@ const contexts = new Map<string, tls.SecureContext>();
 export function withContext<O extends tls.SecureContextOptions>(o: O): O & { secureContext: tls.SecureContext } {
   const { ca, cert, key, ciphers, minVersion, maxVersion } = o;
   const fields = { ca, cert, key, ciphers, minVersion, maxVersion };
-  const id = createHash('sha256').update(JSON.stringify(fields, (_k, v) => (Buffer.isBuffer(v) || v?.type === 'Buffer' ? String(Buffer.from(v.data ?? v)) : v))).digest('hex');
+  const id = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
   let context = contexts.get(id);
   if (!context) {
     if (contexts.size >= 1000) contexts.clear();

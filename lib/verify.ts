@@ -172,6 +172,7 @@ function collector(): { add: Add; results: Result[] } {
 /** Why a host could not be reached, and what to do about it. */
 function unreachable(name: string, port: number, error: string): string {
   if (/^(ENOTFOUND|EAI_AGAIN|EAI_FAIL)$/.test(error)) return `${name} does not resolve (${error}): check the name, or give --resolve HOST=ADDRESS`;
+  if (error.includes('--deadline')) return error;
   if (error === 'ECONNREFUSED') return `nothing listens on ${authority(name, port, -1)} (ECONNREFUSED): is the server up and the port right (--https-port)?`;
   return `${authority(name, port, -1)} did not answer (${error}): host down, wrong address, or a firewall dropping packets`;
 }
@@ -263,7 +264,7 @@ async function certificate({ exp, t, limits, base, options, ca }: Context): Prom
   const chain = chainOf(cert);
   const leaf = chain[0];
   const issuer = String(cert.issuer?.CN ?? cert.issuer?.O ?? '?');
-  if (options.insecure) add('tls.chain', 'warn', `not verified (--insecure: chain NOT verified)`);
+  if (options.insecure) add('tls.chain', 'warn', 'not verified (--insecure)');
   else add('tls.chain', authorized ? 'pass' : 'fail', authorized ? `valid, issued by ${issuer}` : `invalid: ${error}${CHAIN_HINTS[error] ? ` — ${CHAIN_HINTS[error](issuer)}` : ''}`);
 
   const nameError = tls.checkServerIdentity(exp.host, cert);

@@ -185,6 +185,9 @@ export async function startSilentServer(): Promise<RunningStack> {
   };
 }
 
+/** Whether this machine has the IPv6 loopback address (some containers do not). */
+export const hasIpv6Loopback = () => Object.values(os.networkInterfaces()).flat().some((i) => i?.address === '::1');
+
 export const hasNginx = () => spawnSync('nginx', ['-v'], { encoding: 'utf8' }).status === 0;
 
 /** A loopback port nothing listens on (just closed). */

@@ -1,21 +1,22 @@
+import { setMaxListeners } from 'events';
 import * as fs from 'fs';
-import * as http from 'http';
-import * as https from 'https';
 import * as tls from 'tls';
-import { App } from 'cdk8s';
-import WebSocket from 'ws';
-import { TlsEdgeBase } from './edge/edge';
-import { SecurityHeaders } from './policy/headers';
+import type { App } from 'cdk8s';
 import { TlsProfile, TlsVersion } from './policy/tls-profiles';
+import { chainOf, keyWeakness, signatureWeakness } from './verify/certificates';
+import { Limits, Outcome, Target, authority, get, handshake, reach, upgrade } from './verify/probes';
+import { MOZILLA_TLS13, offerableSuites } from './verify/suites';
 
 /**
- * Proves a deployed stack on the wire: TLS protocols, ciphers, chain, names, expiry and key; the HTTP→HTTPS
- * redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Verification is never turned off unless
- * `insecure` is set, and then every result says so.
+ * Proves a deployed stack on the wire: TLS protocols, every cipher suite, chain, names, expiry, keys and signatures;
+ * the HTTP→HTTPS redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Every probe has an absolute
+ * deadline and independent probes run concurrently. Verification is never turned off unless `insecure` is set, and
+ * then every result says so.
  */
 
 /** What one public host must show. */
 export interface HostExpectation {
+  /** Public name (SNI, Host), or an IP literal without brackets. */
   readonly host: string;
   /** Connect here instead of resolving `host` (SNI and Host stay `host`). @default resolve host */
   readonly address?: string;
@@ -24,7 +25,7 @@ export interface HostExpectation {
   /** @default 80 */
   readonly httpPort?: number;
   readonly profile: TlsProfile;
-  /** Exact Strict-Transport-Security value; undefined: HSTS must be absent... or unchecked when `checkHeaders` is false. */
+  /** Exact Strict-Transport-Security value; undefined: HSTS must be absent... or unchecked when `checkHttp` is false. */
   readonly hsts?: string;
   /** Headers that must be present with these values. */
   readonly headers: Record<string, string>;
@@ -36,7 +37,7 @@ export interface HostExpectation {
   readonly clientAuth?: boolean;
   /** Warn when fewer seconds than this remain. @default 30 days */
   readonly renewBeforeSeconds?: number;
-  /** Expected key. @default unchecked */
+  /** Expected leaf key (every key in the chain is also checked for strength). @default any strong key */
   readonly key?: { readonly algorithm: string; readonly size?: number };
 }
 
@@ -49,12 +50,16 @@ export interface VerifyOptions {
   readonly clientKey?: string | Buffer;
   /** Do not verify the chain. Reported on every result. @default false */
   readonly insecure?: boolean;
-  /** Per-probe timeout. @default 5000 ms */
+  /** Absolute limit of each probe (connect, handshake, request, upgrade). @default 5000 ms */
   readonly timeoutMs?: number;
+  /** Stops the whole run: probes still running report that they could not finish. @default none */
+  readonly signal?: AbortSignal;
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+/** `error`: the check could not run (host unreachable, no answer in time): neither passed nor failed. */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
 
+/** One check of one host. */
 export interface CheckResult {
   readonly host: string;
   readonly check: string;
@@ -63,24 +68,18 @@ export interface CheckResult {
 }
 
 const VERSIONS = [TlsVersion.TLS_1_0, TlsVersion.TLS_1_1, TlsVersion.TLS_1_2, TlsVersion.TLS_1_3];
-const NODE_VERSION: Record<TlsVersion, tls.SecureVersion> = {
-  [TlsVersion.TLS_1_0]: 'TLSv1', [TlsVersion.TLS_1_1]: 'TLSv1.1', [TlsVersion.TLS_1_2]: 'TLSv1.2', [TlsVersion.TLS_1_3]: 'TLSv1.3',
-};
-/** TLS 1.2 suites outside every Mozilla 6.0 profile: a server must refuse a client that offers only these. */
-const WEAK_SUITES = 'ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA:AES128-SHA:AES256-SHA:AES128-GCM-SHA256:DES-CBC3-SHA';
-
-/** Errors that mean "the certificate did not verify" (already reported by tls.chain / tls.san). */
-const UNVERIFIED = /^(CERT_|ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/;
-
-interface Handshake {
-  ok: boolean;
-  error?: string;
-  socket?: tls.TLSSocket;
-}
+/** Cipher suite probes in flight at once per host (a server's connection limits must not look like refusals). */
+const SUITE_CONCURRENCY = 16;
+/** Status codes that mean "client certificate required". */
+const MTLS_REJECTED = [400, 403, 495, 496];
+/** Older and weaker keys and signatures must still complete a handshake: they are judged by tls.key / tls.signature. */
+const ANY_LEVEL = 'DEFAULT:@SECLEVEL=0';
 
 /** Builds expectations for every public host of the edges in an App (what the spec promises). */
 export function expectationsFromApp(app: App, connect: { address?: string; httpsPort?: number; httpPort?: number } = {}): HostExpectation[] {
-  const edges = app.node.findAll().filter((c): c is TlsEdgeBase => c instanceof TlsEdgeBase);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { TlsEdgeBase } = require('./edge/edge') as typeof import('./edge/edge');
+  const edges = app.node.findAll().filter((c): c is InstanceType<typeof TlsEdgeBase> => c instanceof TlsEdgeBase);
   return edges.flatMap((e) => [...e.routesByHost].map(([host, routes]) => {
     const cert = routes[0].certificate;
     return {
@@ -99,199 +98,312 @@ export function expectationsFromApp(app: App, connect: { address?: string; https
 
 /** Expectations for a bare URL: the library's secure defaults (Mozilla intermediate, HSTS 1 year, OWASP headers). */
 export function expectationsFromUrl(url: string, extra: Partial<HostExpectation> = {}): HostExpectation {
-  const u = new URL(url);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`--url ${url}: not a URL, give e.g. https://app.example.com`);
+  }
   if (u.protocol !== 'https:') throw new Error(`--url ${url}: give an https:// URL`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SecurityHeaders } = require('./policy/headers') as typeof import('./policy/headers');
   const defaults = new SecurityHeaders('verify', 'headers');
   return {
-    host: u.hostname, httpsPort: u.port ? Number(u.port) : 443,
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'), httpsPort: u.port ? Number(u.port) : 443,
     profile: TlsProfile.INTERMEDIATE, hsts: defaults.hstsValue, headers: defaults.headers, ...extra,
   };
 }
 
-/** Runs every check against one host. */
+type Add = (check: string, status: CheckStatus, detail: string) => void;
+
+/** Runs every check against one host: first whether it can be reached at all, then every probe concurrently. */
 export async function verifyHost(exp: HostExpectation, options: VerifyOptions = {}): Promise<CheckResult[]> {
-  const timeout = options.timeoutMs ?? 5000;
-  const results: CheckResult[] = [];
-  const add = (check: string, status: CheckStatus, detail: string) => results.push({ host: exp.host, check, status, detail: options.insecure && check.startsWith('tls.chain') ? `${detail} (--insecure: chain NOT verified)` : detail });
-  const port = exp.httpsPort ?? 443;
-  const connectHost = exp.address ?? exp.host;
+  // One listener on the caller's signal; every probe of this host listens to ours.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const abort = () => stop.abort(options.signal!.reason);
+  if (options.signal?.aborted) abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    return await checkHost(exp, options, { timeoutMs: options.timeoutMs ?? 5000, signal: stop.signal });
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+}
+
+async function checkHost(exp: HostExpectation, options: VerifyOptions, limits: Limits): Promise<CheckResult[]> {
+  const httpsPort = exp.httpsPort ?? 443;
+  const name = exp.address ?? exp.host;
+  const reached = await reach(name, httpsPort, limits);
+  if (!reached.ok) {
+    return [{ host: exp.host, check: 'tcp.connect', status: 'error', detail: `could not run any check: ${unreachable(name, httpsPort, reached.error)}` }];
+  }
+  const t: Target = { host: exp.host, address: reached.value, httpsPort, httpPort: exp.httpPort ?? 80 };
+  const ca = options.ca ? [...tls.rootCertificates, String(options.ca)] : undefined;
   const client = options.clientCert && options.clientKey ? { cert: options.clientCert, key: options.clientKey } : {};
+  // Every probe but tls.chain connects without judging the certificate: trust is tls.chain's (and only its) verdict.
+  const base: tls.ConnectionOptions = { rejectUnauthorized: false, ciphers: ANY_LEVEL, ...client };
+  const ctx: Context = { exp, t, limits, base, options, ca };
 
-  const handshake = (o: tls.ConnectionOptions): Promise<Handshake> => new Promise((resolve) => {
-    const socket = tls.connect({ host: connectHost, port, servername: exp.host, ALPNProtocols: ['http/1.1'], ...o });
-    const done = (h: Handshake) => {
-      clearTimeout(timer);
-      if (!h.ok || !h.socket) socket.destroy();
-      resolve(h);
-    };
-    const timer = setTimeout(() => done({ ok: false, error: `timeout after ${timeout} ms` }), timeout);
-    socket.once('secureConnect', () => done({ ok: true, socket }));
-    socket.once('error', (e) => done({ ok: false, error: (e as NodeJS.ErrnoException).code ?? e.message }));
-  });
-  const probe = async (o: tls.ConnectionOptions) => {
-    // Protocol and cipher probes ask what the server accepts; trust is the separate tls.chain check.
-    const h = await handshake({ rejectUnauthorized: false, ...client, ...o });
-    const info = h.ok ? { version: h.socket!.getProtocol(), cipher: h.socket!.getCipher().name } : undefined;
-    h.socket?.destroy();
-    return { ...h, info };
-  };
+  const groups = await Promise.all([protocols(ctx), ciphers(ctx), certificate(ctx), httpChecks(ctx), websockets(ctx), mtls(ctx)]);
+  return [
+    { host: exp.host, check: 'tcp.connect', status: 'pass', detail: `${authority(t.address, httpsPort, -1)}${t.address === exp.host ? '' : ` for ${exp.host}`}` },
+    ...groups.flat().map((r) => ({ host: exp.host, ...r })),
+  ];
+}
 
-  // Protocols: each version alone. Old ones need OpenSSL security level 0 to even be offered.
+interface Context {
+  readonly exp: HostExpectation;
+  readonly t: Target;
+  readonly limits: Limits;
+  readonly base: tls.ConnectionOptions;
+  readonly options: VerifyOptions;
+  readonly ca?: string[];
+}
+
+type Result = Omit<CheckResult, 'host'>;
+
+/** Collects results of one group in a fixed order. */
+function collector(): { add: Add; results: Result[] } {
+  const results: Result[] = [];
+  return { results, add: (check, status, detail) => results.push({ check, status, detail }) };
+}
+
+/** Why a host could not be reached, and what to do about it. */
+function unreachable(name: string, port: number, error: string): string {
+  if (/^(ENOTFOUND|EAI_AGAIN|EAI_FAIL)$/.test(error)) return `${name} does not resolve (${error}): check the name, or give --resolve HOST=ADDRESS`;
+  if (error.includes('--deadline')) return error;
+  if (error === 'ECONNREFUSED') return `nothing listens on ${authority(name, port, -1)} (ECONNREFUSED): is the server up and the port right (--https-port)?`;
+  return `${authority(name, port, -1)} did not answer (${error}): host down, wrong address, or a firewall dropping packets`;
+}
+
+const couldNotRun = (error: string) => `could not run: ${error}`;
+
+/** One version alone per handshake. Old ones need OpenSSL security level 0 to even be offered. */
+async function protocols({ exp, t, limits, base }: Context): Promise<Result[]> {
   const allowed = new Set(exp.profile.protocols);
-  for (const v of VERSIONS) {
-    const r = await probe({ minVersion: NODE_VERSION[v], maxVersion: NODE_VERSION[v], ciphers: 'DEFAULT@SECLEVEL=0' });
+  const probes = await Promise.all(VERSIONS.map((v) => accepts(t, { ...base, minVersion: v, maxVersion: v }, limits)));
+  const { add, results } = collector();
+  VERSIONS.forEach((v, i) => {
+    const r = probes[i];
     const should = allowed.has(v);
-    add(`tls.${v}`, r.ok === should ? 'pass' : 'fail', r.ok ? `accepted${should ? '' : `, but the ${exp.profile.name} profile forbids it`}` : `refused (${r.error})${should ? `, but the ${exp.profile.name} profile requires it` : ''}`);
-  }
-  // Cipher negotiated on TLS 1.2, and a client offering only weak suites is refused.
-  if (allowed.has(TlsVersion.TLS_1_2)) {
-    const r = await probe({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
-    if (r.ok) add('tls.cipher', exp.profile.ciphers.includes(r.info!.cipher) ? 'pass' : 'fail', `negotiated ${r.info!.cipher}`);
-    else add('tls.cipher', 'fail', `no TLS 1.2 handshake (${r.error})`);
-  }
-  const weak = await probe({ minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: `${WEAK_SUITES}:@SECLEVEL=0` });
-  add('tls.weak-ciphers', weak.ok ? 'fail' : 'pass', weak.ok ? `accepted ${weak.info!.cipher} on ${weak.info!.version}` : 'refused a client offering only non-AEAD / non-ECDHE suites');
+    if (r.accepted === undefined) add(`tls.${v}`, 'error', couldNotRun(r.error));
+    else add(`tls.${v}`, r.accepted === should ? 'pass' : 'fail', r.accepted
+      ? `accepted${r.cipher ? ` (${r.cipher})` : ''}${should ? '' : `, but the ${exp.profile.name} profile forbids it`}`
+      : `refused (${r.error})${should ? `, but the ${exp.profile.name} profile requires it` : ''}`);
+  });
+  return results;
+}
 
-  // Chain, names, expiry and key, with verification on (unless --insecure, which every result then reports).
-  const verified = await handshake({ rejectUnauthorized: false, ca: options.ca ? [...tls.rootCertificates, String(options.ca)] : undefined, ...client });
-  if (!verified.ok) {
-    add('tls.chain', 'fail', `no handshake: ${verified.error}`);
+/**
+ * Does the server accept this offer? `accepted` is undefined when the probe could not run. A handshake that fails
+ * after the server chose its parameters (e.g. for want of a client certificate) still counts as accepted.
+ */
+async function accepts(t: Target, o: tls.ConnectionOptions, limits: Limits): Promise<{ accepted?: boolean; cipher?: string; error: string }> {
+  let negotiated = false;
+  const r = await handshake(t, o, limits, (s) => s.getCipher()?.name, (s) => s.once('keylog', () => { negotiated = true; }));
+  if (r.ok) return { accepted: true, cipher: r.value, error: '' };
+  if (negotiated) return { accepted: true, error: r.error };
+  return { accepted: r.answered ? false : undefined, error: r.error };
+}
+
+/** Every suite outside the profile, offered alone: each must be refused. */
+async function ciphers({ exp, t, limits, base }: Context): Promise<Result[]> {
+  const suites = offerableSuites();
+  const offers: Array<{ suite: string; options: tls.ConnectionOptions }> = [];
+  if (exp.profile.protocols.includes(TlsVersion.TLS_1_2)) {
+    for (const suite of suites.tls12.filter((s) => !exp.profile.ciphers.includes(s))) {
+      offers.push({ suite, options: { ...base, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: `${suite}:@SECLEVEL=0` } });
+    }
+  }
+  if (exp.profile.protocols.includes(TlsVersion.TLS_1_3)) {
+    for (const suite of suites.tls13.filter((s) => !MOZILLA_TLS13.includes(s))) {
+      offers.push({ suite, options: { ...base, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: suite } });
+    }
+  }
+  // Queued probes share the check's time limit: a hung server costs one --timeout, not one per batch.
+  const shared = { ...limits, until: Date.now() + limits.timeoutMs };
+  const outcomes = await pool(offers, SUITE_CONCURRENCY, (o) => accepts(t, o.options, shared));
+  const accepted = offers.filter((_, i) => outcomes[i].accepted).map((o) => o.suite);
+  const unknown = offers.filter((_, i) => outcomes[i].accepted === undefined);
+  const scope = `${offers.length} suites outside ${exp.profile.name} and Mozilla's ${MOZILLA_TLS13.length} TLS 1.3 suites`;
+  const { add, results } = collector();
+  if (accepted.length) {
+    add('tls.ciphers', 'fail', `accepts ${accepted.join(', ')}: remove ${accepted.length > 1 ? 'them' : 'it'} from the server's cipher list (${accepted.length} of ${scope} accepted${unknown.length ? `, ${unknown.length} got no answer` : ''})`);
+  } else if (unknown.length) {
+    add('tls.ciphers', 'error', couldNotRun(`${unknown.length} of ${scope} got no answer, e.g. ${unknown[0].suite} (${outcomes[offers.indexOf(unknown[0])].error})`));
   } else {
-    const s = verified.socket!;
-    const cert = s.getPeerCertificate(true);
-    s.destroy();
-    if (options.insecure) add('tls.chain', 'warn', 'not verified');
-    else add('tls.chain', s.authorized ? 'pass' : 'fail', s.authorized ? `valid, issued by ${cert.issuer?.CN ?? cert.issuer?.O ?? '?'}` : `invalid: ${s.authorizationError}`);
-    const nameError = tls.checkServerIdentity(exp.host, cert);
-    add('tls.san', nameError ? 'fail' : 'pass', nameError ? nameError.message : `covers ${exp.host} (${cert.subjectaltname})`);
-    const secondsLeft = (new Date(cert.valid_to).getTime() - Date.now()) / 1000;
-    const renew = exp.renewBeforeSeconds ?? 30 * 86400;
-    add('tls.expiry', secondsLeft <= 0 ? 'fail' : secondsLeft < renew ? 'warn' : 'pass',
-      secondsLeft <= 0 ? `expired ${cert.valid_to}` : `${Math.floor(secondsLeft / 86400)} days left${secondsLeft < renew ? `, inside the renewal window (${Math.round(renew / 86400)} days): is cert-manager renewing it?` : ''}`);
-    if (exp.key) {
-      const algorithm = cert.asn1Curve || cert.nistCurve ? 'ECDSA' : cert.modulus ? 'RSA' : 'unknown';
-      const ok = algorithm === exp.key.algorithm && (exp.key.size === undefined || cert.bits === exp.key.size);
-      add('tls.key', ok ? 'pass' : 'fail', `${algorithm} ${cert.bits}${ok ? '' : `, expected ${exp.key.algorithm} ${exp.key.size ?? ''}`.trimEnd()}`);
-    }
-  }
-
-  const request = (mod: typeof http | typeof https, p: number, path: string, extra: https.RequestOptions = {}) =>
-    new Promise<{ status?: number; raw: string[]; headers: http.IncomingHttpHeaders; error?: string }>((resolve) => {
-      const req = mod.request({ host: connectHost, port: p, path, method: 'GET', headers: { host: p === (mod === https ? 443 : 80) ? exp.host : `${exp.host}:${p}` }, servername: exp.host, timeout, ...extra } as https.RequestOptions, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode, raw: res.rawHeaders, headers: res.headers });
-      });
-      req.on('timeout', () => req.destroy(new Error(`timeout after ${timeout} ms`)));
-      req.on('error', (e) => resolve({ raw: [], headers: {}, error: (e as NodeJS.ErrnoException).code ?? e.message }));
-      req.end();
-    });
-  const tlsRequestOptions: https.RequestOptions = { rejectUnauthorized: !options.insecure, ca: options.ca ? [...tls.rootCertificates, String(options.ca)] : undefined, ...client, agent: false };
-
-  if (exp.checkHttp ?? true) {
-    const httpPort = exp.httpPort ?? 80;
-    const path = '/tls-stack-verify?probe=1';
-    const r = await request(http, httpPort, path);
-    const expected = `https://${exp.host}${port === 443 ? '' : `:${port}`}${path}`;
-    if (r.error) add('http.redirect', 'fail', `http://${exp.host}:${httpPort} did not answer (${r.error})`);
-    else add('http.redirect', (r.status === 301 || r.status === 308) && r.headers.location === expected ? 'pass' : 'fail',
-      `${r.status} → ${r.headers.location ?? '(no Location)'}${r.status === 301 || r.status === 308 ? '' : ' (want 301 or 308)'}${r.headers.location === expected ? '' : `, want ${expected}`}`);
-
-    const page = await request(https, port, '/', tlsRequestOptions);
-    if (page.error && UNVERIFIED.test(page.error)) {
-      add('http.headers', 'skip', `not checked: the certificate did not verify (${page.error}), see tls.chain`);
-    } else if (page.error) {
-      add('http.hsts', 'fail', `https://${exp.host}/ did not answer (${page.error})`);
-    } else {
-      const values = (name: string) => {
-        const out: string[] = [];
-        for (let i = 0; i < page.raw.length; i += 2) if (page.raw[i].toLowerCase() === name.toLowerCase()) out.push(page.raw[i + 1]);
-        return out;
-      };
-      const hsts = values('strict-transport-security');
-      if (exp.hsts === undefined) add('http.hsts', hsts.length ? 'warn' : 'pass', hsts.length ? `present (${hsts.join(' | ')}) though the spec turns it off` : 'absent, as specified');
-      else add('http.hsts', hsts.length === 1 && hsts[0] === exp.hsts ? 'pass' : 'fail', hsts.length === 0 ? 'missing' : hsts.length > 1 ? `sent ${hsts.length} times: ${hsts.join(' | ')}` : hsts[0] === exp.hsts ? hsts[0] : `"${hsts[0]}", want "${exp.hsts}"`);
-      for (const [name, value] of Object.entries(exp.headers)) {
-        const got = values(name);
-        add(`http.header.${name}`, got.length === 1 && got[0] === value ? 'pass' : 'fail', got.length ? got.join(' | ') + (got[0] === value ? '' : `, want "${value}"`) : `missing, want "${value}"`);
-      }
-      const xss = values('x-xss-protection');
-      if (xss.some((v) => v.trim() !== '0')) add('http.x-xss-protection', 'fail', `"${xss.join(' | ')}": send 0 or nothing`);
-    }
-  }
-
-  for (const path of exp.websocketPaths ?? []) {
-    const url = `wss://${exp.host}:${port}${path}`;
-    const r = await wsProbe(url, connectHost, timeout, { rejectUnauthorized: !options.insecure, ca: tlsRequestOptions.ca as any, ...client, servername: exp.host });
-    if (!r.opened && UNVERIFIED.test(r.error ?? '')) add(`ws.upgrade ${path}`, 'skip', `not checked: the certificate did not verify (${r.error})`);
-    else add(`ws.upgrade ${path}`, r.opened ? 'pass' : 'fail', r.opened ? (r.echoed ? '101, message echoed' : '101 (no echo within the timeout)') : `no upgrade: ${r.error}`);
-    const plain = await wsProbe(`ws://${exp.host}:${exp.httpPort ?? 80}${path}`, connectHost, timeout, {});
-    add(`ws.plaintext ${path}`, plain.opened ? 'fail' : 'pass', plain.opened ? 'ws:// upgraded in plaintext' : `refused (${plain.error})`);
-  }
-
-  if (exp.clientAuth) {
-    const bare = await request(https, port, '/', { ...tlsRequestOptions, cert: undefined, key: undefined });
-    const rejected = !!bare.error || [400, 403, 495, 496].includes(bare.status!);
-    add('mtls.without-certificate', rejected ? 'pass' : 'fail', rejected ? `rejected (${bare.error ?? bare.status})` : `answered ${bare.status} without a client certificate`);
-    if (options.clientCert) {
-      const withCert = await request(https, port, '/', tlsRequestOptions);
-      const ok = !withCert.error && ![400, 403, 495, 496].includes(withCert.status!);
-      add('mtls.with-certificate', ok ? 'pass' : 'fail', ok ? `accepted (${withCert.status})` : `refused (${withCert.error ?? withCert.status})`);
-    } else {
-      add('mtls.with-certificate', 'skip', 'give --client-cert and --client-key to test the accepted path');
-    }
+    add('tls.ciphers', 'pass', `refused all ${scope}, one handshake each`);
   }
   return results;
 }
 
-function wsProbe(url: string, address: string, timeout: number, o: object): Promise<{ opened: boolean; echoed?: boolean; error?: string }> {
-  return new Promise((resolve) => {
-    const family = address.includes(':') ? 6 : 4;
-    // Connect to `address` while the URL (Host, SNI) keeps the public name, like curl --resolve.
-    const lookup = (_h: string, lo: { all?: boolean }, cb: (...a: unknown[]) => void) => (lo?.all ? cb(null, [{ address, family }]) : cb(null, address, family));
-    const ws = new WebSocket(url, { ...o, handshakeTimeout: timeout, followRedirects: false, lookup } as WebSocket.ClientOptions);
-    let opened = false;
-    const finish = (r: { opened: boolean; echoed?: boolean; error?: string }) => {
-      clearTimeout(timer);
-      ws.removeAllListeners();
-      ws.on('error', () => undefined);
-      ws.terminate();
-      resolve(r);
-    };
-    const timer = setTimeout(() => finish(opened ? { opened, echoed: false } : { opened, error: `timeout after ${timeout} ms` }), timeout);
-    const nonce = `tls-stack-verify ${Date.now()}`;
-    ws.on('open', () => { opened = true; ws.send(nonce); });
-    ws.on('message', (m) => { if (String(m) === nonce) finish({ opened, echoed: true }); });
-    ws.on('unexpected-response', (_req, res) => finish({ opened: false, error: `HTTP ${res.statusCode}${res.headers.location ? ` → ${res.headers.location}` : ''}` }));
-    ws.on('error', (e) => finish({ opened, error: (e as NodeJS.ErrnoException).code ?? e.message }));
-  });
+/** Runs `fn` over `items`, at most `n` at a time; results in input order. */
+async function pool<I, O>(items: I[], n: number, fn: (item: I) => Promise<O>): Promise<O[]> {
+  const out: O[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  }));
+  return out;
 }
 
-/** A table (colours on a TTY), one line per check, failures first within each host. */
+/** Chain, names, expiry, keys and signatures, from one handshake with verification on (unless --insecure). */
+async function certificate({ exp, t, limits, base, options, ca }: Context): Promise<Result[]> {
+  const { add, results } = collector();
+  const h = await handshake(t, { ...base, ca }, limits, (s) => ({ authorized: s.authorized, error: String(s.authorizationError ?? ''), cert: s.getPeerCertificate(true) }));
+  const checks = ['tls.chain', 'tls.san', 'tls.expiry', 'tls.key', 'tls.signature'];
+  if (!h.ok) {
+    for (const c of checks) add(c, 'error', couldNotRun(`no TLS handshake with default suites (${h.error})${h.answered && !options.clientCert ? '; if the host requires a client certificate, give --client-cert and --client-key' : ''}`));
+    return results;
+  }
+  const { authorized, error, cert } = h.value;
+  const chain = chainOf(cert);
+  const leaf = chain[0];
+  const issuer = String(cert.issuer?.CN ?? cert.issuer?.O ?? '?');
+  if (options.insecure) add('tls.chain', 'warn', 'not verified (--insecure)');
+  else add('tls.chain', authorized ? 'pass' : 'fail', authorized ? `valid, issued by ${issuer}` : `invalid: ${error}${CHAIN_HINTS[error] ? ` — ${CHAIN_HINTS[error](issuer)}` : ''}`);
+
+  const nameError = tls.checkServerIdentity(exp.host, cert);
+  add('tls.san', nameError ? 'fail' : 'pass', nameError ? nameError.message : `covers ${exp.host} (${cert.subjectaltname})`);
+
+  const secondsLeft = (new Date(cert.valid_to).getTime() - Date.now()) / 1000;
+  const renew = exp.renewBeforeSeconds ?? 30 * 86400;
+  add('tls.expiry', secondsLeft <= 0 ? 'fail' : secondsLeft < renew ? 'warn' : 'pass',
+    secondsLeft <= 0 ? `expired ${cert.valid_to}` : `${Math.floor(secondsLeft / 86400)} days left${secondsLeft < renew ? `, inside the renewal window (${Math.round(renew / 86400)} days): is cert-manager renewing it?` : ''}`);
+
+  const keys = chain.map((c) => `${c.keyType} ${c.keyBits ?? ''}`.trim() + ` (${c.role})`).join(', ');
+  const keyProblems = chain.map(keyWeakness).filter((w): w is string => !!w);
+  if (exp.key && (leaf.keyType !== exp.key.algorithm || (exp.key.size !== undefined && leaf.keyBits !== exp.key.size))) {
+    keyProblems.unshift(`leaf key is ${leaf.keyType} ${leaf.keyBits ?? ''}`.trimEnd() + `, expected ${exp.key.algorithm} ${exp.key.size ?? ''}`.trimEnd());
+  }
+  add('tls.key', keyProblems.length ? 'fail' : 'pass', keyProblems.length ? keyProblems.join('; ') : keys);
+
+  const signatureProblems = chain.map(signatureWeakness).filter((w): w is string => !!w);
+  add('tls.signature', signatureProblems.length ? 'fail' : 'pass', signatureProblems.length ? signatureProblems.join('; ')
+    : chain.filter((c) => c.role !== 'root').map((c) => `${c.signature} (${c.role})`).join(', '));
+  return results;
+}
+
+/** What a chain error usually means, and the fix. */
+const CHAIN_HINTS: Record<string, (issuer: string) => string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: (i) => `the issuer "${i}" was not sent and is not trusted: serve the full chain (leaf, then intermediates), or give --ca for a private CA`,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (i) => `the chain ends at "${i}", which is not trusted: serve the missing intermediate, or give --ca for a private CA`,
+  SELF_SIGNED_CERT_IN_CHAIN: () => 'the chain ends at a self-signed certificate that is not trusted: give --ca if it is your private CA',
+  DEPTH_ZERO_SELF_SIGNED_CERT: () => 'a self-signed leaf: issue it from a CA (cert-manager), or give --ca',
+  CERT_HAS_EXPIRED: () => 'renew it (see tls.expiry)',
+  ERR_TLS_CERT_ALTNAME_INVALID: () => 'see tls.san',
+};
+
+/** The HTTP→HTTPS redirect, HSTS and the security headers; each check reports its own error. */
+async function httpChecks({ exp, t, limits, base }: Context): Promise<Result[]> {
+  const { add, results } = collector();
+  if (!(exp.checkHttp ?? true)) return results;
+  const path = '/tls-stack-verify?probe=1';
+  const [redirect, page] = await Promise.all([get(t, 'http', path, limits), get(t, 'https', '/', limits, base)]);
+  const expected = `https://${authority(exp.host, t.httpsPort, 443)}${path}`;
+  if (!redirect.ok) {
+    add('http.redirect', 'error', couldNotRun(`http://${authority(exp.host, t.httpPort, 80)} gave no answer (${redirect.error})${redirect.error === 'ECONNREFUSED' ? ': nothing listens there; is --http-port right?' : ''}`));
+  } else {
+    const { status, location } = redirect.value;
+    const statusOk = status === 301 || status === 308;
+    add('http.redirect', statusOk && location === expected ? 'pass' : 'fail',
+      `${status} → ${location ?? '(no Location)'}${statusOk ? '' : ' (want 301 or 308)'}${location === expected ? '' : `, want ${expected}`}`);
+  }
+
+  const headerChecks = ['http.hsts', ...Object.keys(exp.headers).map((h) => `http.header.${h}`)];
+  if (!page.ok) {
+    const why = couldNotRun(`GET https://${authority(exp.host, t.httpsPort, 443)}/ ${page.answered ? 'failed' : 'gave no answer'} (${page.error})`);
+    for (const c of headerChecks) add(c, 'error', why);
+    return results;
+  }
+  const values = (name: string) => {
+    const out: string[] = [];
+    for (let i = 0; i < page.value.raw.length; i += 2) if (page.value.raw[i].toLowerCase() === name.toLowerCase()) out.push(page.value.raw[i + 1]);
+    return out;
+  };
+  const hsts = values('strict-transport-security');
+  if (exp.hsts === undefined) add('http.hsts', hsts.length ? 'warn' : 'pass', hsts.length ? `present (${hsts.join(' | ')}) though the spec turns it off` : 'absent, as specified');
+  else add('http.hsts', hsts.length === 1 && hsts[0] === exp.hsts ? 'pass' : 'fail', hsts.length === 0 ? 'missing' : hsts.length > 1 ? `sent ${hsts.length} times: ${hsts.join(' | ')}` : hsts[0] === exp.hsts ? hsts[0] : `"${hsts[0]}", want "${exp.hsts}"`);
+  for (const [header, value] of Object.entries(exp.headers)) {
+    const got = values(header);
+    add(`http.header.${header}`, got.length === 1 && got[0] === value ? 'pass' : 'fail', got.length ? got.join(' | ') + (got.length === 1 && got[0] === value ? '' : `, want "${value}"`) : `missing, want "${value}"`);
+  }
+  // Where the spec names X-XSS-Protection, its header check already judges it.
+  const xss = values('x-xss-protection');
+  const specified = Object.keys(exp.headers).some((h) => h.toLowerCase() === 'x-xss-protection');
+  if (!specified && xss.some((v) => v.trim() !== '0')) add('http.x-xss-protection', 'fail', `"${xss.join(' | ')}": send 0 or nothing`);
+  return results;
+}
+
+/** Every WebSocket path upgrades over wss:// (and echoes, when the server echoes); ws:// does not upgrade. */
+async function websockets({ exp, t, limits, base }: Context): Promise<Result[]> {
+  const { add, results } = collector();
+  const paths = exp.websocketPaths ?? [];
+  const probes = await Promise.all(paths.map((p) => Promise.all([
+    upgrade(t, `wss://${authority(exp.host, t.httpsPort, 443)}${p}`, limits, base as object),
+    upgrade(t, `ws://${authority(exp.host, t.httpPort, 80)}${p}`, limits),
+  ])));
+  paths.forEach((p, i) => {
+    const [secure, plain] = probes[i];
+    if (secure.ok) add(`ws.upgrade ${p}`, 'pass', secure.value.echoed ? '101, message echoed' : '101 (no echo within the timeout)');
+    else add(`ws.upgrade ${p}`, secure.answered ? 'fail' : 'error', secure.answered ? `no upgrade: ${secure.error}` : couldNotRun(secure.error));
+    if (plain.ok) add(`ws.plaintext ${p}`, 'fail', 'ws:// upgraded in plaintext');
+    else if (plain.answered || plain.error === 'ECONNREFUSED') add(`ws.plaintext ${p}`, 'pass', `refused (${plain.error})`);
+    else add(`ws.plaintext ${p}`, 'error', couldNotRun(plain.error));
+  });
+  return results;
+}
+
+/** On mTLS hosts: a request without a client certificate is rejected; one with `--client-cert` is accepted. */
+async function mtls({ exp, t, limits, base, options }: Context): Promise<Result[]> {
+  const { add, results } = collector();
+  if (!exp.clientAuth) return results;
+  const [bare, withCert] = await Promise.all([
+    get(t, 'https', '/', limits, { ...base, cert: undefined, key: undefined }),
+    options.clientCert ? get(t, 'https', '/', limits, base) : undefined,
+  ]);
+  const rejected = (o: Outcome<{ status: number }>) => (o.ok ? MTLS_REJECTED.includes(o.value.status) : o.answered);
+  const show = (o: Outcome<{ status: number }>) => (o.ok ? String(o.value.status) : o.error);
+  if (!bare.ok && !bare.answered) add('mtls.without-certificate', 'error', couldNotRun(bare.error));
+  else add('mtls.without-certificate', rejected(bare) ? 'pass' : 'fail', rejected(bare) ? `rejected (${show(bare)})` : `answered ${show(bare)} without a client certificate`);
+  if (!withCert) add('mtls.with-certificate', 'skip', 'give --client-cert and --client-key to test the accepted path');
+  else if (!withCert.ok && !withCert.answered) add('mtls.with-certificate', 'error', couldNotRun(withCert.error));
+  else add('mtls.with-certificate', rejected(withCert) ? 'fail' : 'pass', rejected(withCert) ? `refused (${show(withCert)})` : `accepted (${show(withCert)})`);
+  return results;
+}
+
+/** A table (colours on a TTY), one line per check, hosts in the order given; a summary line counts each status. */
 export function formatResults(results: CheckResult[], color = false, insecure = false): string {
-  const paint: Record<CheckStatus, number> = { pass: 32, fail: 31, warn: 33, skip: 90 };
-  const p = (s: CheckStatus) => (color ? `\u001b[${paint[s]}m${s.toUpperCase().padEnd(4)}\u001b[0m` : s.toUpperCase().padEnd(4));
+  const paint: Record<CheckStatus, number> = { pass: 32, fail: 31, warn: 33, skip: 90, error: 35 };
+  const p = (s: CheckStatus) => (color ? `\u001b[${paint[s]}m${s.toUpperCase().padEnd(5)}\u001b[0m` : s.toUpperCase().padEnd(5));
   const w = Math.max(5, ...results.map((r) => r.check.length));
   const hw = Math.max(4, ...results.map((r) => r.host.length));
   const lines = [`${'HOST'.padEnd(hw)}  ${'CHECK'.padEnd(w)}  RESULT  DETAIL`];
-  for (const r of results) lines.push(`${r.host.padEnd(hw)}  ${r.check.padEnd(w)}  ${p(r.status)}    ${r.detail}`);
+  for (const r of results) lines.push(`${r.host.padEnd(hw)}  ${r.check.padEnd(w)}  ${p(r.status)}   ${r.detail}`);
   const count = (s: CheckStatus) => results.filter((r) => r.status === s).length;
-  lines.push(`${count('pass')} passed, ${count('fail')} failed, ${count('warn')} warnings, ${count('skip')} skipped${insecure ? ' — --insecure: certificate chains were NOT verified' : ''}`);
+  lines.push(`${count('pass')} passed, ${count('fail')} failed, ${count('error')} could not run, ${count('warn')} warnings, ${count('skip')} skipped`
+    + `${insecure ? ' — --insecure: certificate chains were NOT verified' : ''}`);
   return lines.join('\n');
 }
 
 interface VerifyFlags {
   readonly env?: string; readonly url?: string[]; readonly ca?: string; readonly 'client-cert'?: string; readonly 'client-key'?: string;
   readonly json?: boolean; readonly insecure?: boolean; readonly resolve?: string[]; readonly 'https-port'?: string; readonly 'http-port'?: string;
-  readonly ws?: string[]; readonly mtls?: boolean; readonly modern?: boolean; readonly timeout?: string;
+  readonly ws?: string[]; readonly mtls?: boolean; readonly modern?: boolean; readonly timeout?: string; readonly deadline?: string;
 }
 
+/** `cdk8s-tls verify --help`. */
 export const VERIFY_HELP = `Usage: cdk8s-tls verify --url https://HOST[:PORT][/] [options]
 
 Probes live hosts with the library's secure defaults (Mozilla 6.0 intermediate, HSTS 1 year, OWASP headers):
-TLS versions, ciphers, chain, names, expiry and key; the HTTP→HTTPS redirect, HSTS and security headers;
-WebSocket upgrades; mutual TLS.
+TLS versions, every cipher suite outside the profile, chain, names, expiry, keys and signatures; the HTTP→HTTPS
+redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Probes run concurrently.
 
-  --url URL               an https:// URL to probe (repeatable)
+  --url URL               an https:// URL to probe (repeatable; IPv6 as https://[::1]:8443/)
   --resolve HOST=ADDR     connect to ADDR for HOST (or --resolve ADDR for every host); SNI and Host stay HOST
   --https-port N          HTTPS port (default: the URL's, else 443)
   --http-port N           plain-HTTP port of the redirect check (default 80)
@@ -300,15 +412,17 @@ WebSocket upgrades; mutual TLS.
   --modern                expect Mozilla modern (TLS 1.3 only)
   --ca FILE               extra trusted CA (PEM)
   --client-cert FILE      client certificate (PEM) for mTLS hosts, with --client-key FILE
-  --timeout MS            per-probe timeout (default 5000)
+  --timeout MS            absolute limit of each probe (default 5000)
+  --deadline MS           limit of the whole run (default none)
   --insecure              do not verify the chain (reported on every result)
   --json                  print JSON only
   -h, --help              this text
 
-Exit code: 0 all passed, 1 a check failed, 2 usage error.`;
+Exit code: 0 all passed, 1 a check failed or could not run (host unreachable, no answer in time), 2 usage error.`;
 
 /**
  * The `verify` command line. `environments` lets an app add `--env NAME` (expectations built from its own spec).
+ * Resolves to the exit code; throws UsageError (from ./cli) for a bad command line.
  */
 export async function verifyCommand(args: string[], io: { stdout: { write(s: string): unknown; isTTY?: boolean } },
   environments?: (name: string) => HostExpectation[]): Promise<number> {
@@ -318,6 +432,7 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
     'client-cert': { type: 'string' }, 'client-key': { type: 'string' }, 'json': { type: 'boolean' }, 'insecure': { type: 'boolean' },
     'resolve': { type: 'string', multiple: true }, 'https-port': { type: 'string' }, 'http-port': { type: 'string' },
     'ws': { type: 'string', multiple: true }, 'mtls': { type: 'boolean' }, 'modern': { type: 'boolean' }, 'timeout': { type: 'string' },
+    'deadline': { type: 'string' },
   });
   if (values.help) {
     io.stdout.write(`${VERIFY_HELP}\n`);
@@ -329,7 +444,15 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
     if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${flag} ${v}: give a port between 1 and 65535`);
     return n;
   };
+  const millis = (flag: string, v?: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} ${v}: give milliseconds, e.g. 5000`);
+    return n;
+  };
   const ports = { httpsPort: port('https-port', values['https-port']), httpPort: port('http-port', values['http-port']) };
+  const timeoutMs = millis('timeout', values.timeout);
+  const deadlineMs = millis('deadline', values.deadline);
   let targets: HostExpectation[];
   if (values.url?.length) {
     targets = values.url.map((u) => {
@@ -344,22 +467,33 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
   } else {
     throw new UsageError(environments ? 'give --url or --env' : 'give at least one --url');
   }
-  const resolve = new Map((values.resolve ?? []).map((r) => (r.includes('=') ? r.split('=') as [string, string] : ['*', r])));
+  const resolve = new Map((values.resolve ?? []).map((r) => {
+    const [host, address] = r.includes('=') ? r.split('=') : ['*', r];
+    if (!address) throw new UsageError(`--resolve ${r}: give HOST=ADDRESS or ADDRESS`);
+    return [host, address.replace(/^\[(.*)\]$/, '$1')];
+  }));
   targets = targets.map((t) => ({ ...t, address: resolve.get(t.host) ?? resolve.get('*') ?? t.address }));
   const read = (flag: string, f?: string) => {
     if (f === undefined) return undefined;
     if (!fs.existsSync(f)) throw new UsageError(`--${flag} ${f}: no such file`);
     return fs.readFileSync(f);
   };
-  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout ${values.timeout}: give milliseconds, e.g. 5000`);
-  const options = {
+  if (!values['client-cert'] !== !values['client-key']) throw new UsageError('give --client-cert and --client-key together');
+  const run = new AbortController();
+  const timer = deadlineMs === undefined ? undefined
+    : setTimeout(() => run.abort(new Error(`stopped at the whole run's --deadline (${deadlineMs} ms)`)), deadlineMs);
+  const options: VerifyOptions = {
     ca: read('ca', values.ca), clientCert: read('client-cert', values['client-cert']), clientKey: read('client-key', values['client-key']),
-    insecure: values.insecure, timeoutMs: timeout,
+    insecure: values.insecure, timeoutMs, signal: run.signal,
   };
-  const results: CheckResult[] = (await Promise.all(targets.map((t) => verifyHost(t, options)))).flat();
+  let results: CheckResult[];
+  try {
+    results = (await Promise.all(targets.map((t) => verifyHost(t, options)))).flat();
+  } finally {
+    clearTimeout(timer);
+  }
   io.stdout.write(values.json
     ? `${JSON.stringify({ insecure: !!values.insecure, results }, null, 2)}\n`
     : `${formatResults(results, !!io.stdout.isTTY, values.insecure)}\n`);
-  return results.some((r) => r.status === 'fail') ? 1 : 0;
+  return results.some((r) => r.status === 'fail' || r.status === 'error') ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 // Wall time of `verify` for one host: a full run against a correct server (nginx from Debian's packages when
 // installed, else the Node https + ws stack) with a test CA, and a run against a dead host (accepts TCP, never answers)
-// with a given --timeout. Everything on 127.0.0.1. `node --import tsx bench/verify.ts [RUNS]` prints the figures.
+// with a given --timeout. Everything on 127.0.0.1. `node --require ./scripts/ts-loader.js bench/verify.ts [RUNS]` prints the figures.
 import { HostExpectation, verifyHost } from '../lib/verify';
 import { TlsProfile } from '../lib/policy/tls-profiles';
 import { HEADERS, RunningStack, hasNginx, makePki, startNginx, startNodeStack, startSilentServer } from '../test/verify/servers';

@@ -426,7 +426,8 @@ Exit code: 0 all passed, 1 a check failed or could not run (host unreachable, no
  */
 export async function verifyCommand(args: string[], io: { stdout: { write(s: string): unknown; isTTY?: boolean } },
   environments?: (name: string) => HostExpectation[]): Promise<number> {
-  const { UsageError, parseCommandLine } = await import('./cli');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { UsageError, parseCommandLine }: typeof import('./cli') = require('./cli');
   const { values } = parseCommandLine<VerifyFlags>(args, {
     'env': { type: 'string' }, 'url': { type: 'string', multiple: true }, 'ca': { type: 'string' },
     'client-cert': { type: 'string' }, 'client-key': { type: 'string' }, 'json': { type: 'boolean' }, 'insecure': { type: 'boolean' },

@@ -13,4 +13,4 @@ if [ -z "$TESTSSL" ]; then
 fi
 command -v nginx >/dev/null || echo "nginx is not installed (apt-get install -y nginx): the Node stack stands in for it" >&2
 "$TESTSSL" --version 2>/dev/null | grep -m1 -o 'testssl.* [0-9][0-9.]*' >&2 || true
-TESTSSL="$TESTSSL" exec node --import tsx scripts/testssl-compare.ts
+TESTSSL="$TESTSSL" exec node --require ./scripts/ts-loader.js scripts/testssl-compare.ts

@@ -209,7 +209,7 @@ describe('npm run verify', () => {
     const root = path.join(__dirname, '..', '..');
     await withServer(startNodeStack(good, { faults: { noHsts: true } }), async (s) => {
       const run = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'verify.ts'), '--url', `https://${HOST}:${s.httpsPort}`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--timeout', '3000', '--ca', path.join(dir, 'ca.pem'), ...args], { cwd: root });
+        const p = spawn(process.execPath, ['--require', path.join(root, 'scripts', 'ts-loader.js'), path.join(root, 'scripts', 'verify.ts'), '--url', `https://${HOST}:${s.httpsPort}`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--timeout', '3000', '--ca', path.join(dir, 'ca.pem'), ...args], { cwd: root });
         let out = '';
         let err = '';
         p.stdout.on('data', (d: Buffer) => { out += d; });

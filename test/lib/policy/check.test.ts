@@ -118,7 +118,7 @@ describe('npm run check rules', () => {
   test('the command: human report grouped by file, --json for CI, exit 1 on errors and 0 when clean', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-'));
     fs.writeFileSync(path.join(dir, 'bad.yaml'), JSON.stringify(ingress({ 'nginx.ingress.kubernetes.io/server-snippet': 'x' })));
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'check.ts'), ...args], { cwd: root, encoding: 'utf8' });
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--require', path.join(root, 'scripts', 'ts-loader.js'), path.join(root, 'lib', 'cli.ts'), 'check', ...args], { cwd: root, encoding: 'utf8' });
     const human = run(dir);
     expect(human.status).toBe(1);
     expect(human.stdout).toContain(`${dir}/bad.yaml`);

@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as eg from '../../imports/gateway.envoyproxy.io';
 import { TlsProfile, TlsVersion } from '../policy/tls-profiles';
@@ -58,7 +58,7 @@ export interface ClientTrafficOptions {
  * Conflicted (the oldest wins), so everything the edge needs there goes into this one. An error in it makes Envoy
  * Gateway answer 500 on every route of the listener, hence ciphers are only ever the profile's validated suites.
  */
-export function clientTrafficPolicy(scope: Construct, id: string, name: string, o: ClientTrafficOptions): eg.ClientTrafficPolicy {
+export function clientTrafficPolicy(scope: Construct, id: string, name: string, o: ClientTrafficOptions): ApiObject {
   const tls13Only = o.profile.minVersion === TlsVersion.TLS_1_3;
   return new eg.ClientTrafficPolicy(scope, id, {
     metadata: { name, namespace: o.namespace },
@@ -94,7 +94,7 @@ export interface RouteRulesPolicy {
 }
 
 /** A BackendTrafficPolicy on exactly these rules of an HTTPRoute (sectionName = rule name, same namespace). */
-export function routeRulesPolicy(scope: Construct, id: string, name: string, route: string, ruleNames: string[], o: RouteRulesPolicy): eg.BackendTrafficPolicy {
+export function routeRulesPolicy(scope: Construct, id: string, name: string, route: string, ruleNames: string[], o: RouteRulesPolicy): ApiObject {
   return new eg.BackendTrafficPolicy(scope, id, {
     metadata: { name },
     spec: {

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { enforcePolicy } from '../policy/gate';
@@ -55,7 +55,7 @@ export class PlatformGateway extends Construct implements ISharedGateway {
   public readonly behindTlsLoadBalancer: boolean;
   public readonly tlsProfile: TlsProfile;
   /** The Gateway. */
-  public readonly gateway: gw.Gateway;
+  public readonly gateway: ApiObject;
 
   constructor(scope: Construct, id: string, props: PlatformGatewayProps = {}) {
     super(scope, id);

@@ -6,6 +6,9 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from '@bufbuild/cel';
+import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { toBinary } from '@bufbuild/protobuf';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { buildSync, transformSync } from 'esbuild';
@@ -13,10 +16,7 @@ import { parseAllDocuments } from 'yaml';
 import { re2 } from '../lib/policy/re2';
 
 /** A place in the schema that carries CEL rules: the path from the root (property names, `[]` for list items, `{}` for map values). */
-export interface CelSite {
-  readonly path: string[];
-  readonly rules: Array<{ readonly rule: string; readonly message?: string }>;
-}
+import type { CelSite } from '../lib/policy/cel';
 
 const DROP = new Set(['description', 'x-kubernetes-validations']);
 
@@ -31,12 +31,24 @@ function forAjv(schema: any, top = true): any {
   return out;
 }
 
+/**
+ * A rule parsed ahead of time: its CEL syntax tree (ParsedExpr, protobuf binary, base64), so a check plans it without
+ * loading or warming up the parser. A rule that does not parse keeps only its text (the check reports it).
+ */
+function parsed(rule: string): string | undefined {
+  try {
+    return Buffer.from(toBinary(ParsedExprSchema, parse(rule))).toString('base64');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every x-kubernetes-validations site; transition rules (oldSelf) are skipped: a manifest has no old object. */
 function celSites(schema: any, at: string[] = [], out: CelSite[] = []): CelSite[] {
   if (!schema || typeof schema !== 'object') return out;
   const rules = (schema['x-kubernetes-validations'] ?? [])
     .filter((r: any) => !/\boldSelf\b/.test(r.rule))
-    .map((r: any) => ({ rule: r.rule, ...(r.message ? { message: r.message } : {}) }));
+    .map((r: any) => ({ rule: r.rule, ...(r.message ? { message: r.message } : {}), ...(parsed(r.rule) ? { ast: parsed(r.rule) } : {}) }));
   if (rules.length) out.push({ path: at, rules });
   for (const [k, v] of Object.entries(schema.properties ?? {})) celSites(v, [...at, k], out);
   if (schema.items) celSites(schema.items, [...at, '[]'], out);

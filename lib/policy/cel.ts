@@ -11,37 +11,46 @@ import type * as Cel from '@bufbuild/cel';
 /** A place in a schema that carries CEL rules: the path from the root (property names, `[]` list items, `{}` map values). */
 export interface CelSite {
   readonly path: string[];
-  readonly rules: Array<{ readonly rule: string; readonly message?: string }>;
+  readonly rules: CelRule[];
+}
+
+/** One rule: its text, its message, and its syntax tree parsed ahead of time (ParsedExpr, protobuf binary, base64). */
+export interface CelRule {
+  readonly rule: string;
+  readonly message?: string;
+  readonly ast?: string;
 }
 
 type Program = (bindings: { self: unknown }) => unknown;
 
 /** The evaluator, loaded on the first rule that applies (most documents carry none): @bufbuild/cel is heavy to load. */
-let cel: { lib: typeof Cel; env: Cel.CelEnv } | undefined;
+let cel: { lib: typeof Cel; env: Cel.CelEnv; fromAst: (ast: string) => unknown } | undefined;
 function evaluator() {
   if (!cel) {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const lib: typeof Cel = require('@bufbuild/cel');
     const { strings } = require('@bufbuild/cel/ext');
     const { RE2JS } = require('@bufbuild/re2');
+    const { fromBinary } = require('@bufbuild/protobuf');
+    const { ParsedExprSchema } = require('@bufbuild/cel-spec/cel/expr/syntax_pb.js');
     /* eslint-enable @typescript-eslint/no-require-imports */
     const env = lib.celEnv({
       funcs: [...strings, lib.celFunc('isIP', [lib.CelScalar.STRING], lib.CelScalar.BOOL, (s: string) => isIP(s) !== 0)],
       variables: { self: lib.CelScalar.DYN },
       re2: { compile: (pattern: string) => RE2JS.compile(pattern) },
     });
-    cel = { lib, env };
+    cel = { lib, env, fromAst: (ast: string) => fromBinary(ParsedExprSchema, Buffer.from(ast, 'base64')) };
   }
   return cel;
 }
 
 const programs = new Map<string, Program | Error>();
-function program(rule: string): Program | Error {
+function program({ rule, ast }: CelRule): Program | Error {
   let p = programs.get(rule);
   if (!p) {
     try {
-      const { lib, env } = evaluator();
-      p = lib.plan(env, lib.parse(rule)) as unknown as Program;
+      const { lib, env, fromAst } = evaluator();
+      p = lib.plan(env, (ast ? fromAst(ast) : lib.parse(rule)) as ReturnType<typeof lib.parse>) as unknown as Program;
     } catch (e) {
       p = e as Error;
     }
@@ -82,8 +91,9 @@ export function celErrors(doc: unknown, sites: CelSite[]): { cel: Array<{ field:
   for (const site of sites) {
     for (const [value, field] of at(doc, site.path)) {
       const self = toCel(value);
-      for (const { rule, message } of site.rules) {
-        const p = program(rule);
+      for (const r of site.rules) {
+        const { rule, message } = r;
+        const p = program(r);
         const result = p instanceof Error ? p : p({ self });
         if (result === true) continue;
         if (result === false) cel.push({ field, message: message ?? `failed rule: ${rule}` });

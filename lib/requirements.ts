@@ -99,7 +99,18 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
       add(RequirementKind.SETTING, 'ingress-nginx reachable only through the TLS load balancer', 'use-forwarded-headers makes it trust X-Forwarded-Proto from any peer: a client that reaches it directly could claim https', 'restrict the controller Service (loadBalancerSourceRanges, NetworkPolicy or firewall) to the load balancer');
     }
   }
+  // Behind a TLS load balancer the edges act on X-Forwarded-Proto, which the controller must keep from the load balancer.
+  const forced = ingresses.filter((i) => i.metadata?.annotations?.['nginx.ingress.kubernetes.io/force-ssl-redirect'] === 'true');
+  if (forced.length && !controllerSettings.some((c) => c.data['use-forwarded-headers'] === 'true')) {
+    add(RequirementKind.SETTING, 'ingress-nginx: use-forwarded-headers "true" in the controller ConfigMap', `for ${names(forced)}: behind the TLS load balancer every request arrives as plain HTTP, and without it ingress-nginx ignores X-Forwarded-Proto, so force-ssl-redirect loops and HSTS is never sent`,
+      'helm upgrade ingress-nginx ... --set-string controller.config.use-forwarded-headers=true (or NginxControllerSettings), and keep the controller reachable only through the load balancer');
+  }
   const trustXfp = of(docs, 'ClientTrafficPolicy').filter((p) => p.spec?.clientIPDetection);
+  const xfpRoutes = of(docs, 'HTTPRoute').filter((r) => (r.spec?.rules ?? []).some((x: any) => (x.matches ?? []).some((m: any) => (m.headers ?? []).some((h: any) => /^x-forwarded-proto$/i.test(h.name)))));
+  if (xfpRoutes.length && !trustXfp.length) {
+    add(RequirementKind.SETTING, 'the Gateway implementation keeps the load balancer\'s X-Forwarded-Proto on its HTTP listener', `for ${names(xfpRoutes)}: they serve on the HTTP listener what the load balancer received over TLS; an implementation that overwrites the header (Envoy-based ones do by default) redirects every request, a loop`,
+      'configure it to trust the load balancer hop (Envoy: xff_num_trusted_hops 1), and keep its HTTP listener reachable only through the load balancer');
+  }
   if (trustXfp.length) add(RequirementKind.SETTING, 'Envoy\'s HTTP listener reachable only through the TLS load balancer', `for ${names(trustXfp)}: Envoy keeps the X-Forwarded-Proto the load balancer sets, and Envoy Gateway v1.9 keeps it whoever sends it`, 'restrict the Envoy Service (loadBalancerSourceRanges, NetworkPolicy or firewall) to the load balancer');
   const webRoutes = of(docs, 'IngressRoute').filter((r) => !r.spec?.tls && (r.spec?.routes ?? []).some((x: any) => (x.services ?? []).some((s: any) => s.name !== 'noop@internal')));
   if (webRoutes.length) {

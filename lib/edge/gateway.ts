@@ -102,10 +102,12 @@ export class GatewayApiEdge extends TlsEdgeBase {
     // The edge presents a client certificate only to backends that require one (re-encryption alone needs the CA bundle).
     const mtlsBackend = terminated.find((r) => r.upstreamTls && r.backend.requiresClientCertificates);
     if (shared) {
-      if (this.behindTlsLoadBalancer) {
-        check(shared.behindTlsLoadBalancer, this, 'behindTlsLoadBalancer', true,
-          `the shared Gateway ${shared.gatewayNamespace}/${shared.gatewayName} must trust the load balancer's X-Forwarded-Proto on its HTTP listener: set behindTlsLoadBalancer on it (PlatformGateway) too`);
-      }
+      // One HTTP listener serves every stack: they and the Gateway agree on whether a TLS load balancer is in front. A
+      // stack that does not know would only redirect port 80, where the load balancer sends everything: a loop.
+      check(shared.behindTlsLoadBalancer === this.behindTlsLoadBalancer, this, 'behindTlsLoadBalancer', this.behindTlsLoadBalancer,
+        shared.behindTlsLoadBalancer
+          ? `the shared Gateway ${shared.gatewayNamespace}/${shared.gatewayName} is behind a TLS load balancer, which sends every request to its HTTP listener: set behindTlsLoadBalancer: true on this stack too, or give it a Gateway of its own`
+          : `the shared Gateway ${shared.gatewayNamespace}/${shared.gatewayName} must trust the load balancer's X-Forwarded-Proto on its HTTP listener: set behindTlsLoadBalancer on it (PlatformGateway) too`);
       check(!mtlsBackend, this, 'routes', mtlsBackend?.backend.serviceName,
         'the client certificate a Gateway presents to backends is one setting for the whole shared Gateway: give this stack a Gateway of its own (drop sharedGateway), or let the backend accept the edge without a client certificate');
       check(!clientAuth || envoy, this, 'routes', 'clientAuth',

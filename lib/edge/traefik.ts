@@ -50,6 +50,10 @@ export class TraefikEdge extends TlsEdgeBase {
       spec: {
         headers: {
           ...(h.hsts ? { stsSeconds: h.hsts.maxAgeSeconds, stsIncludeSubdomains: h.hsts.includeSubDomains, stsPreload: h.hsts.preload } : {}),
+          // Traefik adds Strict-Transport-Security only to requests it sees as HTTPS (unrolled/secure isSSL: TLS on its
+          // own connection or an sslProxyHeaders match); behind a TLS load balancer that is the X-Forwarded-Proto the
+          // web entry point keeps from its trusted IPs (a stated requirement).
+          ...(h.hsts && this.behindTlsLoadBalancer ? { sslProxyHeaders: { 'X-Forwarded-Proto': 'https' } } : {}),
           contentTypeNosniff: true,
           ...(frame === FrameOptions.DENY ? { frameDeny: true } : { customFrameOptionsValue: frame }),
           contentSecurityPolicy: csp,

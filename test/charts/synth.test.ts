@@ -42,6 +42,16 @@ describe('synthEnvironments', () => {
     expect(summary).toContain('w_naaccord_web_server -- "mTLS" --> w_naaccord_services_server');
   });
 
+  test('every SUMMARY.md starts with what the cluster needs before the manifests can work', () => {
+    for (const env of ENVIRONMENTS) {
+      const summary = fs.readFileSync(path.join(out, env.name, 'SUMMARY.md'), 'utf8');
+      const before = summary.split('## Before you apply')[1]?.split('\n## ')[0];
+      expect([env.name, before]).toEqual([env.name, expect.stringContaining('cert-manager v1.21')]);
+      expect(before).toMatch(/kubectl create secret /);
+      if (env.name === 'prod') expect(before).toContain('--enable-gateway-api');
+    }
+  });
+
   (spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0 ? test : test.skip)('kubectl kustomize renders every environment', () => {
     for (const env of ENVIRONMENTS) {
       const r = spawnSync('kubectl', ['kustomize', path.join(out, env.name)], { encoding: 'utf8' });

@@ -77,6 +77,27 @@ describe('cluster requirements read from the manifests', () => {
     expect(find(stack(kind), RequirementKind.SETTING, what)).toEqual([]);
   });
 
+  test('ingress-nginx behind a TLS load balancer without NginxControllerSettings: use-forwarded-headers is required', () => {
+    const app = Testing.app();
+    const issuer = new SelfSignedIssuer(new Chart(app, 'cluster'), 'I');
+    new TlsStackChart(app, 'shop', {
+      namespace: 'shop', issuer, sites: [{ name: 'shop', hosts: ['shop.example.com'] }], apps: [{ name: 'web', image: 'ghcr.io/example/web:1', port: 8080 }],
+      routes: [{ host: 'shop.example.com', app: 'web' }], edge: { kind: EdgeKind.INGRESS_NGINX, behindTlsLoadBalancer: true },
+    });
+    const what = 'ingress-nginx: use-forwarded-headers "true" in the controller ConfigMap';
+    expect(find(clusterRequirements(app), RequirementKind.SETTING, what)[0].why).toMatch(/Ingress shop\/shop.*force-ssl-redirect loops/);
+    // With the settings emitted, the ConfigMap carries it: no requirement.
+    expect(find(stack(EdgeKind.INGRESS_NGINX, { behindTlsLoadBalancer: true }), RequirementKind.SETTING, what)).toEqual([]);
+  });
+
+  test('another Gateway API implementation behind a TLS load balancer: it must keep X-Forwarded-Proto', () => {
+    const what = /^the Gateway implementation keeps the load balancer's X-Forwarded-Proto/;
+    const rs = stack(EdgeKind.GATEWAY_API, { gatewayImplementation: GatewayImplementation.OTHER, gatewayClassName: 'istio', behindTlsLoadBalancer: true });
+    expect(find(rs, RequirementKind.SETTING, what)[0].why).toContain('HTTPRoute shop/shop-shop-example-com-http');
+    expect(find(stack(EdgeKind.GATEWAY_API, { behindTlsLoadBalancer: true }), RequirementKind.SETTING, what)).toEqual([]); // Envoy: the ClientTrafficPolicy
+    expect(find(stack(EdgeKind.GATEWAY_API, { gatewayImplementation: GatewayImplementation.OTHER, gatewayClassName: 'istio' }), RequirementKind.SETTING, what)).toEqual([]);
+  });
+
   test('another Gateway API implementation: its controller, and the TLS profile to configure by hand', () => {
     const rs = stack(EdgeKind.GATEWAY_API, { gatewayImplementation: GatewayImplementation.OTHER, gatewayClassName: 'istio' });
     expect(find(rs, RequirementKind.CONTROLLER, 'a Gateway API v1.6 implementation for GatewayClass "istio"')).toHaveLength(1);

@@ -71,6 +71,10 @@ describe('GatewayApiEdge', () => {
     let s = setup();
     expectStackError(() => new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], sharedGateway: platform(s), behindTlsLoadBalancer: true }),
       'behindTlsLoadBalancer', 'set behindTlsLoadBalancer on it');
+    // The reverse: a stack unaware of the load balancer would only redirect the HTTP listener, where everything arrives.
+    s = setup();
+    expectStackError(() => new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], sharedGateway: platform(s, { behindTlsLoadBalancer: true }) }),
+      'behindTlsLoadBalancer', 'set behindTlsLoadBalancer: true on this stack too');
     s = setup();
     expectStackError(() => new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], sharedGateway: platform(s), certificateMode: GatewayCertificateMode.GATEWAY_SHIM }),
       'certificateMode', 'ListenerSets only behind an alpha feature gate');
@@ -181,6 +185,15 @@ describe('TraefikEdge', () => {
       kind: 'Rule', match: 'Host(`example.com`)', services: [{ name: 'web', port: 80 }],
       middlewares: [{ name: 'web-redirect-https', namespace: 'web' }, { name: 'web-security-headers', namespace: 'web' }],
     }]);
+    // HSTS: Traefik's headers middleware sends it only for requests it sees as HTTPS, here by the load balancer's header.
+    const headers = only(synthValid(s.chart), 'Middleware', 'web-security-headers').spec.headers;
+    expect(headers).toMatchObject({ stsSeconds: 31536000, sslProxyHeaders: { 'X-Forwarded-Proto': 'https' } });
+  });
+
+  test('without a load balancer Traefik trusts no proxy header for HSTS', () => {
+    const s = setup();
+    new TraefikEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }] });
+    expect(only(synthValid(s.chart), 'Middleware', 'web-security-headers').spec.headers.sslProxyHeaders).toBeUndefined();
   });
 });
 

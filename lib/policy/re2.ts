@@ -6,6 +6,7 @@ import { RE2JS } from '@bufbuild/re2';
  * imports/validators require it by this path; do not move it.
  */
 export const re2 = Object.assign((pattern: string) => {
-  const compiled = RE2JS.compile(pattern);
-  return { test: (s: string) => compiled.test(s), toString: () => pattern };
+  // Compiled on first use: a validator module creates all its patterns when it loads, and most never meet a value.
+  let compiled: RE2JS | undefined;
+  return { test: (s: string) => (compiled ??= RE2JS.compile(pattern)).test(s), toString: () => pattern };
 }, { code: 'require("../../../../lib/policy/re2").re2' });

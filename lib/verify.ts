@@ -75,6 +75,13 @@ const MTLS_REJECTED = [400, 403, 495, 496];
 /** Older and weaker keys and signatures must still complete a handshake: they are judged by tls.key / tls.signature. */
 const ANY_LEVEL = 'DEFAULT:@SECLEVEL=0';
 
+/**
+ * What a protocol probe offers: every suite this OpenSSL has, TLS 1.3 ones included, at security level 0. A server
+ * that speaks an old version only with suites outside OpenSSL's DEFAULT list (e.g. CAMELLIA256-SHA) is still seen
+ * accepting it.
+ */
+const everySuite = () => [...offerableSuites().tls13, 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'].join(':');
+
 /** Builds expectations for every public host of the edges in an App (what the spec promises). */
 export function expectationsFromApp(app: App, connect: { address?: string; httpsPort?: number; httpPort?: number } = {}): HostExpectation[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -179,10 +186,14 @@ function unreachable(name: string, port: number, error: string): string {
 
 const couldNotRun = (error: string) => `could not run: ${error}`;
 
-/** One version alone per handshake. Old ones need OpenSSL security level 0 to even be offered. */
+/**
+ * One version alone per handshake, offering every suite: the verdict is about the version, whatever suite the server
+ * picks. Old versions need OpenSSL security level 0 to even be offered.
+ */
 async function protocols({ exp, t, limits, base }: Context): Promise<Result[]> {
   const allowed = new Set(exp.profile.protocols);
-  const probes = await Promise.all(VERSIONS.map((v) => accepts(t, { ...base, minVersion: v, maxVersion: v }, limits)));
+  const ciphers = everySuite();
+  const probes = await Promise.all(VERSIONS.map((v) => accepts(t, { ...base, ciphers, minVersion: v, maxVersion: v }, limits)));
   const { add, results } = collector();
   VERSIONS.forEach((v, i) => {
     const r = probes[i];

@@ -30,6 +30,8 @@ const RSA_2048 = { leaf: { rsaBits: 2048 }, exp: { key: { algorithm: 'RSA', size
 /** Every fault both servers can show (unless nodeOnly). */
 export const FAULTS: FaultCase[] = [
   { label: 'TLS 1.0 enabled', faults: { tls10: true }, fail: ['tls.TLSv1', 'tls.TLSv1.1', 'tls.ciphers'], detail: /^accepted/ },
+  // Old versions with a suite outside OpenSSL's DEFAULT list: a probe offering DEFAULT would see them refused.
+  { label: 'TLS 1.0 with CAMELLIA256-SHA only', ...RSA_2048, faults: { tls10With: 'CAMELLIA256-SHA' }, fail: ['tls.TLSv1', 'tls.TLSv1.1', 'tls.ciphers'], detail: /^accepted \(CAMELLIA256-SHA\), but the mozilla-intermediate-6\.0 profile forbids it$/ },
   { label: 'missing HSTS', faults: { noHsts: true }, fail: ['http.hsts'], detail: /^missing$/ },
   { label: '302 redirect', faults: { redirect302: true }, fail: ['http.redirect'], detail: /^302 → .*\(want 301 or 308\)/ },
   { label: 'expired certificate', leaf: { expired: true }, fail: ['tls.chain', 'tls.expiry'], detail: /CERT_HAS_EXPIRED/ },

@@ -90,6 +90,11 @@ export async function makePki(): Promise<TestPki> {
 /** How a test server misbehaves. */
 export interface Faults {
   tls10?: boolean;
+  /**
+   * TLS 1.0 and 1.1 on, and this one suite (OpenSSL name) added to the profile's: the profile's suites are all TLS 1.2
+   * AEAD, so the old versions can negotiate this suite and no other.
+   */
+  tls10With?: string;
   noHsts?: boolean;
   redirect302?: boolean;
   mtlsNotEnforced?: boolean;
@@ -120,7 +125,10 @@ export interface RunningStack { httpsPort: number; httpPort: number; close(): Pr
 export const HEADERS = new SecurityHeaders('test', 'headers');
 
 const tls12Ciphers = (f: Faults, leaf: Leaf) =>
-  (f.tls10 ? 'DEFAULT@SECLEVEL=0' : [...TlsProfile.INTERMEDIATE.ciphers, ...(f.extraCiphers ? [f.extraCiphers] : [])].join(':') + (leaf.weak ? ':@SECLEVEL=0' : ''));
+  (f.tls10 ? 'DEFAULT@SECLEVEL=0' : [...TlsProfile.INTERMEDIATE.ciphers, ...[f.extraCiphers, f.tls10With].filter((c) => c)].join(':')
+    + (leaf.weak || f.tls10With ? ':@SECLEVEL=0' : ''));
+/** Whether the fault turns TLS 1.0 and 1.1 on. */
+const oldProtocols = (f: Faults) => !!(f.tls10 || f.tls10With);
 
 /** The Node stack: https (+ WSS echo on /ws) and an http server that redirects. */
 export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promise<RunningStack> {
@@ -129,7 +137,7 @@ export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promi
   const drips = new Set<NodeJS.Timeout>();
   const server = https.createServer({
     cert: leaf.cert, key: leaf.key,
-    minVersion: f.tls10 ? 'TLSv1' : 'TLSv1.2',
+    minVersion: oldProtocols(f) ? 'TLSv1' : 'TLSv1.2',
     ciphers: `${tls12Ciphers(f, leaf)}${f.tls13Ciphers ? `:${f.tls13Ciphers}` : ''}`,
     ...(opts.mtlsCa ? { ca: opts.mtlsCa, requestCert: true, rejectUnauthorized: !f.mtlsNotEnforced } : {}),
   }, (req, res) => {
@@ -237,7 +245,7 @@ http {
     listen 127.0.0.1:${httpsPort} ssl;
     ssl_certificate ${dir}/tls.crt;
     ssl_certificate_key ${dir}/tls.key;
-    ssl_protocols ${f.tls10 ? 'TLSv1 TLSv1.1 TLSv1.2 TLSv1.3' : TlsProfile.INTERMEDIATE.protocols.join(' ')};
+    ssl_protocols ${oldProtocols(f) ? 'TLSv1 TLSv1.1 TLSv1.2 TLSv1.3' : TlsProfile.INTERMEDIATE.protocols.join(' ')};
     ssl_ciphers ${tls12Ciphers(f, leaf)};
     ${opts.mtlsCa ? `ssl_client_certificate ${dir}/ca.crt; ssl_verify_depth 2; ssl_verify_client ${f.mtlsNotEnforced ? 'optional' : 'on'};` : ''}
 ${headers}

@@ -52,4 +52,6 @@ export const FAULTS: FaultCase[] = [
   { label: 'drip-feed answer to GET /', nodeOnly: true, faults: { drip: true }, timeoutMs: 1000, fail: [], error: HEADER_CHECKS, detail: /^could not run: GET .* gave no answer \(no complete answer within 1000 ms/ },
   // 24 KiB of headers (curl reads them): every header check still runs and passes.
   { label: '24 KiB of response headers', nodeOnly: true, faults: { hugeHeaders: true }, fail: [] },
+  // The same on the WebSocket upgrade's 101: the upgrade still passes.
+  { label: '24 KiB of headers on the 101 upgrade', nodeOnly: true, faults: { hugeUpgradeHeaders: true }, fail: [] },
 ];

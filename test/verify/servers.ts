@@ -106,6 +106,8 @@ export interface Faults {
   drip?: boolean;
   /** 24 KiB of extra response headers (Node's client reads 16 KiB by default; curl reads them). Node only. */
   hugeHeaders?: boolean;
+  /** The same 24 KiB of extra headers on the WebSocket upgrade's 101 response. Node only. */
+  hugeUpgradeHeaders?: boolean;
   /** X-XSS-Protection: 1; mode=block (the legacy filter, itself an XSS vector). Node only. */
   xssBlock?: boolean;
   /** The plain-HTTP port also upgrades WebSockets on /ws. Node only. */
@@ -158,6 +160,7 @@ export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promi
   server.on('tlsClientError', () => undefined);
   const wss = new WebSocketServer({ server, path: '/ws' });
   wss.on('connection', (ws) => ws.on('message', (m) => ws.send(String(m))));
+  if (f.hugeUpgradeHeaders) wss.on('headers', (headers) => { for (let i = 0; i < 24; i++) headers.push(`X-Padding-${i}: ${'x'.repeat(1024)}`); });
   await new Promise<void>((r) => server.listen(0, host, r));
   const httpsPort = (server.address() as AddressInfo).port;
   const redirect = http.createServer((req, res) => {
@@ -210,7 +213,7 @@ export async function freePort(): Promise<number> {
 /** nginx (Debian's package) on loopback, configured like our ingress-nginx edge: or with a fault. */
 export async function startNginx(leaf: Leaf, opts: StackOptions = {}): Promise<RunningStack> {
   const f = opts.faults ?? {};
-  if (f.tls13Ciphers || f.drip || f.hugeHeaders || f.xssBlock || f.wsPlaintext || opts.listen) throw new Error('startNginx: that fault or address is only built into the Node stack');
+  if (f.tls13Ciphers || f.drip || f.hugeHeaders || f.hugeUpgradeHeaders || f.xssBlock || f.wsPlaintext || opts.listen) throw new Error('startNginx: that fault or address is only built into the Node stack');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-'));
   const backend = http.createServer((_q, s) => s.end('ok'));
   const wss = new WebSocketServer({ server: backend, path: '/ws' });

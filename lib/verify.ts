@@ -70,6 +70,8 @@ export interface CheckResult {
 const VERSIONS = [TlsVersion.TLS_1_0, TlsVersion.TLS_1_1, TlsVersion.TLS_1_2, TlsVersion.TLS_1_3];
 /** Cipher suite probes in flight at once per host (a server's connection limits must not look like refusals). */
 const SUITE_CONCURRENCY = 16;
+/** The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days); past it the timer fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Status codes that mean "client certificate required". */
 const MTLS_REJECTED = [400, 403, 495, 496];
 /** Older and weaker keys and signatures must still complete a handshake: they are judged by tls.key / tls.signature. */
@@ -125,6 +127,10 @@ type Add = (check: string, status: CheckStatus, detail: string) => void;
 
 /** Runs every check against one host: first whether it can be reached at all, then every probe concurrently. */
 export async function verifyHost(exp: HostExpectation, options: VerifyOptions = {}): Promise<CheckResult[]> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS) {
+    throw new RangeError(`timeoutMs ${timeoutMs}: give whole milliseconds from 1 to ${MAX_TIMER_MS}`);
+  }
   // One listener on the caller's signal; every probe of this host listens to ours.
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
@@ -132,7 +138,7 @@ export async function verifyHost(exp: HostExpectation, options: VerifyOptions = 
   if (options.signal?.aborted) abort();
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    return await checkHost(exp, options, { timeoutMs: options.timeoutMs ?? 5000, signal: stop.signal });
+    return await checkHost(exp, options, { timeoutMs, signal: stop.signal });
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
@@ -439,7 +445,7 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
   environments?: (name: string) => HostExpectation[]): Promise<number> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UsageError, parseCommandLine }: typeof import('./cli') = require('./cli');
-  const { values } = parseCommandLine<VerifyFlags>(args, {
+  const { values, positionals } = parseCommandLine<VerifyFlags>(args, {
     'env': { type: 'string' }, 'url': { type: 'string', multiple: true }, 'ca': { type: 'string' },
     'client-cert': { type: 'string' }, 'client-key': { type: 'string' }, 'json': { type: 'boolean' }, 'insecure': { type: 'boolean' },
     'resolve': { type: 'string', multiple: true }, 'https-port': { type: 'string' }, 'http-port': { type: 'string' },
@@ -450,16 +456,19 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
     io.stdout.write(`${VERIFY_HELP}\n`);
     return 0;
   }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}": give each URL with its own --url`);
+  /** A whole number from 1 to `max`, written in plain digits (no 1e3, no 0x10). */
+  const whole = (v: string, max: number) => (/^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= max ? Number(v) : undefined);
   const port = (flag: string, v?: string) => {
     if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${flag} ${v}: give a port between 1 and 65535`);
+    const n = whole(v, 65535);
+    if (n === undefined) throw new UsageError(`--${flag} ${v}: give a port between 1 and 65535`);
     return n;
   };
   const millis = (flag: string, v?: string) => {
     if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} ${v}: give milliseconds, e.g. 5000`);
+    const n = whole(v, MAX_TIMER_MS);
+    if (n === undefined) throw new UsageError(`--${flag} ${v}: give whole milliseconds from 1 to ${MAX_TIMER_MS}, e.g. 5000`);
     return n;
   };
   const ports = { httpsPort: port('https-port', values['https-port']), httpPort: port('http-port', values['http-port']) };

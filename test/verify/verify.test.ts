@@ -129,10 +129,18 @@ describe('cdk8s-tls verify', () => {
     expect(help.stdout).toMatch(/--deadline MS/);
     for (const args of [[], ['--url', 'http://x.test'], ['--url', 'not a url'], ['--url', 'https://x.test', '--timeout', 'soon'],
       ['--url', 'https://x.test', '--deadline', '0'], ['--url', 'https://x.test', '--https-port', '70000'], ['--bogus'],
+      ['--url', 'https://x.test', '--timeout', '3000000000'], ['--url', 'https://x.test/', 'https://y.test/'],
       ['--url', 'https://x.test', '--client-cert', 'c.pem']]) {
       const r = await cli(...args);
       expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: '' });
       expect(r.stderr).toMatch(/^cdk8s-tls verify: .+ \(see cdk8s-tls verify --help\)\n$/);
+    }
+  });
+
+  test('verifyHost refuses a time limit setTimeout cannot keep (it would fire at once)', async () => {
+    const exp = { host: HOST, address: '127.0.0.1', httpsPort: await freePort(), profile: TlsProfile.INTERMEDIATE, headers: {} };
+    for (const timeoutMs of [3_000_000_000, 0, 1.5]) {
+      await expect(verifyHost(exp, { timeoutMs })).rejects.toThrow(`timeoutMs ${timeoutMs}: give whole milliseconds from 1 to 2147483647`);
     }
   });
 

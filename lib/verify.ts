@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'events';
-import * as fs from 'fs';
 import * as tls from 'tls';
 import type { App } from 'cdk8s';
 import { TlsProfile, TlsVersion } from './policy/tls-profiles';
 import { chainOf, keyWeakness, signatureWeakness } from './verify/certificates';
+import { readCa, readClientPair } from './verify/files';
 import { Limits, Outcome, Target, authority, get, handshake, reach, upgrade } from './verify/probes';
 import { MOZILLA_TLS13, offerableSuites } from './verify/suites';
 
@@ -456,6 +456,14 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
     io.stdout.write(`${VERIFY_HELP}\n`);
     return 0;
   }
+  /** Runs `fn`; what it throws becomes a usage error (same message). */
+  const usage = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  };
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}": give each URL with its own --url`);
   /** A whole number from 1 to `max`, written in plain digits (no 1e3, no 0x10). */
   const whole = (v: string, max: number) => (/^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= max ? Number(v) : undefined);
@@ -476,13 +484,10 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
   const deadlineMs = millis('deadline', values.deadline);
   let targets: HostExpectation[];
   if (values.url?.length) {
-    targets = values.url.map((u) => {
-      try {
-        return expectationsFromUrl(u, { ...(ports.httpPort ? { httpPort: ports.httpPort } : {}), ...(ports.httpsPort ? { httpsPort: ports.httpsPort } : {}), websocketPaths: values.ws, clientAuth: values.mtls, ...(values.modern ? { profile: TlsProfile.MODERN } : {}) });
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    });
+    targets = values.url.map((u) => usage(() => expectationsFromUrl(u, {
+      ...(ports.httpPort ? { httpPort: ports.httpPort } : {}), ...(ports.httpsPort ? { httpsPort: ports.httpsPort } : {}),
+      websocketPaths: values.ws, clientAuth: values.mtls, ...(values.modern ? { profile: TlsProfile.MODERN } : {}),
+    })));
   } else if (values.env !== undefined && environments) {
     targets = environments(values.env);
   } else {
@@ -494,17 +499,15 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
     return [host, address.replace(/^\[(.*)\]$/, '$1')];
   }));
   targets = targets.map((t) => ({ ...t, address: resolve.get(t.host) ?? resolve.get('*') ?? t.address }));
-  const read = (flag: string, f?: string) => {
-    if (f === undefined) return undefined;
-    if (!fs.existsSync(f)) throw new UsageError(`--${flag} ${f}: no such file`);
-    return fs.readFileSync(f);
-  };
   if (!values['client-cert'] !== !values['client-key']) throw new UsageError('give --client-cert and --client-key together');
+  // Checked before any probe: a bad file is a usage error naming it, not an OpenSSL error in every result.
+  const ca = values.ca === undefined ? undefined : usage(() => readCa(values.ca!));
+  const client = values['client-cert'] === undefined ? undefined : usage(() => readClientPair(values['client-cert']!, values['client-key']!));
   const run = new AbortController();
   const timer = deadlineMs === undefined ? undefined
     : setTimeout(() => run.abort(new Error(`stopped at the whole run's --deadline (${deadlineMs} ms)`)), deadlineMs);
   const options: VerifyOptions = {
-    ca: read('ca', values.ca), clientCert: read('client-cert', values['client-cert']), clientKey: read('client-key', values['client-key']),
+    ca, clientCert: client?.cert, clientKey: client?.key,
     insecure: values.insecure, timeoutMs, signal: run.signal,
   };
   let results: CheckResult[];

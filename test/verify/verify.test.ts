@@ -144,6 +144,32 @@ describe('cdk8s-tls verify', () => {
     }
   });
 
+  test('--ca, --client-cert and --client-key are checked first: a bad file is one line naming the option, the file and the fix, exit 2', async () => {
+    const file = (name: string, content: string) => {
+      fs.writeFileSync(path.join(dir, name), content);
+      return path.join(dir, name);
+    };
+    const garbage = file('garbage.pem', 'not a certificate\n');
+    const [cert, key, otherKey] = [file('client.pem', client.cert), file('client.key', client.key), file('other.key', good.key)];
+    const ca = path.join(dir, 'ca.pem');
+    const url = ['--url', `https://127.0.0.1:${await freePort()}/`, '--timeout', '2000'];
+    const cases: Array<[string[], string]> = [
+      [['--ca', garbage], `--ca ${garbage}: no PEM certificate in it (-----BEGIN CERTIFICATE-----); give the CA certificate in PEM (a DER file converts with openssl x509 -inform der -in FILE -out FILE.pem)`],
+      [['--ca', dir], `--ca ${dir}: is a directory; give a PEM file in it`],
+      [['--ca', ca, '--client-cert', garbage, '--client-key', key], `--client-cert ${garbage}: no PEM certificate in it (-----BEGIN CERTIFICATE-----); give the client certificate in PEM (a DER file converts with openssl x509 -inform der -in FILE -out FILE.pem)`],
+      [['--client-cert', cert, '--client-key', garbage], `--client-key ${garbage}: not a PEM private key; give the key of --client-cert in PEM (-----BEGIN PRIVATE KEY-----)`],
+      [['--client-cert', cert, '--client-key', dir], `--client-key ${dir}: is a directory; give a PEM file in it`],
+      [['--client-cert', cert, '--client-key', otherKey], `--client-key ${otherKey} does not match --client-cert ${cert}: give the key the certificate was issued for`],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(...url, ...args);
+      expect({ args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, code: 2, stdout: '', stderr: `cdk8s-tls verify: ${message} (see cdk8s-tls verify --help)\n` });
+    }
+    // The right files are taken: the run goes on (and finds nothing listening).
+    const ok = await cli(...url, '--ca', ca, '--client-cert', cert, '--client-key', key);
+    expect(ok).toMatchObject({ code: 1, stderr: '', stdout: expect.stringContaining('ECONNREFUSED') });
+  });
+
   test('--https-port applies to a --url target; the redirect must point at it', async () => {
     await withServer(startNodeStack(good), async (s) => {
       const r = await cli('--url', `https://${HOST}/`, '--https-port', String(s.httpsPort), '--http-port', String(s.httpPort),

@@ -413,14 +413,34 @@ interface VerifyFlags {
   readonly ws?: string[]; readonly mtls?: boolean; readonly modern?: boolean; readonly timeout?: string; readonly deadline?: string;
 }
 
-/** `cdk8s-tls verify --help`. */
-export const VERIFY_HELP = `Usage: cdk8s-tls verify --url https://HOST[:PORT][/] [options]
+/**
+ * Where `--env NAME` finds its hosts: an app's own environments (this repository's `npm run verify`). The packaged
+ * `cdk8s-tls verify` has none and refuses `--env`.
+ */
+export interface VerifyEnvironments {
+  /** How the command is run, for --help (e.g. `npm run verify --`). */
+  readonly command: string;
+  /** The environment names, for --help. */
+  readonly names: string[];
+  /** The hosts of one environment; throws UsageError (from ./cli) for an unknown name. */
+  expectations(name: string): HostExpectation[];
+}
 
-Probes live hosts with the library's secure defaults (Mozilla 6.0 intermediate, HSTS 1 year, OWASP headers):
-TLS versions, every cipher suite outside the profile, chain, names, expiry, keys and signatures; the HTTP→HTTPS
-redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Probes run concurrently.
+/** The `--help` text: of `cdk8s-tls verify`, or of an app's command with `--env`. */
+export function verifyHelp(environments?: VerifyEnvironments): string {
+  const command = environments?.command ?? 'cdk8s-tls verify';
+  const what = `Checks TLS versions, every cipher suite outside the profile, chain, names, expiry, keys and signatures; the
+HTTP→HTTPS redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Probes run concurrently.`;
+  return `Usage: ${command} ${environments ? '--env NAME | ' : ''}--url https://HOST[:PORT][/] [options]
 
-  --url URL               an https:// URL to probe (repeatable; IPv6 as https://[::1]:8443/)
+${environments
+    ? `Probes live hosts: every public host of an environment against its spec (--env), or URLs against the library's
+secure defaults (Mozilla 6.0 intermediate, HSTS 1 year, OWASP headers).`
+    : "Probes live hosts with the library's secure defaults (Mozilla 6.0 intermediate, HSTS 1 year, OWASP headers)."}
+${what}
+
+${environments ? `  --env NAME              every public host of environment NAME (${environments.names.join(', ')}), as its spec says
+` : ''}  --url URL               an https:// URL to probe (repeatable; IPv6 as https://[::1]:8443/)
   --resolve HOST=ADDR     connect to ADDR for HOST (or --resolve ADDR for every host); SNI and Host stay HOST
   --https-port N          HTTPS port (default: the URL's, else 443)
   --http-port N           plain-HTTP port of the redirect check (default 80)
@@ -436,13 +456,17 @@ redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Probes run 
   -h, --help              this text
 
 Exit code: 0 all passed, 1 a check failed or could not run (host unreachable, no answer in time), 2 usage error.`;
+}
+
+/** `cdk8s-tls verify --help`. */
+export const VERIFY_HELP = verifyHelp();
 
 /**
  * The `verify` command line. `environments` lets an app add `--env NAME` (expectations built from its own spec).
  * Resolves to the exit code; throws UsageError (from ./cli) for a bad command line.
  */
 export async function verifyCommand(args: string[], io: { stdout: { write(s: string): unknown; isTTY?: boolean } },
-  environments?: (name: string) => HostExpectation[]): Promise<number> {
+  environments?: VerifyEnvironments): Promise<number> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UsageError, parseCommandLine }: typeof import('./cli') = require('./cli');
   const { values, positionals } = parseCommandLine<VerifyFlags>(args, {
@@ -453,7 +477,7 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
     'deadline': { type: 'string' },
   });
   if (values.help) {
-    io.stdout.write(`${VERIFY_HELP}\n`);
+    io.stdout.write(`${verifyHelp(environments)}\n`);
     return 0;
   }
   /** Runs `fn`; what it throws becomes a usage error (same message). */
@@ -465,6 +489,9 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
     }
   };
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}": give each URL with its own --url`);
+  if (values.env !== undefined && !environments) {
+    throw new UsageError(`--env ${values.env}: cdk8s-tls verify has no environments (--env is this repository's npm run verify); give the hosts with --url`);
+  }
   /** A whole number from 1 to `max`, written in plain digits (no 1e3, no 0x10). */
   const whole = (v: string, max: number) => (/^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= max ? Number(v) : undefined);
   const port = (flag: string, v?: string) => {
@@ -489,7 +516,7 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
       websocketPaths: values.ws, clientAuth: values.mtls, ...(values.modern ? { profile: TlsProfile.MODERN } : {}),
     })));
   } else if (values.env !== undefined && environments) {
-    targets = environments(values.env);
+    targets = environments.expectations(values.env);
   } else {
     throw new UsageError(environments ? 'give --url or --env' : 'give at least one --url');
   }

@@ -239,17 +239,28 @@ describe('cdk8s-tls verify', () => {
 });
 
 describe('npm run verify', () => {
+  const root = path.join(__dirname, '..', '..');
+  /** `npm run verify -- ARGS` (scripts/verify.ts) in a child process. */
+  const npmRunVerify = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(process.execPath, ['--require', path.join(root, 'scripts', 'ts-loader.js'), path.join(root, 'scripts', 'verify.ts'), ...args], { cwd: root });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => { out += d; });
+    p.stderr.on('data', (d: Buffer) => { err += d; });
+    p.on('exit', (status: number | null) => resolve({ status, stdout: out, stderr: err }));
+  });
+
+  test('--help lists --env with the environments; an unknown one is a usage error', async () => {
+    const [help, unknown] = await Promise.all([npmRunVerify('--help'), npmRunVerify('--env', 'nope')]);
+    expect(help).toMatchObject({ status: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: npm run verify -- --env NAME \| --url /);
+    expect(help.stdout).toMatch(/^ {2}--env NAME {14}every public host of environment NAME \(dev, staging, prod\), as its spec says$/m);
+    expect(unknown).toEqual({ status: 2, stdout: '', stderr: 'npm run verify: --env nope: no such environment (dev, staging, prod) (see npm run verify -- --help)\n' });
+  });
+
   test('table by default, --json is JSON only, exit 1 on a failure', async () => {
-    const root = path.join(__dirname, '..', '..');
     await withServer(startNodeStack(good, { faults: { noHsts: true } }), async (s) => {
-      const run = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const p = spawn(process.execPath, ['--require', path.join(root, 'scripts', 'ts-loader.js'), path.join(root, 'scripts', 'verify.ts'), '--url', `https://${HOST}:${s.httpsPort}`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--timeout', '3000', '--ca', path.join(dir, 'ca.pem'), ...args], { cwd: root });
-        let out = '';
-        let err = '';
-        p.stdout.on('data', (d: Buffer) => { out += d; });
-        p.stderr.on('data', (d: Buffer) => { err += d; });
-        p.on('exit', (status: number | null) => resolve({ status, stdout: out, stderr: err }));
-      });
+      const run = (...args: string[]) => npmRunVerify('--url', `https://${HOST}:${s.httpsPort}`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--timeout', '3000', '--ca', path.join(dir, 'ca.pem'), ...args);
       const [table, asJson] = await Promise.all([run(), run('--json')]);
       expect(table.status).toBe(1);
       expect(table.stdout).toMatch(/http\.hsts\s+FAIL\s+missing/);

@@ -10,7 +10,7 @@ import { MOZILLA_TLS13, offerableSuites } from './verify/suites';
 /**
  * Proves a deployed stack on the wire: TLS protocols, every cipher suite, chain, names, expiry, keys and signatures;
  * the HTTP→HTTPS redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Every probe has an absolute
- * deadline and independent probes run concurrently. Verification is never turned off unless `insecure` is set, and
+ * deadline (a host's probes share one, counted from its start) and independent probes run concurrently. Verification is never turned off unless `insecure` is set, and
  * then every result says so.
  */
 
@@ -50,9 +50,14 @@ export interface VerifyOptions {
   readonly clientKey?: string | Buffer;
   /** Do not verify the chain. Reported on every result. @default false */
   readonly insecure?: boolean;
-  /** Absolute limit of each probe (connect, handshake, request, upgrade). @default 5000 ms */
+  /**
+   * Time limit of one host, counted from its start (resolve and connect included): every probe (handshake, request,
+   * upgrade) is done by then, whatever the server does. Save the cipher-suite handshakes: they start once the host
+   * has answered a protocol probe, and each has this long from its own start. Whole milliseconds, 1 to 2^31 - 1.
+   * @default 5000 ms
+   */
   readonly timeoutMs?: number;
-  /** Stops the whole run: probes still running report that they could not finish. @default none */
+  /** Stops the whole run, suite handshakes included: probes still running report that they could not finish. @default none */
   readonly signal?: AbortSignal;
 }
 
@@ -138,7 +143,8 @@ export async function verifyHost(exp: HostExpectation, options: VerifyOptions = 
   if (options.signal?.aborted) abort();
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    return await checkHost(exp, options, { timeoutMs, signal: stop.signal });
+    // One budget for the host, counted from now: a slow connect leaves the other probes less time, not more.
+    return await checkHost(exp, options, { timeoutMs, until: Date.now() + timeoutMs, signal: stop.signal });
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
@@ -156,7 +162,9 @@ async function checkHost(exp: HostExpectation, options: VerifyOptions, limits: L
   const client = options.clientCert && options.clientKey ? { cert: options.clientCert, key: options.clientKey } : {};
   // Every probe but tls.chain connects without judging the certificate: trust is tls.chain's (and only its) verdict.
   const base: tls.ConnectionOptions = { rejectUnauthorized: false, ciphers: ANY_LEVEL, ...client };
-  const ctx: Context = { exp, t, limits, base, options, ca };
+  const offer = everySuite();
+  const versionProbes = VERSIONS.map((v) => accepts(t, { ...base, ciphers: offer, minVersion: v, maxVersion: v }, limits));
+  const ctx: Context = { exp, t, limits, base, options, ca, versionProbes };
 
   const groups = await Promise.all([protocols(ctx), ciphers(ctx), certificate(ctx), httpChecks(ctx), websockets(ctx), mtls(ctx)]);
   return [
@@ -172,6 +180,8 @@ interface Context {
   readonly base: tls.ConnectionOptions;
   readonly options: VerifyOptions;
   readonly ca?: string[];
+  /** The handshake of each of {@link VERSIONS}, offering that version alone (in flight from the start). */
+  readonly versionProbes: Array<Promise<Acceptance>>;
 }
 
 type Result = Omit<CheckResult, 'host'>;
@@ -196,10 +206,9 @@ const couldNotRun = (error: string) => `could not run: ${error}`;
  * One version alone per handshake, offering every suite: the verdict is about the version, whatever suite the server
  * picks. Old versions need OpenSSL security level 0 to even be offered.
  */
-async function protocols({ exp, t, limits, base }: Context): Promise<Result[]> {
+async function protocols({ exp, versionProbes }: Context): Promise<Result[]> {
   const allowed = new Set(exp.profile.protocols);
-  const ciphers = everySuite();
-  const probes = await Promise.all(VERSIONS.map((v) => accepts(t, { ...base, ciphers, minVersion: v, maxVersion: v }, limits)));
+  const probes = await Promise.all(versionProbes);
   const { add, results } = collector();
   VERSIONS.forEach((v, i) => {
     const r = probes[i];
@@ -212,11 +221,19 @@ async function protocols({ exp, t, limits, base }: Context): Promise<Result[]> {
   return results;
 }
 
+/** What a server did with one offer: `accepted` is undefined when the probe could not run. */
+interface Acceptance {
+  readonly accepted?: boolean;
+  /** The suite it chose. */
+  readonly cipher?: string;
+  readonly error: string;
+}
+
 /**
  * Does the server accept this offer? `accepted` is undefined when the probe could not run. A handshake that fails
  * after the server chose its parameters (e.g. for want of a client certificate) still counts as accepted.
  */
-async function accepts(t: Target, o: tls.ConnectionOptions, limits: Limits): Promise<{ accepted?: boolean; cipher?: string; error: string }> {
+async function accepts(t: Target, o: tls.ConnectionOptions, limits: Limits): Promise<Acceptance> {
   let negotiated = false;
   const r = await handshake(t, o, limits, (s) => s.getCipher()?.name, (s) => s.once('keylog', () => { negotiated = true; }));
   if (r.ok) return { accepted: true, cipher: r.value, error: '' };
@@ -224,8 +241,22 @@ async function accepts(t: Target, o: tls.ConnectionOptions, limits: Limits): Pro
   return { accepted: r.answered ? false : undefined, error: r.error };
 }
 
-/** Every suite outside the profile, offered alone: each must be refused. */
-async function ciphers({ exp, t, limits, base }: Context): Promise<Result[]> {
+/**
+ * Undefined as soon as one of `probes` got an answer (accepted or refused); when none did, the first one's error.
+ */
+function silence(probes: Array<Promise<Acceptance>>): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    for (const p of probes) void p.then((r) => { if (r.accepted !== undefined) resolve(undefined); });
+    void Promise.all(probes).then((all) => resolve(all[0].error));
+  });
+}
+
+/**
+ * Every suite outside the profile, offered alone: each must be refused. The suite handshakes start once the host has
+ * answered a version probe (a host that never answers costs one --timeout, not one per batch of suites); then each
+ * has its own --timeout from its start, so that a far-away host is not cut off halfway through the list.
+ */
+async function ciphers({ exp, t, limits, base, versionProbes }: Context): Promise<Result[]> {
   const suites = offerableSuites();
   const offers: Array<{ suite: string; options: tls.ConnectionOptions }> = [];
   if (exp.profile.protocols.includes(TlsVersion.TLS_1_2)) {
@@ -238,13 +269,17 @@ async function ciphers({ exp, t, limits, base }: Context): Promise<Result[]> {
       offers.push({ suite, options: { ...base, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: suite } });
     }
   }
-  // Queued probes share the check's time limit: a hung server costs one --timeout, not one per batch.
-  const shared = { ...limits, until: Date.now() + limits.timeoutMs };
-  const outcomes = await pool(offers, SUITE_CONCURRENCY, (o) => accepts(t, o.options, shared));
+  const { add, results } = collector();
+  const unanswered = await silence(versionProbes);
+  if (unanswered !== undefined) {
+    add('tls.ciphers', 'error', couldNotRun(`no suite offered: the host answered none of the protocol probes (${unanswered})`));
+    return results;
+  }
+  const each: Limits = { timeoutMs: limits.timeoutMs, signal: limits.signal };
+  const outcomes = await pool(offers, SUITE_CONCURRENCY, (o) => accepts(t, o.options, each));
   const accepted = offers.filter((_, i) => outcomes[i].accepted).map((o) => o.suite);
   const unknown = offers.filter((_, i) => outcomes[i].accepted === undefined);
   const scope = `${offers.length} suites outside ${exp.profile.name} and Mozilla's ${MOZILLA_TLS13.length} TLS 1.3 suites`;
-  const { add, results } = collector();
   if (accepted.length) {
     add('tls.ciphers', 'fail', `accepts ${accepted.join(', ')}: remove ${accepted.length > 1 ? 'them' : 'it'} from the server's cipher list (${accepted.length} of ${scope} accepted${unknown.length ? `, ${unknown.length} got no answer` : ''})`);
   } else if (unknown.length) {
@@ -449,8 +484,9 @@ ${environments ? `  --env NAME              every public host of environment NAM
   --modern                expect Mozilla modern (TLS 1.3 only)
   --ca FILE               extra trusted CA (PEM)
   --client-cert FILE      client certificate (PEM) for mTLS hosts, with --client-key FILE
-  --timeout MS            absolute limit of each probe (default 5000)
-  --deadline MS           limit of the whole run (default none)
+  --timeout MS            each host's time limit, connect included (default 5000); the cipher-suite handshakes,
+                          started once the host has answered, each have MS from their own start
+  --deadline MS           limit of the whole run, suite handshakes included (default none)
   --insecure              do not verify the chain (reported on every result)
   --json                  print JSON only
   -h, --help              this text

@@ -11,8 +11,9 @@ import type WebSocket from 'ws';
 
 /** How long one probe may take, and the whole run's abort signal. */
 export interface Limits {
+  /** The --timeout: no probe runs longer. */
   readonly timeoutMs: number;
-  /** Epoch ms no probe may run past, for a group of probes sharing one time limit. @default none */
+  /** Epoch ms no probe may run past: a host's probes share one budget. @default timeoutMs from the probe's start */
   readonly until?: number;
   readonly signal?: AbortSignal;
 }

@@ -112,6 +112,11 @@ export interface Faults {
   xssBlock?: boolean;
   /** The plain-HTTP port also upgrades WebSockets on /ws. Node only. */
   wsPlaintext?: boolean;
+  /**
+   * Every connection to the HTTPS port waits this long before the server reads it (a proxy in front), so each
+   * handshake takes that much longer: a far-away host. Node only.
+   */
+  slowHandshakeMs?: number;
 }
 
 /** Where to start a server and how it misbehaves. */
@@ -162,7 +167,8 @@ export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promi
   wss.on('connection', (ws) => ws.on('message', (m) => ws.send(String(m))));
   if (f.hugeUpgradeHeaders) wss.on('headers', (headers) => { for (let i = 0; i < 24; i++) headers.push(`X-Padding-${i}: ${'x'.repeat(1024)}`); });
   await new Promise<void>((r) => server.listen(0, host, r));
-  const httpsPort = (server.address() as AddressInfo).port;
+  const delay = f.slowHandshakeMs ? await startDelayProxy((server.address() as AddressInfo).port, host, f.slowHandshakeMs) : undefined;
+  const httpsPort = delay?.port ?? (server.address() as AddressInfo).port;
   const redirect = http.createServer((req, res) => {
     res.writeHead(f.redirect302 ? 302 : 308, { location: `https://${new URL(`http://${req.headers.host}`).hostname}:${httpsPort}${req.url}` }).end();
   });
@@ -176,7 +182,70 @@ export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promi
       for (const c of [...wss.clients, ...plainWss?.clients ?? []]) c.terminate();
       server.closeAllConnections();
       redirect.closeAllConnections();
-      await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => redirect.close(r))]);
+      await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => redirect.close(r)), delay?.close()]);
+    },
+  };
+}
+
+/** A TCP proxy on `host` to `port` that holds each connection `ms` before passing bytes either way. */
+async function startDelayProxy(port: number, host: string, ms: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const proxy = net.createServer((client) => {
+    client.pause();
+    const upstream = net.connect(port, host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
+    }
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    }, ms);
+    timers.add(timer);
+  });
+  await new Promise<void>((r) => proxy.listen(0, host, r));
+  return {
+    port: (proxy.address() as AddressInfo).port,
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => proxy.close(r));
+    },
+  };
+}
+
+/**
+ * A host whose TCP connect takes 3 s, then never sends a byte. A child process listens (backlog 1) and stops
+ * accepting for `holdMs`, while two connections of ours fill its accept queue: the kernel drops the SYNs that
+ * arrive meanwhile, and a client's retransmitted SYN (1 s after the first, then every 1 or 2 s depending on the
+ * kernel) connects once it accepts again: at 3 s for both schedules with the default hold of 2500 ms.
+ */
+export async function startSlowConnectServer(holdMs = 2500): Promise<RunningStack> {
+  const child = spawn(process.execPath, ['-e', `
+    const net = require('net');
+    const server = net.createServer((s) => s.on('error', () => undefined));
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      process.stdout.write(server.address().port + '\\n');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${holdMs});
+    });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`startSlowConnectServer: the child exited (${code})`)));
+  });
+  const fillers = await Promise.all([1, 2].map(() => new Promise<net.Socket>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', () => undefined);
+  })));
+  return {
+    httpsPort: port, httpPort: port,
+    close: async () => {
+      for (const s of fillers) s.destroy();
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
@@ -213,7 +282,7 @@ export async function freePort(): Promise<number> {
 /** nginx (Debian's package) on loopback, configured like our ingress-nginx edge: or with a fault. */
 export async function startNginx(leaf: Leaf, opts: StackOptions = {}): Promise<RunningStack> {
   const f = opts.faults ?? {};
-  if (f.tls13Ciphers || f.drip || f.hugeHeaders || f.hugeUpgradeHeaders || f.xssBlock || f.wsPlaintext || opts.listen) throw new Error('startNginx: that fault or address is only built into the Node stack');
+  if (f.tls13Ciphers || f.drip || f.hugeHeaders || f.hugeUpgradeHeaders || f.slowHandshakeMs || f.xssBlock || f.wsPlaintext || opts.listen) throw new Error('startNginx: that fault or address is only built into the Node stack');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-'));
   const backend = http.createServer((_q, s) => s.end('ok'));
   const wss = new WebSocketServer({ server: backend, path: '/ws' });

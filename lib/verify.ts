@@ -10,8 +10,8 @@ import { MOZILLA_TLS13, offerableSuites } from './verify/suites';
 /**
  * Proves a deployed stack on the wire: TLS protocols, every cipher suite, chain, names, expiry, keys and signatures;
  * the HTTP→HTTPS redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Every probe has an absolute
- * deadline (a host's probes share one, counted from its start) and independent probes run concurrently. Verification is never turned off unless `insecure` is set, and
- * then every result says so.
+ * deadline (a host's probes share one, counted from its start) and independent probes run concurrently.
+ * Verification is never turned off unless `insecure` is set, and then every result says so.
  */
 
 /** What one public host must show. */

@@ -1,17 +1,17 @@
 import { setMaxListeners } from 'events';
-import * as fs from 'fs';
 import * as tls from 'tls';
 import type { App } from 'cdk8s';
 import { TlsProfile, TlsVersion } from './policy/tls-profiles';
 import { chainOf, keyWeakness, signatureWeakness } from './verify/certificates';
+import { readCa, readClientPair } from './verify/files';
 import { Limits, Outcome, Target, authority, get, handshake, reach, upgrade } from './verify/probes';
 import { MOZILLA_TLS13, offerableSuites } from './verify/suites';
 
 /**
  * Proves a deployed stack on the wire: TLS protocols, every cipher suite, chain, names, expiry, keys and signatures;
  * the HTTP→HTTPS redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Every probe has an absolute
- * deadline and independent probes run concurrently. Verification is never turned off unless `insecure` is set, and
- * then every result says so.
+ * deadline (a host's probes share one, counted from its start) and independent probes run concurrently.
+ * Verification is never turned off unless `insecure` is set, and then every result says so.
  */
 
 /** What one public host must show. */
@@ -50,9 +50,14 @@ export interface VerifyOptions {
   readonly clientKey?: string | Buffer;
   /** Do not verify the chain. Reported on every result. @default false */
   readonly insecure?: boolean;
-  /** Absolute limit of each probe (connect, handshake, request, upgrade). @default 5000 ms */
+  /**
+   * Time limit of one host, counted from its start (resolve and connect included): every probe (handshake, request,
+   * upgrade) is done by then, whatever the server does. Save the cipher-suite handshakes: they start once the host
+   * has answered a protocol probe, and each has this long from its own start. Whole milliseconds, 1 to 2^31 - 1.
+   * @default 5000 ms
+   */
   readonly timeoutMs?: number;
-  /** Stops the whole run: probes still running report that they could not finish. @default none */
+  /** Stops the whole run, suite handshakes included: probes still running report that they could not finish. @default none */
   readonly signal?: AbortSignal;
 }
 
@@ -70,10 +75,19 @@ export interface CheckResult {
 const VERSIONS = [TlsVersion.TLS_1_0, TlsVersion.TLS_1_1, TlsVersion.TLS_1_2, TlsVersion.TLS_1_3];
 /** Cipher suite probes in flight at once per host (a server's connection limits must not look like refusals). */
 const SUITE_CONCURRENCY = 16;
+/** The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days); past it the timer fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Status codes that mean "client certificate required". */
 const MTLS_REJECTED = [400, 403, 495, 496];
 /** Older and weaker keys and signatures must still complete a handshake: they are judged by tls.key / tls.signature. */
 const ANY_LEVEL = 'DEFAULT:@SECLEVEL=0';
+
+/**
+ * What a protocol probe offers: every suite this OpenSSL has, TLS 1.3 ones included, at security level 0. A server
+ * that speaks an old version only with suites outside OpenSSL's DEFAULT list (e.g. CAMELLIA256-SHA) is still seen
+ * accepting it.
+ */
+const everySuite = () => [...offerableSuites().tls13, 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'].join(':');
 
 /** Builds expectations for every public host of the edges in an App (what the spec promises). */
 export function expectationsFromApp(app: App, connect: { address?: string; httpsPort?: number; httpPort?: number } = {}): HostExpectation[] {
@@ -118,6 +132,10 @@ type Add = (check: string, status: CheckStatus, detail: string) => void;
 
 /** Runs every check against one host: first whether it can be reached at all, then every probe concurrently. */
 export async function verifyHost(exp: HostExpectation, options: VerifyOptions = {}): Promise<CheckResult[]> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS) {
+    throw new RangeError(`timeoutMs ${timeoutMs}: give whole milliseconds from 1 to ${MAX_TIMER_MS}`);
+  }
   // One listener on the caller's signal; every probe of this host listens to ours.
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
@@ -125,7 +143,8 @@ export async function verifyHost(exp: HostExpectation, options: VerifyOptions = 
   if (options.signal?.aborted) abort();
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    return await checkHost(exp, options, { timeoutMs: options.timeoutMs ?? 5000, signal: stop.signal });
+    // One budget for the host, counted from now: a slow connect leaves the other probes less time, not more.
+    return await checkHost(exp, options, { timeoutMs, until: Date.now() + timeoutMs, signal: stop.signal });
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
@@ -143,7 +162,9 @@ async function checkHost(exp: HostExpectation, options: VerifyOptions, limits: L
   const client = options.clientCert && options.clientKey ? { cert: options.clientCert, key: options.clientKey } : {};
   // Every probe but tls.chain connects without judging the certificate: trust is tls.chain's (and only its) verdict.
   const base: tls.ConnectionOptions = { rejectUnauthorized: false, ciphers: ANY_LEVEL, ...client };
-  const ctx: Context = { exp, t, limits, base, options, ca };
+  const offer = everySuite();
+  const versionProbes = VERSIONS.map((v) => accepts(t, { ...base, ciphers: offer, minVersion: v, maxVersion: v }, limits));
+  const ctx: Context = { exp, t, limits, base, options, ca, versionProbes };
 
   const groups = await Promise.all([protocols(ctx), ciphers(ctx), certificate(ctx), httpChecks(ctx), websockets(ctx), mtls(ctx)]);
   return [
@@ -159,6 +180,8 @@ interface Context {
   readonly base: tls.ConnectionOptions;
   readonly options: VerifyOptions;
   readonly ca?: string[];
+  /** The handshake of each of {@link VERSIONS}, offering that version alone (in flight from the start). */
+  readonly versionProbes: Array<Promise<Acceptance>>;
 }
 
 type Result = Omit<CheckResult, 'host'>;
@@ -179,10 +202,13 @@ function unreachable(name: string, port: number, error: string): string {
 
 const couldNotRun = (error: string) => `could not run: ${error}`;
 
-/** One version alone per handshake. Old ones need OpenSSL security level 0 to even be offered. */
-async function protocols({ exp, t, limits, base }: Context): Promise<Result[]> {
+/**
+ * One version alone per handshake, offering every suite: the verdict is about the version, whatever suite the server
+ * picks. Old versions need OpenSSL security level 0 to even be offered.
+ */
+async function protocols({ exp, versionProbes }: Context): Promise<Result[]> {
   const allowed = new Set(exp.profile.protocols);
-  const probes = await Promise.all(VERSIONS.map((v) => accepts(t, { ...base, minVersion: v, maxVersion: v }, limits)));
+  const probes = await Promise.all(versionProbes);
   const { add, results } = collector();
   VERSIONS.forEach((v, i) => {
     const r = probes[i];
@@ -195,11 +221,19 @@ async function protocols({ exp, t, limits, base }: Context): Promise<Result[]> {
   return results;
 }
 
+/** What a server did with one offer: `accepted` is undefined when the probe could not run. */
+interface Acceptance {
+  readonly accepted?: boolean;
+  /** The suite it chose. */
+  readonly cipher?: string;
+  readonly error: string;
+}
+
 /**
  * Does the server accept this offer? `accepted` is undefined when the probe could not run. A handshake that fails
  * after the server chose its parameters (e.g. for want of a client certificate) still counts as accepted.
  */
-async function accepts(t: Target, o: tls.ConnectionOptions, limits: Limits): Promise<{ accepted?: boolean; cipher?: string; error: string }> {
+async function accepts(t: Target, o: tls.ConnectionOptions, limits: Limits): Promise<Acceptance> {
   let negotiated = false;
   const r = await handshake(t, o, limits, (s) => s.getCipher()?.name, (s) => s.once('keylog', () => { negotiated = true; }));
   if (r.ok) return { accepted: true, cipher: r.value, error: '' };
@@ -207,8 +241,22 @@ async function accepts(t: Target, o: tls.ConnectionOptions, limits: Limits): Pro
   return { accepted: r.answered ? false : undefined, error: r.error };
 }
 
-/** Every suite outside the profile, offered alone: each must be refused. */
-async function ciphers({ exp, t, limits, base }: Context): Promise<Result[]> {
+/**
+ * Undefined as soon as one of `probes` got an answer (accepted or refused); when none did, the first one's error.
+ */
+function silence(probes: Array<Promise<Acceptance>>): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    for (const p of probes) void p.then((r) => { if (r.accepted !== undefined) resolve(undefined); });
+    void Promise.all(probes).then((all) => resolve(all[0].error));
+  });
+}
+
+/**
+ * Every suite outside the profile, offered alone: each must be refused. The suite handshakes start once the host has
+ * answered a version probe (a host that never answers costs one --timeout, not one per batch of suites); then each
+ * has its own --timeout from its start, so that a far-away host is not cut off halfway through the list.
+ */
+async function ciphers({ exp, t, limits, base, versionProbes }: Context): Promise<Result[]> {
   const suites = offerableSuites();
   const offers: Array<{ suite: string; options: tls.ConnectionOptions }> = [];
   if (exp.profile.protocols.includes(TlsVersion.TLS_1_2)) {
@@ -221,13 +269,17 @@ async function ciphers({ exp, t, limits, base }: Context): Promise<Result[]> {
       offers.push({ suite, options: { ...base, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: suite } });
     }
   }
-  // Queued probes share the check's time limit: a hung server costs one --timeout, not one per batch.
-  const shared = { ...limits, until: Date.now() + limits.timeoutMs };
-  const outcomes = await pool(offers, SUITE_CONCURRENCY, (o) => accepts(t, o.options, shared));
+  const { add, results } = collector();
+  const unanswered = await silence(versionProbes);
+  if (unanswered !== undefined) {
+    add('tls.ciphers', 'error', couldNotRun(`no suite offered: the host answered none of the protocol probes (${unanswered})`));
+    return results;
+  }
+  const each: Limits = { timeoutMs: limits.timeoutMs, signal: limits.signal };
+  const outcomes = await pool(offers, SUITE_CONCURRENCY, (o) => accepts(t, o.options, each));
   const accepted = offers.filter((_, i) => outcomes[i].accepted).map((o) => o.suite);
   const unknown = offers.filter((_, i) => outcomes[i].accepted === undefined);
   const scope = `${offers.length} suites outside ${exp.profile.name} and Mozilla's ${MOZILLA_TLS13.length} TLS 1.3 suites`;
-  const { add, results } = collector();
   if (accepted.length) {
     add('tls.ciphers', 'fail', `accepts ${accepted.join(', ')}: remove ${accepted.length > 1 ? 'them' : 'it'} from the server's cipher list (${accepted.length} of ${scope} accepted${unknown.length ? `, ${unknown.length} got no answer` : ''})`);
   } else if (unknown.length) {
@@ -396,14 +448,34 @@ interface VerifyFlags {
   readonly ws?: string[]; readonly mtls?: boolean; readonly modern?: boolean; readonly timeout?: string; readonly deadline?: string;
 }
 
-/** `cdk8s-tls verify --help`. */
-export const VERIFY_HELP = `Usage: cdk8s-tls verify --url https://HOST[:PORT][/] [options]
+/**
+ * Where `--env NAME` finds its hosts: an app's own environments (this repository's `npm run verify`). The packaged
+ * `cdk8s-tls verify` has none and refuses `--env`.
+ */
+export interface VerifyEnvironments {
+  /** How the command is run, for --help (e.g. `npm run verify --`). */
+  readonly command: string;
+  /** The environment names, for --help. */
+  readonly names: string[];
+  /** The hosts of one environment; throws UsageError (from ./cli) for an unknown name. */
+  expectations(name: string): HostExpectation[];
+}
 
-Probes live hosts with the library's secure defaults (Mozilla 6.0 intermediate, HSTS 1 year, OWASP headers):
-TLS versions, every cipher suite outside the profile, chain, names, expiry, keys and signatures; the HTTP→HTTPS
-redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Probes run concurrently.
+/** The `--help` text: of `cdk8s-tls verify`, or of an app's command with `--env`. */
+export function verifyHelp(environments?: VerifyEnvironments): string {
+  const command = environments?.command ?? 'cdk8s-tls verify';
+  const what = `Checks TLS versions, every cipher suite outside the profile, chain, names, expiry, keys and signatures; the
+HTTP→HTTPS redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Probes run concurrently.`;
+  return `Usage: ${command} ${environments ? '--env NAME | ' : ''}--url https://HOST[:PORT][/] [options]
 
-  --url URL               an https:// URL to probe (repeatable; IPv6 as https://[::1]:8443/)
+${environments
+    ? `Probes live hosts: every public host of an environment against its spec (--env), or URLs against the library's
+secure defaults (Mozilla 6.0 intermediate, HSTS 1 year, OWASP headers).`
+    : "Probes live hosts with the library's secure defaults (Mozilla 6.0 intermediate, HSTS 1 year, OWASP headers)."}
+${what}
+
+${environments ? `  --env NAME              every public host of environment NAME (${environments.names.join(', ')}), as its spec says
+` : ''}  --url URL               an https:// URL to probe (repeatable; IPv6 as https://[::1]:8443/)
   --resolve HOST=ADDR     connect to ADDR for HOST (or --resolve ADDR for every host); SNI and Host stay HOST
   --https-port N          HTTPS port (default: the URL's, else 443)
   --http-port N           plain-HTTP port of the redirect check (default 80)
@@ -412,23 +484,28 @@ redirect, HSTS and security headers; WebSocket upgrades; mutual TLS. Probes run 
   --modern                expect Mozilla modern (TLS 1.3 only)
   --ca FILE               extra trusted CA (PEM)
   --client-cert FILE      client certificate (PEM) for mTLS hosts, with --client-key FILE
-  --timeout MS            absolute limit of each probe (default 5000)
-  --deadline MS           limit of the whole run (default none)
+  --timeout MS            each host's time limit, connect included (default 5000); the cipher-suite handshakes,
+                          started once the host has answered, each have MS from their own start
+  --deadline MS           limit of the whole run, suite handshakes included (default none)
   --insecure              do not verify the chain (reported on every result)
   --json                  print JSON only
   -h, --help              this text
 
 Exit code: 0 all passed, 1 a check failed or could not run (host unreachable, no answer in time), 2 usage error.`;
+}
+
+/** `cdk8s-tls verify --help`. */
+export const VERIFY_HELP = verifyHelp();
 
 /**
  * The `verify` command line. `environments` lets an app add `--env NAME` (expectations built from its own spec).
  * Resolves to the exit code; throws UsageError (from ./cli) for a bad command line.
  */
 export async function verifyCommand(args: string[], io: { stdout: { write(s: string): unknown; isTTY?: boolean } },
-  environments?: (name: string) => HostExpectation[]): Promise<number> {
+  environments?: VerifyEnvironments): Promise<number> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UsageError, parseCommandLine }: typeof import('./cli') = require('./cli');
-  const { values } = parseCommandLine<VerifyFlags>(args, {
+  const { values, positionals } = parseCommandLine<VerifyFlags>(args, {
     'env': { type: 'string' }, 'url': { type: 'string', multiple: true }, 'ca': { type: 'string' },
     'client-cert': { type: 'string' }, 'client-key': { type: 'string' }, 'json': { type: 'boolean' }, 'insecure': { type: 'boolean' },
     'resolve': { type: 'string', multiple: true }, 'https-port': { type: 'string' }, 'http-port': { type: 'string' },
@@ -436,19 +513,33 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
     'deadline': { type: 'string' },
   });
   if (values.help) {
-    io.stdout.write(`${VERIFY_HELP}\n`);
+    io.stdout.write(`${verifyHelp(environments)}\n`);
     return 0;
   }
+  /** Runs `fn`; what it throws becomes a usage error (same message). */
+  const usage = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  };
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}": give each URL with its own --url`);
+  if (values.env !== undefined && !environments) {
+    throw new UsageError(`--env ${values.env}: cdk8s-tls verify has no environments (--env is this repository's npm run verify); give the hosts with --url`);
+  }
+  /** A whole number from 1 to `max`, written in plain digits (no 1e3, no 0x10). */
+  const whole = (v: string, max: number) => (/^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= max ? Number(v) : undefined);
   const port = (flag: string, v?: string) => {
     if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${flag} ${v}: give a port between 1 and 65535`);
+    const n = whole(v, 65535);
+    if (n === undefined) throw new UsageError(`--${flag} ${v}: give a port between 1 and 65535`);
     return n;
   };
   const millis = (flag: string, v?: string) => {
     if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} ${v}: give milliseconds, e.g. 5000`);
+    const n = whole(v, MAX_TIMER_MS);
+    if (n === undefined) throw new UsageError(`--${flag} ${v}: give whole milliseconds from 1 to ${MAX_TIMER_MS}, e.g. 5000`);
     return n;
   };
   const ports = { httpsPort: port('https-port', values['https-port']), httpPort: port('http-port', values['http-port']) };
@@ -456,15 +547,12 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
   const deadlineMs = millis('deadline', values.deadline);
   let targets: HostExpectation[];
   if (values.url?.length) {
-    targets = values.url.map((u) => {
-      try {
-        return expectationsFromUrl(u, { ...(ports.httpPort ? { httpPort: ports.httpPort } : {}), ...(ports.httpsPort ? { httpsPort: ports.httpsPort } : {}), websocketPaths: values.ws, clientAuth: values.mtls, ...(values.modern ? { profile: TlsProfile.MODERN } : {}) });
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    });
+    targets = values.url.map((u) => usage(() => expectationsFromUrl(u, {
+      ...(ports.httpPort ? { httpPort: ports.httpPort } : {}), ...(ports.httpsPort ? { httpsPort: ports.httpsPort } : {}),
+      websocketPaths: values.ws, clientAuth: values.mtls, ...(values.modern ? { profile: TlsProfile.MODERN } : {}),
+    })));
   } else if (values.env !== undefined && environments) {
-    targets = environments(values.env);
+    targets = environments.expectations(values.env);
   } else {
     throw new UsageError(environments ? 'give --url or --env' : 'give at least one --url');
   }
@@ -474,17 +562,15 @@ export async function verifyCommand(args: string[], io: { stdout: { write(s: str
     return [host, address.replace(/^\[(.*)\]$/, '$1')];
   }));
   targets = targets.map((t) => ({ ...t, address: resolve.get(t.host) ?? resolve.get('*') ?? t.address }));
-  const read = (flag: string, f?: string) => {
-    if (f === undefined) return undefined;
-    if (!fs.existsSync(f)) throw new UsageError(`--${flag} ${f}: no such file`);
-    return fs.readFileSync(f);
-  };
   if (!values['client-cert'] !== !values['client-key']) throw new UsageError('give --client-cert and --client-key together');
+  // Checked before any probe: a bad file is a usage error naming it, not an OpenSSL error in every result.
+  const ca = values.ca === undefined ? undefined : usage(() => readCa(values.ca!));
+  const client = values['client-cert'] === undefined ? undefined : usage(() => readClientPair(values['client-cert']!, values['client-key']!));
   const run = new AbortController();
   const timer = deadlineMs === undefined ? undefined
     : setTimeout(() => run.abort(new Error(`stopped at the whole run's --deadline (${deadlineMs} ms)`)), deadlineMs);
   const options: VerifyOptions = {
-    ca: read('ca', values.ca), clientCert: read('client-cert', values['client-cert']), clientKey: read('client-key', values['client-key']),
+    ca, clientCert: client?.cert, clientKey: client?.key,
     insecure: values.insecure, timeoutMs, signal: run.signal,
   };
   let results: CheckResult[];

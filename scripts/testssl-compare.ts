@@ -9,7 +9,7 @@ import * as path from 'path';
 import { main } from '../lib/cli';
 import type { CheckResult } from '../lib/verify';
 import { FAULTS, FaultCase, HOST } from '../test/verify/faults';
-import { Leaf, RunningStack, StackOptions, freePort, hasNginx, makePki, startNginx, startNodeStack, startSilentServer } from '../test/verify/servers';
+import { Leaf, RunningStack, StackOptions, freePort, hasNginx, makePki, startNginx, startNodeStack, startSilentServer, startSlowConnectServer } from '../test/verify/servers';
 
 const TESTSSL = process.env.TESTSSL ?? 'testssl';
 const JOBS = Number(process.env.JOBS ?? 3);
@@ -57,6 +57,7 @@ async function main_(): Promise<void> {
     },
     { label: 'unreachable (closed port)', server: 'none', fault: true, start: async () => ({ httpsPort: await freePort(), httpPort: 80, close: async () => undefined, host: HOST, address: '127.0.0.1' }) },
     { label: 'hung host (accepts, never answers)', server: 'none', fault: true, start: async () => ({ ...await startSilentServer(), host: HOST, address: '127.0.0.1' }) },
+    { label: 'TCP connect takes 3 s, then never answers', server: 'none', fault: true, start: async () => ({ ...await startSlowConnectServer(), host: HOST, address: '127.0.0.1' }) },
   ];
 
   const rows = await pool(cases, JOBS, async (c, i) => {

@@ -11,8 +11,9 @@ import type WebSocket from 'ws';
 
 /** How long one probe may take, and the whole run's abort signal. */
 export interface Limits {
+  /** The --timeout: no probe runs longer. */
   readonly timeoutMs: number;
-  /** Epoch ms no probe may run past, for a group of probes sharing one time limit. @default none */
+  /** Epoch ms no probe may run past: a host's probes share one budget. @default timeoutMs from the probe's start */
   readonly until?: number;
   readonly signal?: AbortSignal;
 }
@@ -156,7 +157,10 @@ export interface Upgrade {
   readonly echoed: boolean;
 }
 
-/** Opens `url` (connecting to `t.address`) and sends one message. A non-101 answer is a refusal (`answered`). */
+/**
+ * Opens `url` (connecting to `t.address`) and sends one message. A non-101 answer is a refusal (`answered`). The
+ * upgrade response is read with headers up to 1 MiB, like {@link get} (ws hands the option to http.request).
+ */
 export function upgrade(t: Target, url: string, limits: Limits, options: WebSocket.ClientOptions = {}): Promise<Outcome<Upgrade>> {
   // Loaded here, not at the top: `ws` is only needed when a WebSocket route is probed.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -167,7 +171,7 @@ export function upgrade(t: Target, url: string, limits: Limits, options: WebSock
     // Connect to the address while the URL (Host, SNI) keeps the public name, like curl --resolve.
     const lookup = (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) => (o?.all ? cb(null, [{ address: t.address, family }]) : cb(null, t.address, family));
     const secure = url.startsWith('wss:') ? withContext(options as tls.SecureContextOptions) : options;
-    const ws = new WS(url, { ...secure, followRedirects: false, lookup, maxPayload: 1 << 20 } as unknown as WebSocket.ClientOptions);
+    const ws = new WS(url, { ...secure, followRedirects: false, lookup, maxPayload: 1 << 20, maxHeaderSize: 1 << 20 } as unknown as WebSocket.ClientOptions);
     const nonce = `tls-stack-verify ${process.hrtime.bigint()}`;
     ws.on('open', () => { opened = true; ws.send(nonce); });
     ws.on('message', (m) => { if (String(m) === nonce) settle({ ok: true, value: { echoed: true } }); });

@@ -41,6 +41,16 @@ describe('cdk8s-tls', () => {
     [['verify'], 'cdk8s-tls verify: give at least one --url (see cdk8s-tls verify --help)\n'],
     [['verify', '--url', 'http://a.example.com'], 'cdk8s-tls verify: --url http://a.example.com: give an https:// URL (see cdk8s-tls verify --help)\n'],
     [['verify', '--url', 'https://a.example.com', '--https-port', '70000'], 'cdk8s-tls verify: --https-port 70000: give a port between 1 and 65535 (see cdk8s-tls verify --help)\n'],
+    [['verify', '--url', 'https://a.example.com', '--https-port', '1e3'], 'cdk8s-tls verify: --https-port 1e3: give a port between 1 and 65535 (see cdk8s-tls verify --help)\n'],
+    // setTimeout fires at once past 2^31 - 1 ms: such a limit would stop every probe before it starts
+    [['verify', '--url', 'https://a.example.com', '--timeout', '3000000000'], 'cdk8s-tls verify: --timeout 3000000000: give whole milliseconds from 1 to 2147483647, e.g. 5000 (see cdk8s-tls verify --help)\n'],
+    [['verify', '--url', 'https://a.example.com', '--deadline', '2147483648'], 'cdk8s-tls verify: --deadline 2147483648: give whole milliseconds from 1 to 2147483647, e.g. 5000 (see cdk8s-tls verify --help)\n'],
+    [['verify', '--url', 'https://a.example.com', '--timeout', '1.5'], 'cdk8s-tls verify: --timeout 1.5: give whole milliseconds from 1 to 2147483647, e.g. 5000 (see cdk8s-tls verify --help)\n'],
+    // --env means this repository's environments: only npm run verify has them
+    [['verify', '--env', 'prod'], "cdk8s-tls verify: --env prod: cdk8s-tls verify has no environments (--env is this repository's npm run verify); give the hosts with --url (see cdk8s-tls verify --help)\n"],
+    [['verify', '--env', 'prod', '--url', 'https://a.example.com'], /^cdk8s-tls verify: --env prod: cdk8s-tls verify has no environments/],
+    // a second URL without its own --url would be silently left unchecked
+    [['verify', '--url', 'https://a.example.com/', 'https://b.example.com/'], 'cdk8s-tls verify: unexpected argument "https://b.example.com/": give each URL with its own --url (see cdk8s-tls verify --help)\n'],
   ])('usage error %j: one line on stderr, nothing on stdout, exit 2', async (argv, message) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);

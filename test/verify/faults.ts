@@ -30,6 +30,8 @@ const RSA_2048 = { leaf: { rsaBits: 2048 }, exp: { key: { algorithm: 'RSA', size
 /** Every fault both servers can show (unless nodeOnly). */
 export const FAULTS: FaultCase[] = [
   { label: 'TLS 1.0 enabled', faults: { tls10: true }, fail: ['tls.TLSv1', 'tls.TLSv1.1', 'tls.ciphers'], detail: /^accepted/ },
+  // Old versions with a suite outside OpenSSL's DEFAULT list: a probe offering DEFAULT would see them refused.
+  { label: 'TLS 1.0 with CAMELLIA256-SHA only', ...RSA_2048, faults: { tls10With: 'CAMELLIA256-SHA' }, fail: ['tls.TLSv1', 'tls.TLSv1.1', 'tls.ciphers'], detail: /^accepted \(CAMELLIA256-SHA\), but the mozilla-intermediate-6\.0 profile forbids it$/ },
   { label: 'missing HSTS', faults: { noHsts: true }, fail: ['http.hsts'], detail: /^missing$/ },
   { label: '302 redirect', faults: { redirect302: true }, fail: ['http.redirect'], detail: /^302 → .*\(want 301 or 308\)/ },
   { label: 'expired certificate', leaf: { expired: true }, fail: ['tls.chain', 'tls.expiry'], detail: /CERT_HAS_EXPIRED/ },
@@ -48,6 +50,11 @@ export const FAULTS: FaultCase[] = [
   // Never idle, never done: an idle timeout would wait forever; the absolute one stops it, and only the page's checks
   // say so. (1 s rather than 500 ms: the suite probes share a loaded 2-core test runner.)
   { label: 'drip-feed answer to GET /', nodeOnly: true, faults: { drip: true }, timeoutMs: 1000, fail: [], error: HEADER_CHECKS, detail: /^could not run: GET .* gave no answer \(no complete answer within 1000 ms/ },
+  // A far-away host: every handshake takes 300 ms, so the 85 suite probes (16 at a time) take ~2 s, twice the
+  // --timeout; each has its own --timeout from its start, and all pass.
+  { label: 'every handshake 300 ms late (a far-away host)', nodeOnly: true, faults: { slowHandshakeMs: 300 }, timeoutMs: 1000, fail: [] },
   // 24 KiB of headers (curl reads them): every header check still runs and passes.
   { label: '24 KiB of response headers', nodeOnly: true, faults: { hugeHeaders: true }, fail: [] },
+  // The same on the WebSocket upgrade's 101: the upgrade still passes.
+  { label: '24 KiB of headers on the 101 upgrade', nodeOnly: true, faults: { hugeUpgradeHeaders: true }, fail: [] },
 ];

@@ -90,6 +90,11 @@ export async function makePki(): Promise<TestPki> {
 /** How a test server misbehaves. */
 export interface Faults {
   tls10?: boolean;
+  /**
+   * TLS 1.0 and 1.1 on, and this one suite (OpenSSL name) added to the profile's: the profile's suites are all TLS 1.2
+   * AEAD, so the old versions can negotiate this suite and no other.
+   */
+  tls10With?: string;
   noHsts?: boolean;
   redirect302?: boolean;
   mtlsNotEnforced?: boolean;
@@ -101,10 +106,17 @@ export interface Faults {
   drip?: boolean;
   /** 24 KiB of extra response headers (Node's client reads 16 KiB by default; curl reads them). Node only. */
   hugeHeaders?: boolean;
+  /** The same 24 KiB of extra headers on the WebSocket upgrade's 101 response. Node only. */
+  hugeUpgradeHeaders?: boolean;
   /** X-XSS-Protection: 1; mode=block (the legacy filter, itself an XSS vector). Node only. */
   xssBlock?: boolean;
   /** The plain-HTTP port also upgrades WebSockets on /ws. Node only. */
   wsPlaintext?: boolean;
+  /**
+   * Every connection to the HTTPS port waits this long before the server reads it (a proxy in front), so each
+   * handshake takes that much longer: a far-away host. Node only.
+   */
+  slowHandshakeMs?: number;
 }
 
 /** Where to start a server and how it misbehaves. */
@@ -120,7 +132,10 @@ export interface RunningStack { httpsPort: number; httpPort: number; close(): Pr
 export const HEADERS = new SecurityHeaders('test', 'headers');
 
 const tls12Ciphers = (f: Faults, leaf: Leaf) =>
-  (f.tls10 ? 'DEFAULT@SECLEVEL=0' : [...TlsProfile.INTERMEDIATE.ciphers, ...(f.extraCiphers ? [f.extraCiphers] : [])].join(':') + (leaf.weak ? ':@SECLEVEL=0' : ''));
+  (f.tls10 ? 'DEFAULT@SECLEVEL=0' : [...TlsProfile.INTERMEDIATE.ciphers, ...[f.extraCiphers, f.tls10With].filter((c) => c)].join(':')
+    + (leaf.weak || f.tls10With ? ':@SECLEVEL=0' : ''));
+/** Whether the fault turns TLS 1.0 and 1.1 on. */
+const oldProtocols = (f: Faults) => !!(f.tls10 || f.tls10With);
 
 /** The Node stack: https (+ WSS echo on /ws) and an http server that redirects. */
 export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promise<RunningStack> {
@@ -129,7 +144,7 @@ export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promi
   const drips = new Set<NodeJS.Timeout>();
   const server = https.createServer({
     cert: leaf.cert, key: leaf.key,
-    minVersion: f.tls10 ? 'TLSv1' : 'TLSv1.2',
+    minVersion: oldProtocols(f) ? 'TLSv1' : 'TLSv1.2',
     ciphers: `${tls12Ciphers(f, leaf)}${f.tls13Ciphers ? `:${f.tls13Ciphers}` : ''}`,
     ...(opts.mtlsCa ? { ca: opts.mtlsCa, requestCert: true, rejectUnauthorized: !f.mtlsNotEnforced } : {}),
   }, (req, res) => {
@@ -150,8 +165,10 @@ export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promi
   server.on('tlsClientError', () => undefined);
   const wss = new WebSocketServer({ server, path: '/ws' });
   wss.on('connection', (ws) => ws.on('message', (m) => ws.send(String(m))));
+  if (f.hugeUpgradeHeaders) wss.on('headers', (headers) => { for (let i = 0; i < 24; i++) headers.push(`X-Padding-${i}: ${'x'.repeat(1024)}`); });
   await new Promise<void>((r) => server.listen(0, host, r));
-  const httpsPort = (server.address() as AddressInfo).port;
+  const delay = f.slowHandshakeMs ? await startDelayProxy((server.address() as AddressInfo).port, host, f.slowHandshakeMs) : undefined;
+  const httpsPort = delay?.port ?? (server.address() as AddressInfo).port;
   const redirect = http.createServer((req, res) => {
     res.writeHead(f.redirect302 ? 302 : 308, { location: `https://${new URL(`http://${req.headers.host}`).hostname}:${httpsPort}${req.url}` }).end();
   });
@@ -165,7 +182,70 @@ export async function startNodeStack(leaf: Leaf, opts: StackOptions = {}): Promi
       for (const c of [...wss.clients, ...plainWss?.clients ?? []]) c.terminate();
       server.closeAllConnections();
       redirect.closeAllConnections();
-      await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => redirect.close(r))]);
+      await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => redirect.close(r)), delay?.close()]);
+    },
+  };
+}
+
+/** A TCP proxy on `host` to `port` that holds each connection `ms` before passing bytes either way. */
+async function startDelayProxy(port: number, host: string, ms: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const proxy = net.createServer((client) => {
+    client.pause();
+    const upstream = net.connect(port, host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
+    }
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    }, ms);
+    timers.add(timer);
+  });
+  await new Promise<void>((r) => proxy.listen(0, host, r));
+  return {
+    port: (proxy.address() as AddressInfo).port,
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => proxy.close(r));
+    },
+  };
+}
+
+/**
+ * A host whose TCP connect takes 3 s, then never sends a byte. A child process listens (backlog 1) and stops
+ * accepting for `holdMs`, while two connections of ours fill its accept queue: the kernel drops the SYNs that
+ * arrive meanwhile, and a client's retransmitted SYN (1 s after the first, then every 1 or 2 s depending on the
+ * kernel) connects once it accepts again: at 3 s for both schedules with the default hold of 2500 ms.
+ */
+export async function startSlowConnectServer(holdMs = 2500): Promise<RunningStack> {
+  const child = spawn(process.execPath, ['-e', `
+    const net = require('net');
+    const server = net.createServer((s) => s.on('error', () => undefined));
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      process.stdout.write(server.address().port + '\\n');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${holdMs});
+    });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`startSlowConnectServer: the child exited (${code})`)));
+  });
+  const fillers = await Promise.all([1, 2].map(() => new Promise<net.Socket>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', () => undefined);
+  })));
+  return {
+    httpsPort: port, httpPort: port,
+    close: async () => {
+      for (const s of fillers) s.destroy();
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
@@ -202,7 +282,7 @@ export async function freePort(): Promise<number> {
 /** nginx (Debian's package) on loopback, configured like our ingress-nginx edge: or with a fault. */
 export async function startNginx(leaf: Leaf, opts: StackOptions = {}): Promise<RunningStack> {
   const f = opts.faults ?? {};
-  if (f.tls13Ciphers || f.drip || f.hugeHeaders || f.xssBlock || f.wsPlaintext || opts.listen) throw new Error('startNginx: that fault or address is only built into the Node stack');
+  if (f.tls13Ciphers || f.drip || f.hugeHeaders || f.hugeUpgradeHeaders || f.slowHandshakeMs || f.xssBlock || f.wsPlaintext || opts.listen) throw new Error('startNginx: that fault or address is only built into the Node stack');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-'));
   const backend = http.createServer((_q, s) => s.end('ok'));
   const wss = new WebSocketServer({ server: backend, path: '/ws' });
@@ -237,7 +317,7 @@ http {
     listen 127.0.0.1:${httpsPort} ssl;
     ssl_certificate ${dir}/tls.crt;
     ssl_certificate_key ${dir}/tls.key;
-    ssl_protocols ${f.tls10 ? 'TLSv1 TLSv1.1 TLSv1.2 TLSv1.3' : TlsProfile.INTERMEDIATE.protocols.join(' ')};
+    ssl_protocols ${oldProtocols(f) ? 'TLSv1 TLSv1.1 TLSv1.2 TLSv1.3' : TlsProfile.INTERMEDIATE.protocols.join(' ')};
     ssl_ciphers ${tls12Ciphers(f, leaf)};
     ${opts.mtlsCa ? `ssl_client_certificate ${dir}/ca.crt; ssl_verify_depth 2; ssl_verify_client ${f.mtlsNotEnforced ? 'optional' : 'on'};` : ''}
 ${headers}

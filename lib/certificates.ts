@@ -105,6 +105,9 @@ export interface TlsCertificateProps {
   readonly secretAnnotations?: Record<string, string>;
 }
 
+/** X.509 ub-common-name: a subject CN longer than this is not a valid certificate. */
+const MAX_COMMON_NAME = 64;
+
 /** Secret names claimed per app and namespace, so no two certificates write the same Secret. */
 const claimedSecrets = new WeakMap<IConstruct, Map<string, string>>();
 
@@ -160,6 +163,11 @@ export class TlsCertificate extends Construct {
       checkName(this, 'dnsNames', n, NameKind.HOST, 'use a lower-case DNS name such as "app.example.com" (a wildcard only as the whole first label: "*.example.com")');
     }
     for (const ip of this.ipAddresses) check(isIpAddress(ip), this, 'ipAddresses', ip, 'use an IPv4 or IPv6 address such as "10.0.0.5"');
+    const cn = props.commonName;
+    if (cn !== undefined) {
+      check(typeof cn === 'string' && cn.length > 0 && cn.length <= MAX_COMMON_NAME, this, 'commonName', cn,
+        `${cn?.length ? `it is too long (${cn.length} > ${MAX_COMMON_NAME} characters, X.509 ub-common-name)` : 'it is empty'}; clients match the SANs: keep the name in dnsNames and drop commonName, or shorten it`);
+    }
     const dupe = [...this.dnsNames, ...this.ipAddresses].find((n, i, all) => all.indexOf(n) !== i);
     check(dupe === undefined, this, 'dnsNames', dupe, 'list each name once');
     check(this.duration.toSeconds() >= 3600, this, 'duration', goDuration(this.duration), 'use at least Duration.hours(1)');
@@ -194,7 +202,7 @@ export class TlsCertificate extends Construct {
     if (this.namespace !== undefined) checkName(this, 'namespace', this.namespace, NameKind.LABEL, 'use an RFC 1123 label');
 
     this.claimSecret();
-    props.issuer.validateRequest(this, { dnsNames: this.dnsNames, ipAddresses: this.ipAddresses, keyAlgorithm: algorithm, keySize: size, usages, isCa: this.isCa });
+    props.issuer.validateRequest(this, { dnsNames: this.dnsNames, ipAddresses: this.ipAddresses, commonName: cn, keyAlgorithm: algorithm, keySize: size, usages, isCa: this.isCa });
 
     const { secretLabels: labels, secretAnnotations: annotations } = props;
     this.apiObject = new cm.Certificate(this, 'Resource', {

@@ -65,11 +65,40 @@ describe('names and keys an ACME CA never issues', () => {
   });
 
   test('a private IP address on a public CA', () => {
-    expectRefused((app) => cert(app, { ipAddresses: ['10.0.0.50'] }), 'web/Cert', 'ipAddresses', /never issues for a private, loopback or reserved address: issue it from an InternalCa/);
+    expectRefused((app) => cert(app, { ipAddresses: ['10.0.0.50'] }), 'web/Cert', 'ipAddresses', /never issues for it: it is a private, loopback or reserved address: issue it from an InternalCa/);
   });
 
   test('a public IP address without Let\'s Encrypt\'s shortlived profile', () => {
-    expectRefused((app) => cert(app, { ipAddresses: ['8.8.8.8'] }), 'web/Cert', 'ipAddresses', /only with Let's Encrypt's profile "shortlived"/);
+    expectRefused((app) => cert(app, { ipAddresses: ['8.8.8.8'] }), 'web/Cert', 'ipAddresses', /Let's Encrypt issues IP addresses only with its profile "shortlived"/);
+  });
+
+  test('a public IP address on a public CA other than Let\'s Encrypt', () => {
+    const eab = { keyId: 'kid', keySecret: { name: 'zerossl-eab', key: 'hmac' } };
+    expectRefused((app) => cert(app, { ipAddresses: ['8.8.8.8'] }, (c) => new AcmeIssuer(c, 'Z', { directory: AcmeDirectory.ZEROSSL, name: 'zerossl', email: 'ops@example.com', solvers: [dns01], externalAccountBinding: eab })),
+      'web/Cert', 'ipAddresses', /issues no IP address certificates over ACME/);
+  });
+
+  test('an IP address whose issuer has only DNS-01 solvers (RFC 8738: IP identifiers are never proven with DNS-01)', () => {
+    expectRefused((app) => cert(app, { dnsNames: [], ipAddresses: ['8.8.8.8'] }, (c) => le(c, { profile: LetsEncryptProfile.SHORT_LIVED })),
+      'web/Cert', 'ipAddresses', /an IP address can only be proven with HTTP-01 .*no HTTP-01 solver of issuer "letsencrypt-staging" serves it: add AcmeSolver\.http01Ingress/);
+  });
+
+  test.each([
+    ['localhost', /single-label name/],
+    ['api.shop.svc', /"svc" is not a public top-level domain/],
+    ['8.8.8.8', /orders a commonName as a DNS name, and an IP address is not one/],
+  ])('%s as commonName (cert-manager orders it as one more DNS name)', (name, why) => {
+    expectRefused((app) => cert(app, { commonName: name }), 'web/Cert', 'commonName', why);
+  });
+
+  test('a commonName longer than 64 characters (X.509 ub-common-name), on any issuer', () => {
+    const long = `${'a'.repeat(60)}.example.com`;
+    expectRefused((app) => cert(app, { commonName: long, dnsNames: [long] }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', 'commonName', 'it is too long (72 > 64 characters, X.509 ub-common-name)');
+  });
+
+  test('more than 100 names on one Let\'s Encrypt certificate', () => {
+    const names = Array.from({ length: 100 }, (_, i) => `h${i}.example.com`);
+    expectRefused((app) => cert(app, { dnsNames: names, commonName: 'www.example.com' }), 'web/Cert', 'dnsNames', /"101 names".*at most 100 names on a certificate/);
   });
 
   test('an Ed25519 key on Let\'s Encrypt', () => {

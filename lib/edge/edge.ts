@@ -5,7 +5,7 @@ import { AcmeSolver, CaIssuer, ChallengeType, LetsEncryptIssuer } from '../issue
 import { enforcePolicy } from '../policy/gate';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
-import { check, checkName, fail, groupBy, isIpAddress, isWildcard, NameKind } from '../policy/validation';
+import { check, checkName, fail, fitName, groupBy, isIpAddress, isWildcard, NameKind } from '../policy/validation';
 import { AppProtocol, SecureWorkload } from '../workloads';
 
 /** Annotation carrying a note for the people who apply the YAML. */
@@ -253,7 +253,7 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     const id = `EdgeClient-${ca.issuerName}`;
     return (this.node.tryFindChild(id) as TlsCertificate | undefined) ?? new TlsCertificate(this, id, {
       name: `${this.edgeName}-edge-${ca.issuerName}-client`,
-      commonName: `${this.namespace ?? 'default'}-edge`,
+      commonName: fitName(`${this.namespace ?? 'default'}-edge`, 64),
       issuer: ca,
       usages: [KeyUsage.DIGITAL_SIGNATURE, KeyUsage.CLIENT_AUTH],
     });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { BlockList, isIP } from 'net';
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -64,6 +65,15 @@ export function nameProblem(name: unknown, kind: NameKind): string | undefined {
 export function checkName(scope: IConstruct | string, field: string, name: unknown, kind: NameKind, fix: string): void {
   const problem = nameProblem(name, kind);
   if (problem) fail(scope, field, name, `${problem}; ${fix}`);
+}
+
+/**
+ * A derived name cut to `max` characters: unchanged when it fits, else its start and a hash of the whole, so distinct
+ * long names stay distinct (`<first max-9 characters>-<8 hex>`).
+ */
+export function fitName(name: string, max = 253): string {
+  if (name.length <= max) return name;
+  return `${name.slice(0, max - 9).replace(/[-.]+$/, '')}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }
 
 /** RFC 1123 DNS name (lower case), optionally with a single leading `*.` label. */

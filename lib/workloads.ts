@@ -5,7 +5,7 @@ import { KeyUsage, TlsCertificate } from './certificates';
 import { labelNamespaceOf } from './chart';
 import { CaIssuer, IssuerType, SecretKeyRef, TrustBundleRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
-import { check, checkName, fail, isPort, isSecretLikeEnvName, mountPathProblem, NameKind } from './policy/validation';
+import { check, checkName, fail, isPort, isSecretLikeEnvName, mountPathProblem, NameKind, normalMountPath } from './policy/validation';
 
 /**
  * How the app learns where its certificate files are. cert-manager writes `tls.crt` (leaf + chain: the
@@ -225,7 +225,7 @@ export class SecureWorkload extends Construct {
       check(fileMode === 0o440 || fileMode === 0o400, this, 'tls.fileMode', `0${fileMode?.toString(8)}`, 'use 0o440 or 0o400: a private key must not be readable by other users');
       const problem = mountPathProblem(mountPath!);
       if (problem) fail(this, 'tls.mountPath', mountPath, `${problem}; use a directory of its own such as "/etc/tls"`);
-      check(![TRUST_DIR, CLIENT_DIR].includes(mountPath!), this, 'tls.mountPath', mountPath, `${TRUST_DIR} and ${CLIENT_DIR} hold the CA bundle and the client certificate: use another directory such as "/etc/tls"`);
+      check(![TRUST_DIR, CLIENT_DIR].includes(normalMountPath(mountPath!)), this, 'tls.mountPath', mountPath, `${TRUST_DIR} and ${CLIENT_DIR} hold the CA bundle and the client certificate: use another directory such as "/etc/tls"`);
     }
     if (tls) {
       this.checkMountable(tls.certificate, 'tls.certificate');

@@ -178,12 +178,30 @@ describe('unsafe or impossible workloads', () => {
     expectRefused((app) => workload(app, { env: { [name]: 'hunter2' } }), 'web/W', `env.${name}`, /move it to secretEnv/);
   });
 
-  test.each(['/etc', '/etc/ssl/certs', '/usr', '/'])('the certificate mounted over a system directory: %s', (dir) => {
-    expectRefused((app) => {
-      const chart = chartOf(app);
-      const certificate = new TlsCertificate(chart, 'C', { name: 'c', issuer: new SelfSignedIssuer(chart, 'S'), dnsNames: ['a.example.com'] });
-      new SecureWorkload(chart, 'W', { name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8443, tls: { certificate, mountPath: dir } });
-    }, 'web/W', 'tls.mountPath', /system directory/);
+  const mountedAt = (app: App, dir: string) => {
+    const chart = chartOf(app);
+    const certificate = new TlsCertificate(chart, 'C', { name: 'c', issuer: new SelfSignedIssuer(chart, 'S'), dnsNames: ['a.example.com'] });
+    new SecureWorkload(chart, 'W', { name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8443, tls: { certificate, mountPath: dir } });
+  };
+  test.each([
+    ['/etc', /it is a system directory \(\/etc\)/],
+    ['/etc/ssl/certs', /inside a system directory \(\/etc\/ssl\/certs\).*including the system CA store/],
+    ['/usr', /system directory/],
+    ['/', /system directory/],
+    ['//etc', /a system directory \(\/\/etc, that is \/etc\)/],
+    ['/./etc', /that is \/etc\)/],
+    ['/etc/../etc', /that is \/etc\)/],
+    ['/etc/.', /that is \/etc\)/],
+    ['/etc/pki/tls/certs', /including the system CA store/],
+    ['/etc/pki/ca-trust', /including the system CA store/],
+    ['/proc/self', /inside a system directory \(\/proc\/self\)/],
+    ['/lib64/', /inside a system directory \(\/lib64\)/],
+  ])('the certificate mounted over a system directory: %s', (dir, why) => {
+    expectRefused((app) => mountedAt(app, dir), 'web/W', 'tls.mountPath', why);
+  });
+
+  test.each(['/etc/tls-ca', '/etc/tls-ca/', '/etc//tls-client'])('the certificate mounted over the CA bundle or client certificate directory: %s', (dir) => {
+    expectRefused((app) => mountedAt(app, dir), 'web/W', 'tls.mountPath', /hold the CA bundle and the client certificate/);
   });
 
   test('an escape hatch that makes a container privileged: refused at the gate, naming construct, object and field', () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { BlockList, isIP } from 'net';
+import { posix } from 'path';
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
@@ -149,15 +150,26 @@ export function isSecretLikeEnvName(name: string): boolean {
     && !/(^|_)(SORT|PRIMARY|PARTITION|CACHE|ROUTING|IDEMPOTENCY|FOREIGN|LOOKUP|GROUP|PUBLIC)_KEY$/i.test(name);
 }
 
-/** Directories a volume must not be mounted over: the container's own files (and the system CA store) would vanish. */
-const SYSTEM_DIRECTORIES = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/etc/pki', '/etc/ssl', '/etc/ssl/certs', '/home', '/lib', '/lib64', '/opt',
-  '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/lib', '/usr/local', '/usr/local/bin', '/usr/share/ca-certificates', '/var', '/var/lib', '/var/run']);
+/** Directories a volume must not be mounted over: the container's own files would vanish. */
+const SYSTEM_DIRECTORIES = new Set(['/', '/etc', '/home', '/opt', '/root', '/run', '/srv', '/tmp', '/usr', '/usr/local', '/usr/local/bin', '/usr/share', '/var', '/var/lib', '/var/run']);
+/** Trees a volume must not be mounted over or anywhere in: binaries, libraries, kernel interfaces, and the CA stores (Debian, RHEL). */
+const SYSTEM_TREES = /^\/(bin|sbin|boot|dev|proc|sys|lib(32|64|x32)?|usr\/(bin|sbin|libexec|lib(32|64|x32)?))(\/|$)/;
+const CA_STORES = /^\/(etc\/(ssl|pki|ca-certificates)|usr\/(local\/)?share\/ca-certificates)(\/|$)/;
 
-/** Why a mount path is unsafe (a system directory, not absolute), or undefined. */
+/** A mount path in its normal form (`//etc/./x/` → `/etc/x`), the way the kubelet resolves it. */
+export function normalMountPath(path: string): string {
+  return posix.normalize(path).replace(/(.)\/+$/, '$1');
+}
+
+/** Why a mount path is unsafe (not absolute, a system directory or inside a system tree), or undefined. */
 export function mountPathProblem(path: string): string | undefined {
   if (typeof path !== 'string' || !/^\/[^\s]*$/.test(path)) return 'it is not an absolute path';
-  const normal = path.replace(/\/+$/, '') || '/';
-  if (SYSTEM_DIRECTORIES.has(normal)) return `it is a system directory (${normal}): the volume would hide what the image keeps there${normal.startsWith('/etc/ssl') || normal === '/etc/pki' ? ', including the system CA store' : ''}`;
+  const normal = normalMountPath(path);
+  const shown = normal === path.replace(/(.)\/+$/, '$1') ? normal : `${path}, that is ${normal}`;
+  if (SYSTEM_DIRECTORIES.has(normal)) return `it is a system directory (${shown}): the volume would hide what the image keeps there`;
+  if (SYSTEM_TREES.test(normal) || CA_STORES.test(normal)) {
+    return `it is inside a system directory (${shown}): the volume would hide what the image keeps there${CA_STORES.test(normal) ? ', including the system CA store' : ''}`;
+  }
   return undefined;
 }
 

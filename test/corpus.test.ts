@@ -174,8 +174,14 @@ describe('unsafe or impossible workloads', () => {
     expectRefused((app) => workload(app, { serviceType: kplus.ServiceType.LOAD_BALANCER }), 'web/W', 'serviceType', /served unencrypted around the TLS edge/);
   });
 
-  test.each(['DB_PASSWORD', 'API_TOKEN', 'SIGNING_KEY', 'CLIENT_SECRET'])('a literal secret in env: %s', (name) => {
-    expectRefused((app) => workload(app, { env: { [name]: 'hunter2' } }), 'web/W', `env.${name}`, /move it to secretEnv/);
+  test.each(['DB_PASSWORD', 'API_TOKEN', 'SIGNING_KEY', 'CLIENT_SECRET', 'SECRET_KEY_BASE', 'DB_PASS', 'SMTP_PASS', 'GITHUB_PAT', 'PRIVATE_KEY_PEM', 'API_KEYS',
+    'REDIS_AUTH', 'dbPassword'])('a literal secret in env: %s', (name) => {
+    expectRefused((app) => workload(app, { env: { [name]: 'hunter2' } }), 'web/W', `env.${name}`, /"hun…": its name says it holds a secret.*move it to secretEnv/);
+  });
+
+  test('a password in a URL in env, whatever the variable is called', () => {
+    expectRefused((app) => workload(app, { env: { DATABASE_URL: 'postgres://u:hunter2@db.shop.svc/shop' } }), 'web/W', 'env.DATABASE_URL',
+      /"postgres:\/\/u:\*\*\*@db\.shop\.svc\/shop": its URL carries a password.*move it to secretEnv/);
   });
 
   const mountedAt = (app: App, dir: string) => {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { validateDocument } from './schema';
 import { TlsProfile } from './tls-profiles';
-import { groupBy, isSecretLikeEnvName, mountPathProblem } from './validation';
+import { groupBy, literalSecretProblem, mountPathProblem, redactSecret } from './validation';
 
 /**
  * Policy checks over any folder of manifests (ours in dist/, or hand-written ones): upstream schemas and the TLS
@@ -216,8 +216,8 @@ const rules: Record<string, Rule> = {
   ],
 
   'literal-secrets': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc)).flatMap((ct) => (ct.env ?? [])
-    .filter((e: any) => typeof e.value === 'string' && e.value.length > 0 && isSecretLikeEnvName(e.name))
-    .map((e: any) => c.finding(m, 'literal-secrets', Severity.ERROR, `container ${ct.name} sets ${e.name} to a literal value: a secret in the YAML`,
+    .flatMap((e: any) => { const problem = literalSecretProblem(e.name, e.value); return problem ? [{ ...e, problem }] : []; })
+    .map((e: any) => c.finding(m, 'literal-secrets', Severity.ERROR, `container ${ct.name} sets ${e.name} to a literal value (${redactSecret(e.value)}): ${e.problem}, a secret in the YAML`,
       'read it from a Secret (env[].valueFrom.secretKeyRef; SecureWorkload secretEnv)', `${podSpecPath(m.doc)}.containers[${ct.name}].env[${e.name}]`)))),
 
   'mutable-images': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc))

@@ -141,13 +141,38 @@ export function isPort(port: number): boolean {
   return Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
+/** Words that make a variable a secret wherever they stand in its name, or end a word of it (DBPASSWORD, APITOKEN). */
+const SECRET_WORDS = /(PASSWORD|PASSWD|PASSPHRASE|SECRETS?|TOKENS?|CREDENTIALS?|APIKEYS?)$/;
+/** Words that make it a secret as its last word: DB_PASS, GITHUB_PAT, PRIVATE_KEY_PEM, API_KEYS, REDIS_AUTH. */
+const SECRET_LAST_WORDS = new Set(['PASS', 'PWD', 'PAT', 'PEM', 'AUTH', 'KEY', 'KEYS']);
+/** Last words of names about a secret rather than the secret: where it is, its name or id, its lifetime, a setting. */
+const NOT_SECRET_LAST_WORDS = new Set(['PATH', 'FILE', 'DIR', 'URL', 'URI', 'ENDPOINT', 'HOST', 'NAME', 'ID', 'REF', 'ENABLED', 'TTL', 'TIMEOUT', 'EXPIRY',
+  'LIFETIME', 'TYPE', 'LENGTH', 'SIZE', 'ALGORITHM', 'HEADER', 'ISSUER', 'AUDIENCE', 'FORMAT', 'MODE', 'VERSION']);
+/** Keys and settings that are no secret: SORT_KEY, PRIMARY_KEY, PUBLIC_KEY..., TLS_CLIENT_AUTH (a mode). */
+const NOT_SECRET_ENDINGS = /(^|_)((SORT|PRIMARY|PARTITION|CACHE|ROUTING|IDEMPOTENCY|FOREIGN|LOOKUP|GROUP|PUBLIC)_KEYS?|CLIENT_AUTH)$/;
+/** A URL with a password in its userinfo (`postgres://app:hunter2@db/app`). */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)([^\s/@]+)@/i;
+
 /**
- * Environment variable names that hold a secret (`DB_PASSWORD`, `API_TOKEN`, `SIGNING_KEY`, `CLIENT_SECRET`...): their
- * value belongs in a Secret, never in the YAML. Names of files or paths (`SSL_KEY_PATH`, `TLS_KEY_FILE`) are not secrets.
+ * Why a literal environment variable puts a secret in the YAML, or undefined. Secret-looking names: PASSWORD, SECRET,
+ * TOKEN, CREDENTIALS anywhere in the name; PASS, PWD, PAT, PEM, AUTH, KEY(S) as its last word; camelCase the same
+ * (`dbPassword`). Values: a URL with a password (`$(VAR)`, a reference to another variable, is not literal). A value
+ * that is an absolute file path (`/etc/tls/tls.key`) names the file, never the secret. The one rule of the workload
+ * props and of the document check.
  */
-export function isSecretLikeEnvName(name: string): boolean {
-  return /(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIALS?|((API|PRIVATE|ACCESS|SECRET|SIGNING|ENCRYPTION|MASTER|HMAC|JWT|SESSION|AUTH|DB|LICENSE)_?)?KEY)$/i.test(name)
-    && !/(^|_)(SORT|PRIMARY|PARTITION|CACHE|ROUTING|IDEMPOTENCY|FOREIGN|LOOKUP|GROUP|PUBLIC)_KEY$/i.test(name);
+export function literalSecretProblem(name: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || /^\/[^\s]*$/.test(value)) return undefined;
+  const password = URL_PASSWORD.exec(value)?.[2];
+  if (password && !/^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(password)) return 'its URL carries a password';
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const last = words[words.length - 1] ?? '';
+  if (NOT_SECRET_LAST_WORDS.has(last) || NOT_SECRET_ENDINGS.test(words.join('_')) || /^(true|false)$/i.test(value)) return undefined;
+  return words.some((w) => SECRET_WORDS.test(w)) || SECRET_LAST_WORDS.has(last) ? 'its name says it holds a secret' : undefined;
+}
+
+/** A literal secret as an error message may show it: a URL without its password, anything else cut to 3 characters. */
+export function redactSecret(value: string): string {
+  return URL_PASSWORD.test(value) ? value.replace(URL_PASSWORD, '$1***@') : `${value.slice(0, 3)}…`;
 }
 
 /** Directories a volume must not be mounted over: the container's own files would vanish. */

@@ -67,6 +67,8 @@ describe('npm run check rules', () => {
     ['pod-security', [deployment({}, { seccompProfile: undefined })]],
     ['secret-mounts', [deployment({ volumeMounts: [{ name: 'tls', mountPath: '/etc', readOnly: true }] }, {}, [{ name: 'tls', secret: { secretName: 'a-tls' } }])]],
     ['literal-secrets', [deployment({ env: [{ name: 'DB_PASSWORD', value: 'hunter2' }] })]],
+    ['literal-secrets', [deployment({ env: [{ name: 'DATABASE_URL', value: 'postgres://u:hunter2@db/app' }] })]],
+    ['literal-secrets', [deployment({ env: [{ name: 'githubPat', value: 'ghp_x' }] })]],
     ['duplicate-objects', [certificate, { ...certificate, spec: { ...certificate.spec, secretName: 'b-tls' } }, issuer]],
     ['policy-targets', [backendTls('a'), backendTls('b')]],
   ];
@@ -90,7 +92,7 @@ describe('npm run check rules', () => {
   });
 
   test('a pinned tag or a digest draws no warning; a literal non-secret value is fine', () => {
-    expect(checkManifests([at(deployment({ image: 'ghcr.io/example/app@sha256:abc', env: [{ name: 'SSL_KEY_PATH', value: '/etc/tls/tls.key' }] }))])).toEqual([]);
+    expect(checkManifests([at(deployment({ image: 'ghcr.io/example/app@sha256:abc', env: [{ name: 'SSL_KEY_PATH', value: '/etc/tls/tls.key' }, { name: 'TLS_KEY', value: '/etc/tls/tls.key' }] }))])).toEqual([]);
   });
 
   test('Gateway API: app routes on the HTTP listener and HTTPS routes without HSTS are errors', () => {

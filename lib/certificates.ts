@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { ICertificateIssuer, IssuerType, SecretKeyRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
-import { check, checkName, fail, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';
+import { check, checkLabels, checkName, fail, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';
 
 /** Private key algorithms (Mozilla Server Side TLS 6.0 recommends ECDSA P-256). */
 export enum KeyAlgorithm {
@@ -201,6 +201,8 @@ export class TlsCertificate extends Construct {
     this.keystoreFiles = [...(pkcs12 ? ['keystore.p12'] : []), ...(jks ? ['keystore.jks'] : [])];
     if (this.namespace !== undefined) checkName(this, 'namespace', this.namespace, NameKind.LABEL, 'use an RFC 1123 label');
 
+    checkLabels(this, 'secretLabels', props.secretLabels);
+    checkLabels(this, 'secretAnnotations', props.secretAnnotations, true);
     this.claimSecret();
     props.issuer.validateRequest(this, { dnsNames: this.dnsNames, ipAddresses: this.ipAddresses, commonName: cn, keyAlgorithm: algorithm, keySize: size, usages, isCa: this.isCa });
 

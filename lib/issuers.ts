@@ -5,7 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { makeClusterScoped } from './chart';
 import { enforcePolicy } from './policy/gate';
-import { check, checkName, fail, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind } from './policy/validation';
+import { check, checkLabels, checkName, fail, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind } from './policy/validation';
 
 /** What signs the certificates: decides what an issuer may be asked for. */
 export enum IssuerType {
@@ -579,6 +579,11 @@ export class CaIssuer extends ClusterIssuerBase {
   constructor(scope: Construct, id: string, props: CaIssuerProps) {
     super(scope, id, props.name, { ca: { secretName: props.secretName } });
     checkName(this, 'secretName', props.secretName, NameKind.OBJECT, 'use the Secret name of the CA certificate');
+    if (props.trustBundle) {
+      checkName(this, 'trustBundle.configMapName', props.trustBundle.configMapName, NameKind.OBJECT, 'use the ConfigMap name trust-manager writes');
+      const [key, value] = props.trustBundle.namespaceLabel ?? [];
+      checkLabels(this, 'trustBundle.namespaceLabel', { [key ?? '']: value ?? '' });
+    }
     this.trustBundle = props.trustBundle;
   }
 }

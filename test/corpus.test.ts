@@ -228,6 +228,14 @@ describe('messages say what is wrong with a name', () => {
     expectRefused((app) => cert(app, { dnsNames: [long] }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', 'dnsNames', `it is too long (${long.length} > 253 characters)`);
   });
 
+  test.each([
+    [{ team: 'x'.repeat(64) }, 'secretLabels["team"]', /the value of "team": it is too long \(64 > 63 characters\)/],
+    [{ 'Bad Key!': 'yes' }, 'secretLabels["Bad Key!"]', /the key "Bad Key!": it has characters other than letters, digits/],
+    [{ 'Example.com/team': 'web' }, 'secretLabels["Example.com/team"]', /its prefix has upper-case letters/],
+  ])('an invalid label: %j', (secretLabels, field, why) => {
+    expectRefused((app) => cert(app, { secretLabels }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', field, why, /Kubernetes labels are "prefix\/name: value"/);
+  });
+
   test('an upper-case app name', () => {
     expectRefused((app) => stack(app, 'shop', { apps: [{ name: 'Web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [] }), 'shop/App-Web', 'name', 'it has upper-case letters');
   });

@@ -77,6 +77,39 @@ export function fitName(name: string, max = 253): string {
   return `${name.slice(0, max - 9).replace(/[-.]+$/, '')}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }
 
+const LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Why `s` is not the name part of a label key, or a label value (`value`: empty allowed), or undefined. */
+function labelPartProblem(s: string, value: boolean): string | undefined {
+  if (s.length === 0) return value ? undefined : 'it is empty';
+  if (s.length > 63) return `it is too long (${s.length} > 63 characters)`;
+  if (/[^-A-Za-z0-9_.]/.test(s)) return `it has characters other than letters, digits, "-", "_" and "." (${JSON.stringify(s.replace(/[-A-Za-z0-9_.]/g, '').slice(0, 5))})`;
+  return LABEL_PART.test(s) ? undefined : 'it starts or ends with "-", "_" or "."';
+}
+
+/**
+ * Why this is not a valid Kubernetes label (key and value), or undefined. A key is an optional DNS-subdomain prefix and
+ * "/", then a name of at most 63 letters, digits, "-", "_", "."; a value is empty or like that name. `value`
+ * undefined checks the key only (annotation keys follow the same syntax).
+ */
+export function labelProblem(key: string, value?: unknown): string | undefined {
+  const slash = key.indexOf('/');
+  const prefixProblem = slash >= 0 ? nameProblem(key.slice(0, slash), NameKind.OBJECT) : undefined;
+  const problem = prefixProblem ? `its prefix ${prefixProblem.replace(/^it /, '')}` : labelPartProblem(key.slice(slash + 1), false);
+  if (problem) return `the key ${JSON.stringify(key)}: ${problem}`;
+  if (value === undefined) return undefined;
+  const valueProblem = typeof value === 'string' ? labelPartProblem(value, true) : 'it is not a string';
+  return valueProblem && `the value of ${JSON.stringify(key)}: ${valueProblem}`;
+}
+
+/** Throws a {@link TlsStackError} for the first invalid label (or, with `keysOnly`, annotation key) of `labels`. */
+export function checkLabels(scope: IConstruct | string, field: string, labels: Record<string, unknown> | undefined, keysOnly = false): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    const problem = labelProblem(key, keysOnly ? undefined : value);
+    if (problem) fail(scope, `${field}[${JSON.stringify(key)}]`, keysOnly ? key : value, `${problem}; Kubernetes labels are "prefix/name: value" with a name and value of at most 63 letters, digits, "-", "_" and "."`);
+  }
+}
+
 /** RFC 1123 DNS name (lower case), optionally with a single leading `*.` label. */
 export function isDnsName(name: string, allowWildcard = true): boolean {
   if (typeof name !== 'string' || name.length === 0 || name.length > 253) return false;

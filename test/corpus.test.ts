@@ -210,11 +210,19 @@ describe('unsafe or impossible workloads', () => {
     expectRefused((app) => mountedAt(app, dir), 'web/W', 'tls.mountPath', /hold the CA bundle and the client certificate/);
   });
 
-  test('an escape hatch that makes a container privileged: refused at the gate, naming construct, object and field', () => {
-    expectRefused((app) => {
-      const w = workload(app, {});
-      ApiObject.of(w.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true));
-    }, /corpus/, 'manifests', /web\/W\/Deployment: Deployment web spec\.template\.spec\.containers\[web\]\.securityContext\.privileged: \[pod-security\] container web is privileged/);
+  test.each<[string, (w: SecureWorkload) => void, RegExp]>([
+    ['makes a container privileged', (w) => ApiObject.of(w.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true)),
+      /web\/W\/Deployment: Deployment web spec\.template\.spec\.containers\[web\]\.securityContext\.privileged: \[pod-security\] container web is privileged/],
+    ['sets replicas: -1', (w) => ApiObject.of(w.deployment).addJsonPatch(JsonPatch.replace('/spec/replicas', -1)),
+      /web\/W\/Deployment: Deployment web spec\.replicas: \[replicas\] spec\.replicas is -1.*In cdk8s-secure-tls: SecureWorkload `replicas`/],
+    ['makes a plain-HTTP Service a LoadBalancer', (w) => ApiObject.of(w.service).addJsonPatch(JsonPatch.add('/spec/type', 'LoadBalancer')),
+      /web\/W\/Service: Service web spec\.ports\[0\]: \[plain-http-exposed\] a LoadBalancer Service exposes port 80 \(http\) as plain HTTP.*In cdk8s-secure-tls: SecureWorkload `serviceType` ClusterIP/],
+    ['adds an object with a name too long', (w) => new ApiObject(w, 'Raw', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `web-${'x'.repeat(250)}` } }),
+      /web\/W: ConfigMap web-x+ metadata\.name: \[object-names\] .*it is too long \(254 > 253 characters\)/],
+    ['adds a label value too long', (w) => ApiObject.of(w.deployment).metadata.addLabel('team', 'x'.repeat(64)),
+      /web\/W\/Deployment: Deployment web metadata\.labels\["team"\]: \[labels\] label the value of "team": it is too long \(64 > 63 characters\)/],
+  ])('an escape hatch that %s: refused at the gate, naming construct, object, field and the prop to change', (_, hatch, message) => {
+    expectRefused((app) => hatch(workload(app, {})), /corpus/, 'manifests', message);
   });
 });
 

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { ICertificateIssuer, IssuerType, SecretKeyRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
-import { check, checkLabels, checkName, fail, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';
+import { check, checkLabels, checkName, fail, fitName, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';
 
 /** Private key algorithms (Mozilla Server Side TLS 6.0 recommends ECDSA P-256). */
 export enum KeyAlgorithm {
@@ -148,7 +148,7 @@ export class TlsCertificate extends Construct {
     this.issuer = props.issuer;
     this.dnsNames = props.dnsNames ?? [];
     this.ipAddresses = props.ipAddresses ?? [];
-    this.secretName = props.secretName ?? `${props.name}-tls`;
+    this.secretName = props.secretName ?? fitName(`${props.name}-tls`);
     this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.isCa = props.isCa ?? false;
     const lifetime = props.issuer.certificateLifetime;

@@ -42,11 +42,11 @@ export class TraefikEdge extends TlsEdgeBase {
     if (props.ingressClassName) checkName(this, 'ingressClassName', props.ingressClassName, NameKind.OBJECT, 'use the IngressClass name');
     const ns = this.namespace;
 
-    const redirect = new tr.Middleware(this, 'Redirect', { metadata: { name: `${name}-redirect-https` }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
+    const redirect = new tr.Middleware(this, 'Redirect', { metadata: { name: this.objectName('redirect-https') }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
     const h = this.securityHeaders;
     const { 'X-Frame-Options': frame, 'Content-Security-Policy': csp, 'Referrer-Policy': referrer, 'Permissions-Policy': permissions, 'X-Content-Type-Options': _nosniff, ...rest } = h.headers;
     const headers = new tr.Middleware(this, 'Headers', {
-      metadata: { name: `${name}-security-headers` },
+      metadata: { name: this.objectName('security-headers') },
       spec: {
         headers: {
           ...(h.hsts ? { stsSeconds: h.hsts.maxAgeSeconds, stsIncludeSubdomains: h.hsts.includeSubDomains, stsPreload: h.hsts.preload } : {}),
@@ -64,7 +64,7 @@ export class TraefikEdge extends TlsEdgeBase {
 
     const profile = this.tlsProfile;
     const tlsOption = (suffix: string, clientAuth?: ResolvedRoute['clientAuth']) => new tr.TlsOption(this, `TlsOption${suffix}`, {
-      metadata: { name: `${name}${suffix}` },
+      metadata: { name: suffix ? this.objectName(suffix.slice(1)) : name },
       spec: {
         minVersion: VERSION[profile.minVersion],
         ...(profile.ciphers.length ? { cipherSuites: profile.ianaCiphers } : {}),
@@ -92,7 +92,7 @@ export class TraefikEdge extends TlsEdgeBase {
         const bundle = r.upstreamTls.ca.trustBundle!;
         labelNamespaceOf(this, bundle.namespaceLabel);
         transports.set(key, new tr.ServersTransport(this, `Transport-${key}`, {
-          metadata: { name: `${name}-${key}` },
+          metadata: { name: this.objectName(key) },
           spec: {
             serverName: r.upstreamTls.verifyName,
             rootCAs: [{ configMap: bundle.configMapName }],
@@ -109,7 +109,7 @@ export class TraefikEdge extends TlsEdgeBase {
     // A body limit is a buffering Middleware (one per size): Traefik reads the whole request, 413 above the limit.
     const bodyLimits = new Map<number, tr.Middleware>();
     const bodyLimit = (bytes: number) => bodyLimits.get(bytes) ?? bodyLimits.set(bytes, new tr.Middleware(this, `BodyLimit-${bytes}`, {
-      metadata: { name: `${name}-body-${bytes / 1024}k` },
+      metadata: { name: this.objectName(`body-${bytes / 1024}k`) },
       spec: { buffering: { maxRequestBodyBytes: bytes } },
     })).get(bytes)!;
     const appRoutes = (routes: ResolvedRoute[], middlewares: tr.Middleware[]) => routes.map((r) => ({
@@ -125,7 +125,7 @@ export class TraefikEdge extends TlsEdgeBase {
     }));
     if (terminated.length) {
       new tr.IngressRoute(this, 'RedirectRoute', {
-        metadata: { name: `${name}-http` },
+        metadata: { name: this.objectName('http') },
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [web],
@@ -156,7 +156,7 @@ export class TraefikEdge extends TlsEdgeBase {
         option = mtlsOptions.get(key)!;
       }
       new tr.IngressRoute(this, `Route-${certificate.secretName}${clientAuth ? '-mtls' : ''}`, {
-        metadata: { name: `${name}-${certificate.certificateName}${clientAuth ? '-mtls' : ''}` },
+        metadata: { name: this.objectName(certificate.certificateName, ...(clientAuth ? ['mtls'] : [])) },
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [websecure],
@@ -167,7 +167,7 @@ export class TraefikEdge extends TlsEdgeBase {
     }
     for (const r of this.routes.filter((x) => x.passthrough)) {
       new tr.IngressRouteTcp(this, `Passthrough-${r.host}`, {
-        metadata: { name: `${name}-${TlsEdgeBase.slug(r.host)}`, annotations: { [NOTE]: PASSTHROUGH_NOTE } },
+        metadata: { name: this.objectName(TlsEdgeBase.slug(r.host)), annotations: { [NOTE]: PASSTHROUGH_NOTE } },
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [websecure],

@@ -55,7 +55,8 @@ export function nameProblem(name: unknown, kind: NameKind): string | undefined {
   if (labels.some((l) => l.includes('*'))) return 'it has "*" other than as the whole first label';
   for (const l of labels) {
     if (l.length === 0) return 'it has an empty label ("..", or a leading or trailing ".")';
-    if (l.length > 63) return `its label "${l.slice(0, 20)}..." is too long (${l.length} > 63 characters)`;
+    // DNS caps each label at 63; Kubernetes object names (IsDNS1123Subdomain) only cap the whole name.
+    if (l.length > 63 && kind !== NameKind.OBJECT) return `its label "${l.slice(0, 20)}..." is too long (${l.length} > 63 characters)`;
     if (/[^a-z0-9-]/.test(l)) return `it has characters other than a-z, 0-9, "-" and "." (${JSON.stringify(l.replace(/[a-z0-9-]/g, '').slice(0, 5))})`;
     if (l.startsWith('-') || l.endsWith('-')) return `its label "${l}" starts or ends with "-"`;
   }
@@ -125,7 +126,7 @@ export function isDnsLabel(name: string): boolean {
 
 /** A Kubernetes object name (RFC 1123 subdomain). */
 export function isObjectName(name: string): boolean {
-  return isDnsName(name, false);
+  return nameProblem(name, NameKind.OBJECT) === undefined;
 }
 
 export function isWildcard(name: string): boolean {

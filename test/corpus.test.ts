@@ -6,7 +6,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Duration, JsonPatch, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AcmeDirectory, AcmeIssuer, AcmeServer, AcmeSolver, GatewayApiEdge, ICertificateIssuer, InternalCa, KeyAlgorithm, LetsEncryptIssuer, LetsEncryptProfile, SecureWorkload,
+  AcmeDirectory, AcmeIssuer, AcmeServer, AcmeSolver, EdgeKind, GatewayApiEdge, ICertificateIssuer, InternalCa, KeyAlgorithm, LetsEncryptIssuer, LetsEncryptProfile, SecureWorkload,
   SelfSignedIssuer, TlsCertificate, TlsStackChart, TlsStackError, TlsStackSpec, serviceDnsNames, writeApps,
 } from '../lib';
 
@@ -132,6 +132,12 @@ describe('two owners of one object, host, policy or Secret', () => {
       stack(app, 'shop');
       stack(app, 'blog', { namespace: 'blog', sites: [{ name: 'blog-site', hosts: ['shop.example.com'] }], routes: [{ host: 'shop.example.com', app: 'blog-web' }] });
     }, 'blog/Edge', 'routes', /edge shop\/Edge already serves this host in this app/);
+  });
+
+  test('more paths on a Traefik wildcard than priorities below its exact hosts', () => {
+    const routes = Array.from({ length: 14 }, (_, i) => ({ host: '*.a.io', path: `/${'p'.repeat(i)}`, app: 'shop-web' }));
+    expectRefused((app) => stack(app, 'shop', { sites: [{ name: 'wild', hosts: ['*.a.io'] }], routes, edge: { kind: EdgeKind.TRAEFIK } }),
+      'shop/Edge', 'routes', /"\*\.a\.io": Traefik ranks a wildcard's routes below every exact host under it, which leaves room for 13 path lengths here, and it has 14/);
   });
 
   test('two sites list the same host', () => {

@@ -4,7 +4,7 @@ import { labelNamespaceOf } from '../chart';
 import { FrameOptions } from '../policy/headers';
 import { TlsVersion } from '../policy/tls-profiles';
 import { AcmeSolver } from '../issuers';
-import { check, checkName, NameKind } from '../policy/validation';
+import { check, checkName, isWildcard, NameKind } from '../policy/validation';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 /** Props of {@link TraefikEdge}. */
@@ -112,9 +112,11 @@ export class TraefikEdge extends TlsEdgeBase {
       metadata: { name: this.objectName(`body-${bytes / 1024}k`) },
       spec: { buffering: { maxRequestBodyBytes: bytes } },
     })).get(bytes)!;
+    const priority = this.priorities(rule);
     const appRoutes = (routes: ResolvedRoute[], middlewares: tr.Middleware[]) => routes.map((r) => ({
       kind: tr.IngressRouteSpecRoutesKind.RULE,
       match: rule(r),
+      priority: priority(r),
       middlewares: [...middlewares, ...(r.maxRequestBodyBytes !== undefined ? [bodyLimit(r.maxRequestBodyBytes)] : [])].map(mw),
       services: [{
         name: r.backend.serviceName,
@@ -177,6 +179,27 @@ export class TraefikEdge extends TlsEdgeBase {
       });
     }
     this.checkHttp01Solvers();
+  }
+
+  /**
+   * Router priorities, so that an exact host always beats a wildcard above it, in this stack or another, as on the
+   * other edges (Gateway API and nginx prefer the exact hostname). Traefik ranks routers by priority, by default the
+   * length of the rule, and a wildcard's HostRegexp is the longer rule: it would serve the exact host. Exact hosts keep
+   * the rule length (their order by path is Traefik's own, and ACME HTTP-01 solver routers, longer rules, still win);
+   * a wildcard's routes get 1, 2, ... by path length, below any exact host under it (`Host(\`x.<zone>\`)` is at least
+   * 10 + the zone's length characters).
+   */
+  private priorities(rule: (r: ResolvedRoute) => string): (r: ResolvedRoute) => number {
+    const ranks = new Map<ResolvedRoute, number>();
+    for (const [host, routes] of this.routesByHost) {
+      if (!isWildcard(host)) continue;
+      const lengths = [...new Set(routes.map((r) => r.path.length))].sort((a, b) => a - b);
+      const ceiling = 9 + host.length - 2;
+      check(lengths.length <= ceiling, this, 'routes', host,
+        `Traefik ranks a wildcard's routes below every exact host under it, which leaves room for ${ceiling} path lengths here, and it has ${lengths.length}: route fewer paths of this wildcard, or give them exact hosts`);
+      for (const r of routes) ranks.set(r, lengths.indexOf(r.path.length) + 1);
+    }
+    return (r) => ranks.get(r) ?? rule(r).length;
   }
 
   protected answersHttp01(solver: AcmeSolver): boolean {

@@ -178,7 +178,7 @@ describe('TraefikEdge', () => {
     const web = only(synthValid(s.chart), 'IngressRoute', 'web-http');
     expect(web.spec.entryPoints).toEqual(['web']);
     expect(web.spec.routes).toEqual([{
-      kind: 'Rule', match: 'Host(`example.com`)', services: [{ name: 'web', port: 80 }],
+      kind: 'Rule', match: 'Host(`example.com`)', priority: 'Host(`example.com`)'.length, services: [{ name: 'web', port: 80 }],
       middlewares: [{ name: 'web-redirect-https', namespace: 'web' }, { name: 'web-security-headers', namespace: 'web' }],
     }]);
   });

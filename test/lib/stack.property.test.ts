@@ -2,7 +2,8 @@ import { App, Chart, Duration, Size, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { TlsStackChart, TlsStackSpec } from '../../lib';
 import {
-  AcmeServer, AcmeSolver, AppProtocol, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, SelfSignedIssuer, TlsProfile, TlsStackError, TlsVersion, synthChecked,
+  AcmeServer, AcmeSolver, AppProtocol, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NamespacedChart, PlatformGateway, SelfSignedIssuer, TlsProfile, TlsStackError,
+  TlsVersion, synthChecked,
 } from '../../lib';
 import { Severity, checkManifests } from '../../lib/policy/check';
 import { schemaErrors } from '../../lib/policy/schema';
@@ -15,7 +16,8 @@ import { schemaErrors } from '../../lib/policy/schema';
  */
 function routeOf(docs: any[], host: string, path: string): string | undefined {
   const nsOf = (d: any) => d.metadata?.namespace ?? 'default';
-  const hostMatch = (pattern: string) => (pattern === host ? 2 : pattern.startsWith('*.') && host.endsWith(pattern.slice(1)) ? 1 : 0);
+  // Exact beats any wildcard, and a longer wildcard beats a shorter one (nginx, Gateway API, DNS).
+  const hostMatch = (pattern: string) => (pattern === host ? 1000 : pattern.startsWith('*.') && host.endsWith(pattern.slice(1)) ? pattern.length : 0);
   const prefixOf = (prefix: string) => prefix === '/' || path === prefix || path.startsWith(`${prefix.replace(/\/$/, '')}/`);
   type Candidate = { specificity: number; resolve: () => string | undefined };
   const best = (xs: Candidate[]): string | undefined => {
@@ -45,7 +47,7 @@ function routeOf(docs: any[], host: string, path: string): string | undefined {
       const hostRule = /Host\(`([^`]+)`\)|HostRegexp\(`([^`]+)`\)/.exec(rule)!;
       const prefix = /PathPrefix\(`([^`]+)`\)/.exec(rule)?.[1] ?? '/';
       const hostOk = hostRule[1] !== undefined ? hostRule[1] === host : new RegExp(hostRule[2]).test(host);
-      return hostOk && path.startsWith(prefix) ? (hostRule[1] !== undefined ? 2 : 1) : 0;
+      return hostOk && path.startsWith(prefix) ? (hostRule[1] !== undefined ? 1000 : hostRule[2].length) : 0;
     };
     const hit = routers.filter((r) => matches(r.match) > 0);
     addresses.push({
@@ -165,47 +167,76 @@ test('random stack specs give schema-valid, policy-clean YAML or a TlsStackError
   expect(rejected).toBeGreaterThan(0);
 });
 
-/** Several stacks in one App, sharing namespaces, hosts and app names from small pools, so collisions are frequent. */
+/**
+ * Several stacks in one App, sharing namespaces, hosts, app names and stack names from small pools, so collisions are
+ * frequent: edge kinds vary per stack, wildcards come with exact hosts under them, Gateway API stacks attach to a
+ * shared Gateway or bring their own.
+ */
 const multiArb = fc.record({
-  edge: fc.constantFrom(...Object.values(EdgeKind)),
   stacks: fc.array(fc.record({
+    edge: fc.constantFrom(...Object.values(EdgeKind)),
+    sharedGateway: fc.boolean(),
+    name: fc.constantFrom(undefined, undefined, 'edge'),
     namespace: fc.constantFrom('shop', 'blog', 'shop'),
     createNamespace: fc.boolean(),
-    hosts: fc.uniqueArray(fc.constantFrom('a.example.com', 'b.example.com', 'c.example.com', '*.pages.example.com'), { minLength: 1, maxLength: 2 }),
+    hosts: fc.uniqueArray(fc.constantFrom('a.example.com', 'b.example.com', '*.example.com', '*.pages.example.com', 'docs.pages.example.com', 'api.pages.example.com'), { minLength: 1, maxLength: 3 }),
+    paths: fc.constantFrom(['/'], ['/', '/api']),
     apps: fc.uniqueArray(fc.constantFrom('web', 'api', 'ws'), { minLength: 1, maxLength: 2 }),
     bodyLimit: fc.boolean(),
   }), { minLength: 2, maxLength: 3 }),
 });
 
-test('random multi-stack apps give unique, schema-valid objects or a TlsStackError — never duplicates', () => {
+/** A host that the route's host matches and no exact host of the pools is: the route itself for an exact host. */
+const probe = (host: string) => host.replace(/^\*/, 'zz-probe');
+
+test('random multi-stack apps give unique, schema-valid objects where every host reaches its own app, or a TlsStackError — never duplicates, never a wildcard shadowing an exact host', () => {
   let valid = 0;
   let rejected = 0;
+  let overlaps = 0;
+  const kinds = new Set<string>();
   fc.assert(fc.property(multiArb, (r) => {
     const app = Testing.app();
-    const issuer = new LetsEncryptIssuer(new Chart(app, 'cluster'), 'Le', {
+    const cluster = new Chart(app, 'cluster');
+    const issuer = new LetsEncryptIssuer(cluster, 'Le', {
       server: AcmeServer.STAGING, email: 'ops@example.com', solvers: [AcmeSolver.cloudflare({ apiTokenSecret: { name: 'cf', key: 'token' } })],
     });
+    const platform = new PlatformGateway(new NamespacedChart(app, 'platform', { namespace: 'edge' }), 'Gateway');
+    const expected: Array<[string, string, string]> = [];
     try {
-      r.stacks.forEach((s: any, i: number) => new TlsStackChart(app, `stack${i}`, {
-        namespace: s.namespace, createNamespace: s.createNamespace, issuer,
-        sites: [{ name: `site${i}`, hosts: s.hosts }],
-        apps: s.apps.map((name: string) => ({ name, image: 'ghcr.io/example/app:1.0.0', port: 8080 })),
-        routes: s.hosts.map((host: string, j: number) => ({ host, app: s.apps[j % s.apps.length], maxRequestBodySize: s.bodyLimit ? Size.mebibytes(10) : undefined })),
-        edge: { kind: r.edge },
-      }));
+      r.stacks.forEach((s: any, i: number) => {
+        const routes = s.hosts.flatMap((host: string, j: number) => s.paths.map((path: string) => ({
+          host, path, app: s.apps[j % s.apps.length], maxRequestBodySize: s.bodyLimit ? Size.mebibytes(10) : undefined,
+        })));
+        new TlsStackChart(app, `stack${i}`, {
+          name: s.name, namespace: s.namespace, createNamespace: s.createNamespace, issuer,
+          sites: [{ name: `site${i}`, hosts: s.hosts }],
+          apps: s.apps.map((name: string) => ({ name, image: 'ghcr.io/example/app:1.0.0', port: 8080 })),
+          routes,
+          edge: { kind: s.edge, sharedGateway: s.edge === EdgeKind.GATEWAY_API && s.sharedGateway ? platform : undefined },
+        });
+        for (const x of routes) expected.push([probe(x.host), x.path, `${s.namespace}/${x.app}`]);
+      });
       const checked = synthChecked(app);
       const docs = checked.charts.flatMap((c) => c.docs);
       const ids = docs.map((d) => `${d.apiVersion.split('/')[0]} ${d.kind} ${d.metadata?.namespace ?? ''}/${d.metadata?.name}`);
       expect(ids.filter((x, k) => ids.indexOf(x) !== k)).toEqual([]);
       for (const d of docs) expect([d.kind, d.metadata?.name, schemaErrors(d)]).toEqual([d.kind, d.metadata?.name, []]);
+      for (const [host, path, target] of expected) expect([host, path, routeOf(docs, host, path)]).toEqual([host, path, target]);
+      const hosts: string[] = r.stacks.flatMap((s: any) => s.hosts);
+      if (hosts.some((h) => !h.startsWith('*') && hosts.includes(`*.${h.slice(h.indexOf('.') + 1)}`))) overlaps++;
+      r.stacks.forEach((s: any) => kinds.add(`${s.edge}${s.edge === EdgeKind.GATEWAY_API && s.sharedGateway ? ' shared' : ''}`));
       valid++;
     } catch (e) {
       if (!(e instanceof TlsStackError)) throw e;
       rejected++;
     }
-  }), { numRuns: Math.ceil(RUNS / 3), seed: Number(process.env.FC_SEED ?? 42) });
+  }), { numRuns: Math.ceil(RUNS / 2), seed: Number(process.env.FC_SEED ?? 42) });
   expect(valid).toBeGreaterThan(0);
   expect(rejected).toBeGreaterThan(0);
+  if (process.env.FC_VERBOSE) console.log({ valid, rejected, overlaps });
+  // Valid apps with an exact host under another host's wildcard, on every kind of edge.
+  expect(overlaps).toBeGreaterThan(0);
+  expect([...kinds].sort()).toEqual(['gateway-api', 'gateway-api shared', 'ingress-nginx', 'traefik']);
 });
 
 describe.each(Object.values(EdgeKind))('an exact host under a wildcard routes to its own app (%s)', (kind) => {

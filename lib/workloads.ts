@@ -113,8 +113,9 @@ export interface SecureWorkloadProps {
   /** Replicas. @default 2 */
   readonly replicas?: number;
   /**
-   * Extra plain environment variables. A secret-looking name (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `API_KEY`...) with a
-   * literal value is refused: use `secretEnv`. @default none
+   * Extra plain environment variables. A secret-looking name (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_PASS`, `*_PAT`,
+   * `API_KEY(S)`, `dbPassword`...) with a literal value, or a URL with a password in it, is refused: use `secretEnv`. A
+   * value that is an absolute file path (`SSL_KEY=/etc/tls/tls.key`) is never taken for a secret. @default none
    */
   readonly env?: Record<string, string>;
   /** Environment variables read from Secret keys (passwords, tokens). @default none */

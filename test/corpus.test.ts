@@ -124,7 +124,8 @@ describe('two owners of one object, host, policy or Secret', () => {
     expectRefused((app) => {
       stack(app, 'shop', { apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: 'shop.example.com', app: 'web' }] });
       stack(app, 'blog', { createNamespace: false, apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: 'blog.example.com', app: 'web' }] });
-    }, /outdir|corpus/, 'manifests', /blog\/App-web\/Deployment: Deployment web metadata\.name: \[duplicate-objects\] apps Deployment shop\/web is also defined by shop\/App-web\/Deployment/);
+    }, /outdir|corpus/, 'manifests', /blog\/App-web\/Deployment: Deployment web metadata\.name: \[duplicate-objects\] apps Deployment shop\/web is also defined by shop\/App-web\/Deployment/,
+    /In cdk8s-secure-tls: two stacks in one namespace need distinct `apps\[\]\.name`/);
   });
 
   test('two stacks claim the same public host', () => {

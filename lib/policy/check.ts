@@ -402,13 +402,15 @@ function middleware(c: Context, route: any, name: string): any {
 /** What the constructs never write: the fix is to undo the escape hatch. */
 const ESCAPE_HATCH = 'the constructs never write this: undo the escape hatch that does (ApiObject.addJsonPatch, a raw ApiObject, an Include)';
 
+const FIELD_FIX = 'set the construct prop that writes this field to a valid value, or fix the escape hatch (ApiObject.addJsonPatch, a raw ApiObject) that wrote it';
+
 /**
  * Where each rule's fault is changed in this library: the construct prop (SecureWorkload, TlsCertificate, the edges,
  * TlsStackSpec) a user sets, appended to every finding's fix so a gate error says what to change in the app, not only in the YAML.
  */
 const LIBRARY_FIX: Record<string, string> = {
-  'schema': 'set the construct prop that writes this field to a valid value, or fix the escape hatch (ApiObject.addJsonPatch, a raw ApiObject) that wrote it',
-  'cel': 'set the construct prop that writes this field to a valid value, or fix the escape hatch (ApiObject.addJsonPatch, a raw ApiObject) that wrote it',
+  'schema': FIELD_FIX,
+  'cel': FIELD_FIX,
   'snippet-annotations': `${ESCAPE_HATCH}; response headers are the edge's \`headers\` (EdgeOptions.headers)`,
   'deprecated-ingress-class': 'NginxIngressEdge `ingressClassName` (EdgeOptions.ingressClassName) writes spec.ingressClassName',
   'x-xss-protection': `the edges send "0" from \`headers\` (EdgeOptions.headers); ${ESCAPE_HATCH}`,

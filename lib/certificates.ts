@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { ICertificateIssuer, IssuerType, SecretKeyRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
-import { check, checkName, fail, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';
+import { check, checkLabels, checkName, fail, fitName, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';
 
 /** Private key algorithms (Mozilla Server Side TLS 6.0 recommends ECDSA P-256). */
 export enum KeyAlgorithm {
@@ -105,6 +105,9 @@ export interface TlsCertificateProps {
   readonly secretAnnotations?: Record<string, string>;
 }
 
+/** X.509 ub-common-name: a subject CN longer than this is not a valid certificate. */
+const MAX_COMMON_NAME = 64;
+
 /** Secret names claimed per app and namespace, so no two certificates write the same Secret. */
 const claimedSecrets = new WeakMap<IConstruct, Map<string, string>>();
 
@@ -145,7 +148,7 @@ export class TlsCertificate extends Construct {
     this.issuer = props.issuer;
     this.dnsNames = props.dnsNames ?? [];
     this.ipAddresses = props.ipAddresses ?? [];
-    this.secretName = props.secretName ?? `${props.name}-tls`;
+    this.secretName = props.secretName ?? fitName(`${props.name}-tls`);
     this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.isCa = props.isCa ?? false;
     const lifetime = props.issuer.certificateLifetime;
@@ -160,6 +163,11 @@ export class TlsCertificate extends Construct {
       checkName(this, 'dnsNames', n, NameKind.HOST, 'use a lower-case DNS name such as "app.example.com" (a wildcard only as the whole first label: "*.example.com")');
     }
     for (const ip of this.ipAddresses) check(isIpAddress(ip), this, 'ipAddresses', ip, 'use an IPv4 or IPv6 address such as "10.0.0.5"');
+    const cn = props.commonName;
+    if (cn !== undefined) {
+      check(typeof cn === 'string' && cn.length > 0 && cn.length <= MAX_COMMON_NAME, this, 'commonName', cn,
+        `${cn?.length ? `it is too long (${cn.length} > ${MAX_COMMON_NAME} characters, X.509 ub-common-name)` : 'it is empty'}; clients match the SANs: keep the name in dnsNames and drop commonName, or shorten it`);
+    }
     const dupe = [...this.dnsNames, ...this.ipAddresses].find((n, i, all) => all.indexOf(n) !== i);
     check(dupe === undefined, this, 'dnsNames', dupe, 'list each name once');
     check(this.duration.toSeconds() >= 3600, this, 'duration', goDuration(this.duration), 'use at least Duration.hours(1)');
@@ -193,8 +201,10 @@ export class TlsCertificate extends Construct {
     this.keystoreFiles = [...(pkcs12 ? ['keystore.p12'] : []), ...(jks ? ['keystore.jks'] : [])];
     if (this.namespace !== undefined) checkName(this, 'namespace', this.namespace, NameKind.LABEL, 'use an RFC 1123 label');
 
+    checkLabels(this, 'secretLabels', props.secretLabels);
+    checkLabels(this, 'secretAnnotations', props.secretAnnotations, true);
     this.claimSecret();
-    props.issuer.validateRequest(this, { dnsNames: this.dnsNames, ipAddresses: this.ipAddresses, keyAlgorithm: algorithm, keySize: size, usages, isCa: this.isCa });
+    props.issuer.validateRequest(this, { dnsNames: this.dnsNames, ipAddresses: this.ipAddresses, commonName: cn, keyAlgorithm: algorithm, keySize: size, usages, isCa: this.isCa });
 
     const { secretLabels: labels, secretAnnotations: annotations } = props;
     this.apiObject = new cm.Certificate(this, 'Resource', {

@@ -1,10 +1,11 @@
+import { isIP } from 'net';
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { parse as parseDomain } from 'tldts';
 import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { makeClusterScoped } from './chart';
 import { enforcePolicy } from './policy/gate';
-import { check, checkName, fail, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind } from './policy/validation';
+import { check, checkLabels, checkName, fail, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind } from './policy/validation';
 
 /** What signs the certificates: decides what an issuer may be asked for. */
 export enum IssuerType {
@@ -42,6 +43,8 @@ export interface ICertificateIssuer extends IConstruct {
 export interface CertificateRequestInfo {
   readonly dnsNames: string[];
   readonly ipAddresses: string[];
+  /** Subject common name (cert-manager adds it to an ACME order as one more DNS name). */
+  readonly commonName?: string;
   /** Key algorithm, cert-manager spelling: `ECDSA`, `RSA`, `Ed25519`. */
   readonly keyAlgorithm: string;
   readonly keySize?: number;
@@ -441,12 +444,15 @@ export class AcmeIssuer extends ClusterIssuerBase {
     this.solvers.forEach((s, i) => s.validate(this, `solvers[${i}]`));
   }
 
-  /** The solver cert-manager would pick for `name`, or undefined. */
-  public solverFor(name: string): AcmeSolver | undefined {
+  /**
+   * The solver cert-manager would pick for `name`, or undefined: the most specific one among those whose challenge the
+   * CA offers for it (`challenge`: only DNS-01 for a wildcard, only HTTP-01 for an IP address; every type otherwise).
+   */
+  public solverFor(name: string, challenge?: ChallengeType): AcmeSolver | undefined {
     let best: AcmeSolver | undefined;
     let bestScore = -1;
     for (const s of this.solvers) {
-      const score = s.specificity(name);
+      const score = challenge && s.challenge !== challenge ? -1 : s.specificity(name);
       if (score > bestScore) [best, bestScore] = [s, score];
     }
     return best;
@@ -455,41 +461,64 @@ export class AcmeIssuer extends ClusterIssuerBase {
   public validateRequest(requester: IConstruct, request: CertificateRequestInfo): void {
     super.validateRequest(requester, request);
     const ca = `the ACME CA of issuer "${this.issuerName}" (${this.directory.url})`;
+    const letsEncrypt = this.directory.ca === 'letsencrypt';
     if (this.directory.publicCa) {
       check(request.keyAlgorithm !== 'Ed25519', requester, 'privateKey.algorithm', request.keyAlgorithm,
         `${ca} accepts RSA (2048-4096) and ECDSA P-256/P-384 keys only (boulder goodkey): use KeyAlgorithm.ECDSA`);
       check(request.keyAlgorithm !== 'RSA' || (request.keySize ?? 2048) <= 4096, requester, 'privateKey.size', request.keySize, `${ca} accepts RSA keys of 2048 to 4096 bits`);
-      for (const name of request.dnsNames) {
-        const problem = publicNameProblem(name);
-        if (problem) fail(requester, 'dnsNames', name, `${ca} never issues for it: ${problem}. Issue in-cluster and private names from an InternalCa (or a private ACME server), and give public names to the public CA`);
-      }
-      for (const ip of request.ipAddresses) {
-        check(isPublicIp(ip), requester, 'ipAddresses', ip, `${ca} never issues for a private, loopback or reserved address: issue it from an InternalCa`);
-        check(this.directory.ca === 'letsencrypt' && this.profile === LetsEncryptProfile.SHORT_LIVED, requester, 'ipAddresses', ip,
-          `${ca} issues IP addresses only with Let's Encrypt's profile "shortlived" (160-hour certificates): set profile: LetsEncryptProfile.SHORT_LIVED on the issuer, or drop the address`);
-      }
     }
-    for (const name of request.dnsNames) {
-      const solver = this.solverFor(name);
-      if (!solver) {
-        fail(requester, 'dnsNames', name, `no solver of issuer "${this.issuerName}" serves this name: widen a solver selector (dnsZones) or add a solver for it`);
-      }
-      if (isWildcard(name) && solver.challenge !== ChallengeType.DNS01) {
-        fail(requester, 'dnsNames', name, `a wildcard name can only be proven with DNS-01, but issuer "${this.issuerName}" would use ${solver.challenge}: add a DNS-01 solver (AcmeSolver.cloudflare or AcmeSolver.route53) whose selector covers it`);
+    const identifiers = orderIdentifiers(request);
+    check(!letsEncrypt || identifiers.length <= LE_MAX_NAMES, requester, 'dnsNames', `${identifiers.length} names`,
+      `Let's Encrypt puts at most ${LE_MAX_NAMES} names on a certificate (dnsNames, ipAddresses and a commonName not among them): split them across certificates (sites)`);
+    for (const { field, name, ip } of identifiers) {
+      const problem = !this.directory.publicCa ? undefined : ip ? publicIpProblem(name, letsEncrypt, this.profile) : publicNameProblem(name);
+      if (problem) fail(requester, field, name, `${ca} never issues for it: ${problem}`);
+      // The CA offers DNS-01 only for a wildcard, and never for an IP address (RFC 8738): cert-manager picks among those solvers.
+      const challenge = ip ? ChallengeType.HTTP01 : isWildcard(name) ? ChallengeType.DNS01 : undefined;
+      if (!this.solverFor(name, challenge)) {
+        fail(requester, field, name, !challenge
+          ? `no solver of issuer "${this.issuerName}" serves this name: widen a solver selector (dnsZones) or add a solver for it`
+          : ip ? `an IP address can only be proven with HTTP-01 (RFC 8738 rules out DNS-01), and no HTTP-01 solver of issuer "${this.issuerName}" serves it: add AcmeSolver.http01Ingress(...) or AcmeSolver.http01GatewayHttpRoute() without a selector`
+            : `a wildcard name can only be proven with DNS-01 (HTTP-01 cannot prove it), and no DNS-01 solver of issuer "${this.issuerName}" covers it: add a DNS-01 solver (AcmeSolver.cloudflare or AcmeSolver.route53) whose selector covers it`);
       }
     }
   }
 }
 
-/** Why a public CA would refuse this DNS name, or undefined: it needs at least one dot and must end in an ICANN public suffix. */
-function publicNameProblem(name: string): string | undefined {
-  const bare = isWildcard(name) ? name.slice(2) : name;
-  if (!bare.includes('.')) return 'a single-label name (such as "localhost") has no public suffix';
-  if (NEVER_PUBLIC.test(bare)) return 'names under .arpa and .onion are not issued';
-  const parsed = parseDomain(bare, { allowPrivateDomains: false });
-  if (!parsed.isIcann) return `"${parsed.publicSuffix}" is not a public top-level domain (reserved, internal or in-cluster, e.g. .local, .internal, .svc, .test)`;
-  if (!parsed.domain) return `it is a public suffix itself ("${parsed.publicSuffix}")`;
+/** Let's Encrypt's limit of names on one certificate. */
+const LE_MAX_NAMES = 100;
+
+/** What cert-manager puts in the ACME order: every DNS name, the commonName as one more DNS name, every IP address. */
+function orderIdentifiers(request: CertificateRequestInfo): Array<{ field: string; name: string; ip: boolean }> {
+  const cn = request.commonName;
+  return [
+    ...request.dnsNames.map((name) => ({ field: 'dnsNames', name, ip: false })),
+    ...(cn !== undefined && !request.dnsNames.includes(cn) ? [{ field: 'commonName', name: cn, ip: false }] : []),
+    ...request.ipAddresses.map((name) => ({ field: 'ipAddresses', name, ip: true })),
+  ];
+}
+
+/** Why a public CA would refuse this IP address, or undefined: only public addresses, and only Let's Encrypt's shortlived profile issues them. */
+function publicIpProblem(ip: string, letsEncrypt: boolean, profile?: string): string | undefined {
+  if (!isPublicIp(ip)) return 'it is a private, loopback or reserved address: issue it from an InternalCa';
+  if (!letsEncrypt) return 'this CA issues no IP address certificates over ACME: use Let\'s Encrypt with the "shortlived" profile, or an InternalCa';
+  if (profile !== LetsEncryptProfile.SHORT_LIVED) return 'Let\'s Encrypt issues IP addresses only with its profile "shortlived" (160-hour certificates): set profile: LetsEncryptProfile.SHORT_LIVED on the issuer, or drop the address';
   return undefined;
+}
+
+/**
+ * Why a public CA would refuse this DNS name, and the fix, or undefined: it needs at least one dot and must end in an
+ * ICANN public suffix. (A commonName that is an IP address is ordered as a DNS name too.)
+ */
+function publicNameProblem(name: string): string | undefined {
+  if (isIP(name)) return 'cert-manager orders a commonName as a DNS name, and an IP address is not one: drop commonName and list the address in ipAddresses';
+  const bare = isWildcard(name) ? name.slice(2) : name;
+  const parsed = parseDomain(bare, { allowPrivateDomains: false });
+  const reason = !bare.includes('.') ? 'a single-label name (such as "localhost") has no public suffix'
+    : NEVER_PUBLIC.test(bare) ? 'names under .arpa and .onion are not issued'
+      : !parsed.isIcann ? `"${parsed.publicSuffix}" is not a public top-level domain (reserved, internal or in-cluster, e.g. .local, .internal, .svc, .test)`
+        : !parsed.domain ? `it is a public suffix itself ("${parsed.publicSuffix}")` : undefined;
+  return reason && `${reason}. Issue in-cluster and private names from an InternalCa (or a private ACME server), and give public names to the public CA`;
 }
 
 /** Props of {@link LetsEncryptIssuer}. */
@@ -550,6 +579,11 @@ export class CaIssuer extends ClusterIssuerBase {
   constructor(scope: Construct, id: string, props: CaIssuerProps) {
     super(scope, id, props.name, { ca: { secretName: props.secretName } });
     checkName(this, 'secretName', props.secretName, NameKind.OBJECT, 'use the Secret name of the CA certificate');
+    if (props.trustBundle) {
+      checkName(this, 'trustBundle.configMapName', props.trustBundle.configMapName, NameKind.OBJECT, 'use the ConfigMap name trust-manager writes');
+      const [key, value] = props.trustBundle.namespaceLabel ?? [];
+      checkLabels(this, 'trustBundle.namespaceLabel', { [key ?? '']: value ?? '' });
+    }
     this.trustBundle = props.trustBundle;
   }
 }

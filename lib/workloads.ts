@@ -5,7 +5,7 @@ import { KeyUsage, TlsCertificate } from './certificates';
 import { labelNamespaceOf } from './chart';
 import { CaIssuer, IssuerType, SecretKeyRef, TrustBundleRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
-import { check, checkName, fail, isPort, isSecretLikeEnvName, mountPathProblem, NameKind } from './policy/validation';
+import { check, checkName, fail, isPort, literalSecretProblem, mountPathProblem, NameKind, normalMountPath, redactSecret } from './policy/validation';
 
 /**
  * How the app learns where its certificate files are. cert-manager writes `tls.crt` (leaf + chain: the
@@ -113,8 +113,9 @@ export interface SecureWorkloadProps {
   /** Replicas. @default 2 */
   readonly replicas?: number;
   /**
-   * Extra plain environment variables. A secret-looking name (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `API_KEY`...) with a
-   * literal value is refused: use `secretEnv`. @default none
+   * Extra plain environment variables. A secret-looking name (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_PASS`, `*_PAT`,
+   * `API_KEY(S)`, `dbPassword`...) with a literal value, or a URL with a password in it, is refused: use `secretEnv`. A
+   * value that is an absolute file path (`SSL_KEY=/etc/tls/tls.key`) is never taken for a secret. @default none
    */
   readonly env?: Record<string, string>;
   /** Environment variables read from Secret keys (passwords, tokens). @default none */
@@ -218,14 +219,17 @@ export class SecureWorkload extends Construct {
     check(!!tls || serviceType === kplus.ServiceType.CLUSTER_IP, this, 'serviceType', serviceType,
       'a plain-HTTP app behind a LoadBalancer or NodePort Service is served unencrypted around the TLS edge: keep it ClusterIP and route it through an edge, or give the workload tls');
     for (const [name, value] of Object.entries(props.env ?? {})) {
-      check(!isSecretLikeEnvName(name), this, `env.${name}`, `${String(value).slice(0, 3)}…`,
-        `a secret's value does not belong in the YAML (and the Deployment is readable by anyone who can read manifests): move it to secretEnv: { ${name}: { name: '<secret>', key: '<key>' } }`);
+      const problem = literalSecretProblem(name, value);
+      if (problem) {
+        fail(this, `env.${name}`, redactSecret(value), `${problem}, and a secret's value does not belong in the YAML (the Deployment is readable by anyone who can read manifests): `
+          + `move it to secretEnv: { ${name}: { name: '<secret>', key: '<key>' } } (a Secret key holding the whole value)`);
+      }
     }
     if (tls) {
       check(fileMode === 0o440 || fileMode === 0o400, this, 'tls.fileMode', `0${fileMode?.toString(8)}`, 'use 0o440 or 0o400: a private key must not be readable by other users');
       const problem = mountPathProblem(mountPath!);
       if (problem) fail(this, 'tls.mountPath', mountPath, `${problem}; use a directory of its own such as "/etc/tls"`);
-      check(![TRUST_DIR, CLIENT_DIR].includes(mountPath!), this, 'tls.mountPath', mountPath, `${TRUST_DIR} and ${CLIENT_DIR} hold the CA bundle and the client certificate: use another directory such as "/etc/tls"`);
+      check(![TRUST_DIR, CLIENT_DIR].includes(normalMountPath(mountPath!)), this, 'tls.mountPath', mountPath, `${TRUST_DIR} and ${CLIENT_DIR} hold the CA bundle and the client certificate: use another directory such as "/etc/tls"`);
     }
     if (tls) {
       this.checkMountable(tls.certificate, 'tls.certificate');

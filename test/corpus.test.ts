@@ -6,7 +6,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Duration, JsonPatch, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AcmeDirectory, AcmeIssuer, AcmeServer, AcmeSolver, GatewayApiEdge, ICertificateIssuer, InternalCa, KeyAlgorithm, LetsEncryptIssuer, LetsEncryptProfile, SecureWorkload,
+  AcmeDirectory, AcmeIssuer, AcmeServer, AcmeSolver, EdgeKind, GatewayApiEdge, ICertificateIssuer, InternalCa, KeyAlgorithm, LetsEncryptIssuer, LetsEncryptProfile, SecureWorkload,
   SelfSignedIssuer, TlsCertificate, TlsStackChart, TlsStackError, TlsStackSpec, serviceDnsNames, writeApps,
 } from '../lib';
 
@@ -65,11 +65,40 @@ describe('names and keys an ACME CA never issues', () => {
   });
 
   test('a private IP address on a public CA', () => {
-    expectRefused((app) => cert(app, { ipAddresses: ['10.0.0.50'] }), 'web/Cert', 'ipAddresses', /never issues for a private, loopback or reserved address: issue it from an InternalCa/);
+    expectRefused((app) => cert(app, { ipAddresses: ['10.0.0.50'] }), 'web/Cert', 'ipAddresses', /never issues for it: it is a private, loopback or reserved address: issue it from an InternalCa/);
   });
 
   test('a public IP address without Let\'s Encrypt\'s shortlived profile', () => {
-    expectRefused((app) => cert(app, { ipAddresses: ['8.8.8.8'] }), 'web/Cert', 'ipAddresses', /only with Let's Encrypt's profile "shortlived"/);
+    expectRefused((app) => cert(app, { ipAddresses: ['8.8.8.8'] }), 'web/Cert', 'ipAddresses', /Let's Encrypt issues IP addresses only with its profile "shortlived"/);
+  });
+
+  test('a public IP address on a public CA other than Let\'s Encrypt', () => {
+    const eab = { keyId: 'kid', keySecret: { name: 'zerossl-eab', key: 'hmac' } };
+    expectRefused((app) => cert(app, { ipAddresses: ['8.8.8.8'] }, (c) => new AcmeIssuer(c, 'Z', { directory: AcmeDirectory.ZEROSSL, name: 'zerossl', email: 'ops@example.com', solvers: [dns01], externalAccountBinding: eab })),
+      'web/Cert', 'ipAddresses', /issues no IP address certificates over ACME/);
+  });
+
+  test('an IP address whose issuer has only DNS-01 solvers (RFC 8738: IP identifiers are never proven with DNS-01)', () => {
+    expectRefused((app) => cert(app, { dnsNames: [], ipAddresses: ['8.8.8.8'] }, (c) => le(c, { profile: LetsEncryptProfile.SHORT_LIVED })),
+      'web/Cert', 'ipAddresses', /an IP address can only be proven with HTTP-01 .*no HTTP-01 solver of issuer "letsencrypt-staging" serves it: add AcmeSolver\.http01Ingress/);
+  });
+
+  test.each([
+    ['localhost', /single-label name/],
+    ['api.shop.svc', /"svc" is not a public top-level domain/],
+    ['8.8.8.8', /orders a commonName as a DNS name, and an IP address is not one/],
+  ])('%s as commonName (cert-manager orders it as one more DNS name)', (name, why) => {
+    expectRefused((app) => cert(app, { commonName: name }), 'web/Cert', 'commonName', why);
+  });
+
+  test('a commonName longer than 64 characters (X.509 ub-common-name), on any issuer', () => {
+    const long = `${'a'.repeat(60)}.example.com`;
+    expectRefused((app) => cert(app, { commonName: long, dnsNames: [long] }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', 'commonName', 'it is too long (72 > 64 characters, X.509 ub-common-name)');
+  });
+
+  test('more than 100 names on one Let\'s Encrypt certificate', () => {
+    const names = Array.from({ length: 100 }, (_, i) => `h${i}.example.com`);
+    expectRefused((app) => cert(app, { dnsNames: names, commonName: 'www.example.com' }), 'web/Cert', 'dnsNames', /"101 names".*at most 100 names on a certificate/);
   });
 
   test('an Ed25519 key on Let\'s Encrypt', () => {
@@ -95,7 +124,8 @@ describe('two owners of one object, host, policy or Secret', () => {
     expectRefused((app) => {
       stack(app, 'shop', { apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: 'shop.example.com', app: 'web' }] });
       stack(app, 'blog', { createNamespace: false, apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: 'blog.example.com', app: 'web' }] });
-    }, /outdir|corpus/, 'manifests', /blog\/App-web\/Deployment: Deployment web metadata\.name: \[duplicate-objects\] apps Deployment shop\/web is also defined by shop\/App-web\/Deployment/);
+    }, /outdir|corpus/, 'manifests', /blog\/App-web\/Deployment: Deployment web metadata\.name: \[duplicate-objects\] apps Deployment shop\/web is also defined by shop\/App-web\/Deployment/,
+    /In cdk8s-secure-tls: two stacks in one namespace need distinct `apps\[\]\.name`/);
   });
 
   test('two stacks claim the same public host', () => {
@@ -103,6 +133,12 @@ describe('two owners of one object, host, policy or Secret', () => {
       stack(app, 'shop');
       stack(app, 'blog', { namespace: 'blog', sites: [{ name: 'blog-site', hosts: ['shop.example.com'] }], routes: [{ host: 'shop.example.com', app: 'blog-web' }] });
     }, 'blog/Edge', 'routes', /edge shop\/Edge already serves this host in this app/);
+  });
+
+  test('more paths on a Traefik wildcard than priorities below its exact hosts', () => {
+    const routes = Array.from({ length: 14 }, (_, i) => ({ host: '*.a.io', path: `/${'p'.repeat(i)}`, app: 'shop-web' }));
+    expectRefused((app) => stack(app, 'shop', { sites: [{ name: 'wild', hosts: ['*.a.io'] }], routes, edge: { kind: EdgeKind.TRAEFIK } }),
+      'shop/Edge', 'routes', /"\*\.a\.io": Traefik ranks a wildcard's routes below every exact host under it, which leaves room for 13 path lengths here, and it has 14/);
   });
 
   test('two sites list the same host', () => {
@@ -145,23 +181,55 @@ describe('unsafe or impossible workloads', () => {
     expectRefused((app) => workload(app, { serviceType: kplus.ServiceType.LOAD_BALANCER }), 'web/W', 'serviceType', /served unencrypted around the TLS edge/);
   });
 
-  test.each(['DB_PASSWORD', 'API_TOKEN', 'SIGNING_KEY', 'CLIENT_SECRET'])('a literal secret in env: %s', (name) => {
-    expectRefused((app) => workload(app, { env: { [name]: 'hunter2' } }), 'web/W', `env.${name}`, /move it to secretEnv/);
+  test.each(['DB_PASSWORD', 'API_TOKEN', 'SIGNING_KEY', 'CLIENT_SECRET', 'SECRET_KEY_BASE', 'DB_PASS', 'SMTP_PASS', 'GITHUB_PAT', 'PRIVATE_KEY_PEM', 'API_KEYS',
+    'REDIS_AUTH', 'dbPassword'])('a literal secret in env: %s', (name) => {
+    expectRefused((app) => workload(app, { env: { [name]: 'hunter2' } }), 'web/W', `env.${name}`, /"hun…": its name says it holds a secret.*move it to secretEnv/);
   });
 
-  test.each(['/etc', '/etc/ssl/certs', '/usr', '/'])('the certificate mounted over a system directory: %s', (dir) => {
-    expectRefused((app) => {
-      const chart = chartOf(app);
-      const certificate = new TlsCertificate(chart, 'C', { name: 'c', issuer: new SelfSignedIssuer(chart, 'S'), dnsNames: ['a.example.com'] });
-      new SecureWorkload(chart, 'W', { name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8443, tls: { certificate, mountPath: dir } });
-    }, 'web/W', 'tls.mountPath', /system directory/);
+  test('a password in a URL in env, whatever the variable is called', () => {
+    expectRefused((app) => workload(app, { env: { DATABASE_URL: 'postgres://u:hunter2@db.shop.svc/shop' } }), 'web/W', 'env.DATABASE_URL',
+      /"postgres:\/\/u:\*\*\*@db\.shop\.svc\/shop": its URL carries a password.*move it to secretEnv/);
   });
 
-  test('an escape hatch that makes a container privileged: refused at the gate, naming construct, object and field', () => {
-    expectRefused((app) => {
-      const w = workload(app, {});
-      ApiObject.of(w.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true));
-    }, /corpus/, 'manifests', /web\/W\/Deployment: Deployment web spec\.template\.spec\.containers\[web\]\.securityContext\.privileged: \[pod-security\] container web is privileged/);
+  const mountedAt = (app: App, dir: string) => {
+    const chart = chartOf(app);
+    const certificate = new TlsCertificate(chart, 'C', { name: 'c', issuer: new SelfSignedIssuer(chart, 'S'), dnsNames: ['a.example.com'] });
+    new SecureWorkload(chart, 'W', { name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8443, tls: { certificate, mountPath: dir } });
+  };
+  test.each([
+    ['/etc', /it is a system directory \(\/etc\)/],
+    ['/etc/ssl/certs', /inside a system directory \(\/etc\/ssl\/certs\).*including the system CA store/],
+    ['/usr', /system directory/],
+    ['/', /system directory/],
+    ['//etc', /a system directory \(\/\/etc, that is \/etc\)/],
+    ['/./etc', /that is \/etc\)/],
+    ['/etc/../etc', /that is \/etc\)/],
+    ['/etc/.', /that is \/etc\)/],
+    ['/etc/pki/tls/certs', /including the system CA store/],
+    ['/etc/pki/ca-trust', /including the system CA store/],
+    ['/proc/self', /inside a system directory \(\/proc\/self\)/],
+    ['/lib64/', /inside a system directory \(\/lib64\)/],
+  ])('the certificate mounted over a system directory: %s', (dir, why) => {
+    expectRefused((app) => mountedAt(app, dir), 'web/W', 'tls.mountPath', why);
+  });
+
+  test.each(['/etc/tls-ca', '/etc/tls-ca/', '/etc//tls-client'])('the certificate mounted over the CA bundle or client certificate directory: %s', (dir) => {
+    expectRefused((app) => mountedAt(app, dir), 'web/W', 'tls.mountPath', /hold the CA bundle and the client certificate/);
+  });
+
+  test.each<[string, (w: SecureWorkload) => void, RegExp]>([
+    ['makes a container privileged', (w) => ApiObject.of(w.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true)),
+      /web\/W\/Deployment: Deployment web spec\.template\.spec\.containers\[web\]\.securityContext\.privileged: \[pod-security\] container web is privileged/],
+    ['sets replicas: -1', (w) => ApiObject.of(w.deployment).addJsonPatch(JsonPatch.replace('/spec/replicas', -1)),
+      /web\/W\/Deployment: Deployment web spec\.replicas: \[replicas\] spec\.replicas is -1.*In cdk8s-secure-tls: SecureWorkload `replicas`/],
+    ['makes a plain-HTTP Service a LoadBalancer', (w) => ApiObject.of(w.service).addJsonPatch(JsonPatch.add('/spec/type', 'LoadBalancer')),
+      /web\/W\/Service: Service web spec\.ports\[0\]: \[plain-http-exposed\] a LoadBalancer Service exposes port 80 \(http\) as plain HTTP.*In cdk8s-secure-tls: SecureWorkload `serviceType` ClusterIP/],
+    ['adds an object with a name too long', (w) => new ApiObject(w, 'Raw', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `web-${'x'.repeat(250)}` } }),
+      /web\/W: ConfigMap web-x+ metadata\.name: \[object-names\] .*it is too long \(254 > 253 characters\)/],
+    ['adds a label value too long', (w) => ApiObject.of(w.deployment).metadata.addLabel('team', 'x'.repeat(64)),
+      /web\/W\/Deployment: Deployment web metadata\.labels\["team"\]: \[labels\] label the value of "team": it is too long \(64 > 63 characters\)/],
+  ])('an escape hatch that %s: refused at the gate, naming construct, object, field and the prop to change', (_, hatch, message) => {
+    expectRefused((app) => hatch(workload(app, {})), /corpus/, 'manifests', message);
   });
 });
 
@@ -173,6 +241,14 @@ describe('messages say what is wrong with a name', () => {
   test('a DNS name too long', () => {
     const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.example.com`;
     expectRefused((app) => cert(app, { dnsNames: [long] }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', 'dnsNames', `it is too long (${long.length} > 253 characters)`);
+  });
+
+  test.each([
+    [{ team: 'x'.repeat(64) }, 'secretLabels["team"]', /the value of "team": it is too long \(64 > 63 characters\)/],
+    [{ 'Bad Key!': 'yes' }, 'secretLabels["Bad Key!"]', /the key "Bad Key!": it has characters other than letters, digits/],
+    [{ 'Example.com/team': 'web' }, 'secretLabels["Example.com/team"]', /its prefix has upper-case letters/],
+  ])('an invalid label: %j', (secretLabels, field, why) => {
+    expectRefused((app) => cert(app, { secretLabels }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', field, why, /Kubernetes labels are "prefix\/name: value"/);
   });
 
   test('an upper-case app name', () => {

@@ -5,7 +5,7 @@ import { AcmeSolver, CaIssuer, ChallengeType, LetsEncryptIssuer } from '../issue
 import { enforcePolicy } from '../policy/gate';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
-import { check, checkName, fail, groupBy, isIpAddress, isWildcard, NameKind } from '../policy/validation';
+import { check, checkName, fail, fitName, groupBy, isIpAddress, isWildcard, NameKind } from '../policy/validation';
 import { AppProtocol, SecureWorkload } from '../workloads';
 
 /** Annotation carrying a note for the people who apply the YAML. */
@@ -226,6 +226,14 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
   }
 
   /**
+   * The name of an object the edge derives, `<edge name>-<parts>`: a long stack name and a long host would pass 253
+   * characters, so a name that does not fit is cut and ends with a hash of the whole (distinct names stay distinct).
+   */
+  protected objectName(...parts: Array<string | number>): string {
+    return fitName([this.edgeName, ...parts].join('-'));
+  }
+
+  /**
    * HTTP-01 challenges for the edge's hosts arrive at this edge, so the solver the issuer picks for each host must
    * answer here. Implementations call it at the end of their constructor (it needs their own settings).
    */
@@ -252,8 +260,8 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
   protected edgeClientCertificate(ca: CaIssuer): TlsCertificate {
     const id = `EdgeClient-${ca.issuerName}`;
     return (this.node.tryFindChild(id) as TlsCertificate | undefined) ?? new TlsCertificate(this, id, {
-      name: `${this.edgeName}-edge-${ca.issuerName}-client`,
-      commonName: `${this.namespace ?? 'default'}-edge`,
+      name: this.objectName('edge', ca.issuerName, 'client'),
+      commonName: fitName(`${this.namespace ?? 'default'}-edge`, 64),
       issuer: ca,
       usages: [KeyUsage.DIGITAL_SIGNATURE, KeyUsage.CLIENT_AUTH],
     });

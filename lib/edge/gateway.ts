@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { labelNamespaceOf } from '../chart';
 import { AcmeSolver, CaIssuer } from '../issuers';
-import { check, checkName, groupBy, NameKind } from '../policy/validation';
+import { check, checkName, fitName, groupBy, NameKind } from '../policy/validation';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 import { BODY_LIMIT_ANNOTATION, GatewayImplementation, RouteRulesPolicy, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION, clientTrafficPolicy, profileNote, routeRulesPolicy } from './envoy';
 import { ISharedGateway } from './platform';
@@ -126,7 +126,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
       if (crossNs) this.grant(GROUP, 'Gateway', 'Secret', name);
       return { group: '', kind: 'Secret', name, namespace: crossNs ? ns : undefined };
     };
-    const listenerName = (r: { host: string; passthrough: boolean }) => `${r.passthrough ? 'tls' : 'https'}-${TlsEdgeBase.slug(r.host)}`;
+    const listenerName = (r: { host: string; passthrough: boolean }) => fitName(`${r.passthrough ? 'tls' : 'https'}-${TlsEdgeBase.slug(r.host)}`);
     const byHost = [...this.routesByHost.values()].map((routes) => routes[0]);
     const listeners = [
       ...(shared ? [] : [{ name: this.httpListener, port: 80, protocol: 'HTTP', allowedRoutes }]),
@@ -179,7 +179,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
     const redirectHosts = byHost.filter((r) => !r.passthrough).map((r) => r.host);
     if (redirectHosts.length) {
       new gw.HttpRoute(this, 'Redirect', {
-        metadata: { name: `${props.name}-https-redirect` },
+        metadata: { name: this.objectName('https-redirect') },
         spec: {
           parentRefs: [parent(this.httpListener)],
           hostnames: redirectHosts,
@@ -208,7 +208,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
       // (X-Forwarded-Proto: https; more header matches win over the redirect rule), redirect the rest.
       for (const [suffix, parentRef, viaLoadBalancer] of [['', parent(listenerName({ host, passthrough: false })), false], ['-http', parent(this.httpListener), true]] as const) {
         if (viaLoadBalancer && !this.behindTlsLoadBalancer) continue;
-        const name = `${props.name}-${slug}${suffix}`;
+        const name = this.objectName(`${slug}${suffix}`);
         const names = routes.map(ruleName);
         const limits = routes.flatMap((r, i) => (r.maxRequestBodyBytes !== undefined ? [`${names[i]}=${r.maxRequestBodyBytes}`] : []));
         new gw.HttpRoute(this, `Route-${host}${suffix}`, {
@@ -235,19 +235,19 @@ export class GatewayApiEdge extends TlsEdgeBase {
         });
         if (!envoy) continue;
         const groups = groupBy(routes.flatMap((r, i) => { const p = policyOf(r); return p ? [{ p, name: names[i]! }] : []; }), (x) => JSON.stringify(x.p));
-        [...groups.values()].forEach((g, k) => routeRulesPolicy(this, `RulesPolicy-${host}${suffix}-${k}`, `${name}${groups.size > 1 ? `-${k}` : ''}`, name, g.map((x) => x.name), g[0].p));
+        [...groups.values()].forEach((g, k) => routeRulesPolicy(this, `RulesPolicy-${host}${suffix}-${k}`, groups.size > 1 ? fitName(`${name}-${k}`) : name, name, g.map((x) => x.name), g[0].p));
       }
     }
     for (const r of this.routes.filter((x) => x.passthrough)) {
       new gw.TlsRoute(this, `Passthrough-${r.host}`, {
-        metadata: { name: `${props.name}-${TlsEdgeBase.slug(r.host)}`, annotations: { [NOTE]: PASSTHROUGH_NOTE } },
+        metadata: { name: this.objectName(TlsEdgeBase.slug(r.host)), annotations: { [NOTE]: PASSTHROUGH_NOTE } },
         spec: { parentRefs: [parent(listenerName(r))], hostnames: [r.host], rules: [{ backendRefs: [{ name: r.backend.serviceName, port: r.backend.servicePort }] }] },
       });
     }
 
     for (const service of [...new Map(terminated.filter((r) => r.upstreamTls).map((r) => [r.backend.serviceName, r])).values()]) {
       new gw.BackendTlsPolicy(this, `BackendTls-${service.backend.serviceName}`, {
-        metadata: { name: `${props.name}-${service.backend.serviceName}` },
+        metadata: { name: this.objectName(service.backend.serviceName) },
         spec: {
           targetRefs: [{ group: '', kind: 'Service', name: service.backend.serviceName }],
           validation: { caCertificateRefs: [this.configMapRef(bundleRef(service.upstreamTls!.ca))], hostname: service.upstreamTls!.verifyName },
@@ -258,7 +258,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
     this.checkHttp01Solvers();
     for (const [key, { from, to }] of this.grants) {
       new gw.ReferenceGrant(this, `Grant-${key}`, {
-        metadata: { name: `${props.name}-from-${from.kind.toLowerCase()}` },
+        metadata: { name: this.objectName('from', from.kind.toLowerCase()) },
         spec: { from: [from as any], to: [...to].sort().map((k) => { const [kind, name] = k.split('/'); return { group: '', kind, name }; }) },
       });
     }

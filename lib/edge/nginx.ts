@@ -33,7 +33,7 @@ export class NginxIngressEdge extends TlsEdgeBase {
     this.ingressClassName = props.ingressClassName ?? 'nginx';
     checkName(this, 'ingressClassName', this.ingressClassName, NameKind.OBJECT, 'use the IngressClass name, e.g. "nginx"');
 
-    this.headersConfigMap = new kplus.ConfigMap(this, 'Headers', { metadata: { name: `${props.name}-security-headers` }, data: this.responseHeaders });
+    this.headersConfigMap = new kplus.ConfigMap(this, 'Headers', { metadata: { name: this.objectName('security-headers') }, data: this.responseHeaders });
     const common: Record<string, string> = {
       [`${A}ssl-redirect`]: 'true',
       // Behind a TLS load balancer every request reaches nginx as plain HTTP: redirect on X-Forwarded-Proto (the
@@ -48,7 +48,7 @@ export class NginxIngressEdge extends TlsEdgeBase {
     const groups = new Map<string, { routes: ResolvedRoute[]; annotations: Record<string, string> }>();
     for (const r of this.routes) {
       const [suffix, annotations] = r.passthrough ? this.passthroughAnnotations() : this.routeAnnotations(r, common);
-      const name = [props.name, ...suffix].join('-');
+      const name = this.objectName(...suffix);
       const group = groups.get(name) ?? { routes: [], annotations };
       group.routes.push(r);
       groups.set(name, group);

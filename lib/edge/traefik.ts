@@ -4,7 +4,7 @@ import { labelNamespaceOf } from '../chart';
 import { FrameOptions } from '../policy/headers';
 import { TlsVersion } from '../policy/tls-profiles';
 import { AcmeSolver } from '../issuers';
-import { check, checkName, NameKind } from '../policy/validation';
+import { check, checkName, isWildcard, NameKind } from '../policy/validation';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 /** Props of {@link TraefikEdge}. */
@@ -42,11 +42,11 @@ export class TraefikEdge extends TlsEdgeBase {
     if (props.ingressClassName) checkName(this, 'ingressClassName', props.ingressClassName, NameKind.OBJECT, 'use the IngressClass name');
     const ns = this.namespace;
 
-    const redirect = new tr.Middleware(this, 'Redirect', { metadata: { name: `${name}-redirect-https` }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
+    const redirect = new tr.Middleware(this, 'Redirect', { metadata: { name: this.objectName('redirect-https') }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
     const h = this.securityHeaders;
     const { 'X-Frame-Options': frame, 'Content-Security-Policy': csp, 'Referrer-Policy': referrer, 'Permissions-Policy': permissions, 'X-Content-Type-Options': _nosniff, ...rest } = h.headers;
     const headers = new tr.Middleware(this, 'Headers', {
-      metadata: { name: `${name}-security-headers` },
+      metadata: { name: this.objectName('security-headers') },
       spec: {
         headers: {
           ...(h.hsts ? { stsSeconds: h.hsts.maxAgeSeconds, stsIncludeSubdomains: h.hsts.includeSubDomains, stsPreload: h.hsts.preload } : {}),
@@ -68,7 +68,7 @@ export class TraefikEdge extends TlsEdgeBase {
 
     const profile = this.tlsProfile;
     const tlsOption = (suffix: string, clientAuth?: ResolvedRoute['clientAuth']) => new tr.TlsOption(this, `TlsOption${suffix}`, {
-      metadata: { name: `${name}${suffix}` },
+      metadata: { name: suffix ? this.objectName(suffix.slice(1)) : name },
       spec: {
         minVersion: VERSION[profile.minVersion],
         ...(profile.ciphers.length ? { cipherSuites: profile.ianaCiphers } : {}),
@@ -96,7 +96,7 @@ export class TraefikEdge extends TlsEdgeBase {
         const bundle = r.upstreamTls.ca.trustBundle!;
         labelNamespaceOf(this, bundle.namespaceLabel);
         transports.set(key, new tr.ServersTransport(this, `Transport-${key}`, {
-          metadata: { name: `${name}-${key}` },
+          metadata: { name: this.objectName(key) },
           spec: {
             serverName: r.upstreamTls.verifyName,
             rootCAs: [{ configMap: bundle.configMapName }],
@@ -113,12 +113,14 @@ export class TraefikEdge extends TlsEdgeBase {
     // A body limit is a buffering Middleware (one per size): Traefik reads the whole request, 413 above the limit.
     const bodyLimits = new Map<number, tr.Middleware>();
     const bodyLimit = (bytes: number) => bodyLimits.get(bytes) ?? bodyLimits.set(bytes, new tr.Middleware(this, `BodyLimit-${bytes}`, {
-      metadata: { name: `${name}-body-${bytes / 1024}k` },
+      metadata: { name: this.objectName(`body-${bytes / 1024}k`) },
       spec: { buffering: { maxRequestBodyBytes: bytes } },
     })).get(bytes)!;
+    const priority = this.priorities(rule);
     const appRoutes = (routes: ResolvedRoute[], middlewares: tr.Middleware[]) => routes.map((r) => ({
       kind: tr.IngressRouteSpecRoutesKind.RULE,
       match: rule(r),
+      priority: priority(r),
       middlewares: [...middlewares, ...(r.maxRequestBodyBytes !== undefined ? [bodyLimit(r.maxRequestBodyBytes)] : [])].map(mw),
       services: [{
         name: r.backend.serviceName,
@@ -129,7 +131,7 @@ export class TraefikEdge extends TlsEdgeBase {
     }));
     if (terminated.length) {
       new tr.IngressRoute(this, 'RedirectRoute', {
-        metadata: { name: `${name}-http` },
+        metadata: { name: this.objectName('http') },
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [web],
@@ -160,7 +162,7 @@ export class TraefikEdge extends TlsEdgeBase {
         option = mtlsOptions.get(key)!;
       }
       new tr.IngressRoute(this, `Route-${certificate.secretName}${clientAuth ? '-mtls' : ''}`, {
-        metadata: { name: `${name}-${certificate.certificateName}${clientAuth ? '-mtls' : ''}` },
+        metadata: { name: this.objectName(certificate.certificateName, ...(clientAuth ? ['mtls'] : [])) },
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [websecure],
@@ -171,7 +173,7 @@ export class TraefikEdge extends TlsEdgeBase {
     }
     for (const r of this.routes.filter((x) => x.passthrough)) {
       new tr.IngressRouteTcp(this, `Passthrough-${r.host}`, {
-        metadata: { name: `${name}-${TlsEdgeBase.slug(r.host)}`, annotations: { [NOTE]: PASSTHROUGH_NOTE } },
+        metadata: { name: this.objectName(TlsEdgeBase.slug(r.host)), annotations: { [NOTE]: PASSTHROUGH_NOTE } },
         spec: {
           ingressClassName: props.ingressClassName,
           entryPoints: [websecure],
@@ -181,6 +183,27 @@ export class TraefikEdge extends TlsEdgeBase {
       });
     }
     this.checkHttp01Solvers();
+  }
+
+  /**
+   * Router priorities, so that an exact host always beats a wildcard above it, in this stack or another, as on the
+   * other edges (Gateway API and nginx prefer the exact hostname). Traefik ranks routers by priority, by default the
+   * length of the rule, and a wildcard's HostRegexp is the longer rule: it would serve the exact host. Exact hosts keep
+   * the rule length (their order by path is Traefik's own, and ACME HTTP-01 solver routers, longer rules, still win);
+   * a wildcard's routes get 1, 2, ... by path length, below any exact host under it (`Host(\`x.<zone>\`)` is at least
+   * 10 + the zone's length characters).
+   */
+  private priorities(rule: (r: ResolvedRoute) => string): (r: ResolvedRoute) => number {
+    const ranks = new Map<ResolvedRoute, number>();
+    for (const [host, routes] of this.routesByHost) {
+      if (!isWildcard(host)) continue;
+      const lengths = [...new Set(routes.map((r) => r.path.length))].sort((a, b) => a - b);
+      const ceiling = 9 + host.length - 2;
+      check(lengths.length <= ceiling, this, 'routes', host,
+        `Traefik ranks a wildcard's routes below every exact host under it, which leaves room for ${ceiling} path lengths here, and it has ${lengths.length}: route fewer paths of this wildcard, or give them exact hosts`);
+      for (const r of routes) ranks.set(r, lengths.indexOf(r.path.length) + 1);
+    }
+    return (r) => ranks.get(r) ?? rule(r).length;
   }
 
   protected answersHttp01(solver: AcmeSolver): boolean {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { validateDocument } from './schema';
 import { TlsProfile } from './tls-profiles';
-import { groupBy, isSecretLikeEnvName, mountPathProblem } from './validation';
+import { groupBy, labelProblem, literalSecretProblem, mountPathProblem, nameProblem, NameKind, redactSecret } from './validation';
 
 /**
  * Policy checks over any folder of manifests (ours in dist/, or hand-written ones): upstream schemas and the TLS
@@ -77,6 +77,17 @@ const STRONG_CIPHERS = new Set(TlsProfile.INTERMEDIATE.ciphers);
 const STRONG_IANA = new Set(TlsProfile.INTERMEDIATE.ianaCiphers);
 const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 const NOT_KUBERNETES = /^(kustomize\.config\.k8s\.io|config\.kubernetes\.io)\//;
+const SCALED_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
+const EXPOSED = new Set(['LoadBalancer', 'NodePort']);
+/** Kinds whose names are DNS labels (at most 63 characters): in-cluster DNS names. */
+const LABEL_NAMED = new Set(['Service', 'Namespace']);
+/** API groups whose object names are path segments rather than DNS names (RBAC: `system:controller:...`). */
+const PATH_SEGMENT_NAMES = /^rbac\.authorization\.k8s\.io\//;
+const PLAIN_APP_PROTOCOLS = new Set(['http', 'kubernetes.io/ws', 'kubernetes.io/h2c', 'h2c', 'ws']);
+const TLS_APP_PROTOCOLS = new Set(['https', 'kubernetes.io/wss', 'wss', 'tls']);
+/** A Service port that says plain HTTP: its appProtocol, or without one its name (`http`, `http-web`, `ws`) or port 80. */
+const isPlainHttpPort = (p: any) => (p.appProtocol ? PLAIN_APP_PROTOCOLS.has(String(p.appProtocol).toLowerCase()) : /^(http|ws|h2c)(-|$)/i.test(p.name ?? '') || p.port === 80);
+const isTlsPort = (p: any) => (p.appProtocol ? TLS_APP_PROTOCOLS.has(String(p.appProtocol).toLowerCase()) : /^(https|wss|tls)(-|$)/i.test(p.name ?? '') || p.port === 443);
 
 /** Where the pod spec is in a document of this kind (for finding fields). */
 function podSpecPath(doc: any): string {
@@ -216,8 +227,8 @@ const rules: Record<string, Rule> = {
   ],
 
   'literal-secrets': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc)).flatMap((ct) => (ct.env ?? [])
-    .filter((e: any) => typeof e.value === 'string' && e.value.length > 0 && isSecretLikeEnvName(e.name))
-    .map((e: any) => c.finding(m, 'literal-secrets', Severity.ERROR, `container ${ct.name} sets ${e.name} to a literal value: a secret in the YAML`,
+    .flatMap((e: any) => { const problem = literalSecretProblem(e.name, e.value); return problem ? [{ ...e, problem }] : []; })
+    .map((e: any) => c.finding(m, 'literal-secrets', Severity.ERROR, `container ${ct.name} sets ${e.name} to a literal value (${redactSecret(e.value)}): ${e.problem}, a secret in the YAML`,
       'read it from a Secret (env[].valueFrom.secretKeyRef; SecureWorkload secretEnv)', `${podSpecPath(m.doc)}.containers[${ct.name}].env[${e.name}]`)))),
 
   'mutable-images': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc))
@@ -228,7 +239,7 @@ const rules: Record<string, Rule> = {
   'duplicate-objects': (c) => [...groupBy(c.docs.filter((m) => m.doc.kind && !NOT_KUBERNETES.test(m.doc.apiVersion ?? '')), identity).values()].filter((g) => g.length > 1)
     .flatMap((g) => g.slice(1).map((m) => c.finding(m, 'duplicate-objects', Severity.ERROR,
       `${identity(m)} is also defined by ${g[0].source ?? g[0].file}: kubectl apply -k refuses the folder, and a plain apply keeps only the last one`,
-      'give each object its own name (two stacks in one namespace need distinct stack names) or define it once', 'metadata.name'))),
+      'give each object its own name, or define it once', 'metadata.name'))),
 
   'policy-targets': (c) => {
     const out: Finding[] = [];
@@ -340,6 +351,35 @@ const rules: Record<string, Rule> = {
     }
     return out;
   }),
+
+  replicas: (c) => c.docs.filter((m) => SCALED_KINDS.has(m.doc.kind) && typeof m.doc.spec?.replicas === 'number' && m.doc.spec.replicas < 0).map((m) =>
+    c.finding(m, 'replicas', Severity.ERROR, `spec.replicas is ${m.doc.spec.replicas}: the API server rejects a negative count`, 'use 0 or more (2 or more keeps the app up during a rollout)', 'spec.replicas')),
+
+  'plain-http-exposed': (c) => c.of('Service').filter((m) => EXPOSED.has(m.doc.spec?.type)).flatMap((m) => {
+    const ports: any[] = m.doc.spec?.ports ?? [];
+    // An HTTP port next to an HTTPS one is usually an edge controller's redirect listener: a warning, not an error.
+    const severity = ports.some(isTlsPort) ? Severity.WARNING : Severity.ERROR;
+    return ports.map((p, i) => [p, i] as const).filter(([p]) => isPlainHttpPort(p)).map(([p, i]) => c.finding(m, 'plain-http-exposed', severity,
+      `a ${m.doc.spec.type} Service exposes port ${p.port}${p.name ? ` (${p.name})` : ''} as plain HTTP${p.appProtocol ? ` (appProtocol ${p.appProtocol})` : ''}: served unencrypted around the TLS edge`,
+      'keep the Service ClusterIP and route it through the TLS edge, or serve TLS on the port', `spec.ports[${i}]`));
+  }),
+
+  'object-names': (c) => c.docs.filter((m) => typeof m.doc.metadata?.name === 'string' && m.doc.kind && !NOT_KUBERNETES.test(m.doc.apiVersion ?? '') && !PATH_SEGMENT_NAMES.test(m.doc.apiVersion ?? ''))
+    .flatMap((m) => {
+      const name: string = m.doc.metadata.name;
+      const label = LABEL_NAMED.has(m.doc.kind);
+      const problem = nameProblem(name, label ? NameKind.LABEL : NameKind.OBJECT) ?? (m.doc.kind === 'Service' && !/^[a-z]/.test(name) ? 'it starts with a digit (a Service name is a DNS-1035 label)' : undefined);
+      return problem ? [c.finding(m, 'object-names', Severity.ERROR, `metadata.name ${JSON.stringify(name.length > 80 ? `${name.slice(0, 77)}...` : name)} is not a valid ${m.doc.kind} name: ${problem}`,
+        `use ${label ? 'an RFC 1123 label (at most 63 characters)' : 'an RFC 1123 subdomain (lower case, at most 253 characters)'}`, 'metadata.name')] : [];
+    }),
+
+  labels: (c) => c.docs.flatMap((m) => [
+    ['metadata.labels', m.doc.metadata?.labels, false], ['metadata.annotations', m.doc.metadata?.annotations, true],
+    ['spec.template.metadata.labels', m.doc.spec?.template?.metadata?.labels, false], ['spec.secretTemplate.labels', m.doc.spec?.secretTemplate?.labels, false],
+  ].flatMap(([field, map, keysOnly]) => Object.entries(map ?? {}).flatMap(([k, v]) => {
+    const problem = labelProblem(k, keysOnly ? undefined : v);
+    return problem ? [c.finding(m, 'labels', Severity.ERROR, `${keysOnly ? 'annotation' : 'label'} ${problem}`, 'use "prefix/name: value" with a name and value of at most 63 letters, digits, "-", "_" and "."', `${field}[${JSON.stringify(k)}]`)] : [];
+  }))),
 };
 
 /** An HTTPRoute rule that only matches requests a TLS-terminating load balancer received over TLS (X-Forwarded-Proto: https). */
@@ -358,6 +398,40 @@ function listenerProtocol(c: Context, route: any, parent: any): string | undefin
 function middleware(c: Context, route: any, name: string): any {
   return c.named('Middleware', ns(route), name)?.doc.spec;
 }
+
+/** What the constructs never write: the fix is to undo the escape hatch. */
+const ESCAPE_HATCH = 'the constructs never write this: undo the escape hatch that does (ApiObject.addJsonPatch, a raw ApiObject, an Include)';
+
+const FIELD_FIX = 'set the construct prop that writes this field to a valid value, or fix the escape hatch (ApiObject.addJsonPatch, a raw ApiObject) that wrote it';
+
+/**
+ * Where each rule's fault is changed in this library: the construct prop (SecureWorkload, TlsCertificate, the edges,
+ * TlsStackSpec) a user sets, appended to every finding's fix so a gate error says what to change in the app, not only in the YAML.
+ */
+const LIBRARY_FIX: Record<string, string> = {
+  'schema': FIELD_FIX,
+  'cel': FIELD_FIX,
+  'snippet-annotations': `${ESCAPE_HATCH}; response headers are the edge's \`headers\` (EdgeOptions.headers)`,
+  'deprecated-ingress-class': 'NginxIngressEdge `ingressClassName` (EdgeOptions.ingressClassName) writes spec.ingressClassName',
+  'x-xss-protection': `the edges send "0" from \`headers\` (EdgeOptions.headers); ${ESCAPE_HATCH}`,
+  'hosts-without-tls': 'route the host through an edge (TlsStackSpec `routes[]`, TlsEdgeProps `routes`) with a certificate that names it (`sites[].hosts`, TlsEdgeProps `certificates`)',
+  'tls-secret-source': 'give the edge the TlsCertificate itself (TlsEdgeProps `certificates`, TlsStackSpec `sites[]`), not a Secret name',
+  'key-material': ESCAPE_HATCH,
+  'secret-mounts': 'SecureWorkload `tls.mountPath` and `tls.fileMode` (TlsStackSpec `apps[].tls.mountPath`)',
+  'verify-off': 'the edge verifies TLS backends itself (`apps[].tls`); let a client trust the CA with `apps[].calls` (SecureWorkload connectTo) instead of turning verification off in `env`',
+  'literal-secrets': 'move the variable from SecureWorkload `env` to `secretEnv` (TlsStackSpec `apps[].env` → `apps[].secretEnv`)',
+  'mutable-images': 'SecureWorkload `image` (TlsStackSpec `apps[].image`)',
+  'duplicate-objects': 'two stacks in one namespace need distinct `apps[].name` (Deployment, Service, NetworkPolicy, certificates) and distinct stack `name` or chart ids (edge objects), or different `namespace`s',
+  'policy-targets': 'route each backend Service through one stack\'s `routes` (one edge); one edge per Gateway or ListenerSet',
+  'weak-tls': 'the edge\'s `tlsProfile` (EdgeOptions.tlsProfile: TlsProfile.INTERMEDIATE or MODERN)',
+  'missing-hsts': 'the edge\'s `headers.hsts` (EdgeOptions.headers); NginxControllerSettings for the ingress-nginx controller ConfigMap',
+  'certificates': 'TlsCertificate `privateKey`, `usages`, `secretName` and `issuer` (TlsStackSpec `sites[].keyAlgorithm`, `sites[].keySize`, `issuer`)',
+  'pod-security': `SecureWorkload sets runAsNonRoot, seccomp RuntimeDefault, no privilege escalation and drops every capability; ${ESCAPE_HATCH}`,
+  'replicas': 'SecureWorkload `replicas` (TlsStackSpec `apps[].replicas`: 0 or more), or the escape hatch that patches spec.replicas',
+  'plain-http-exposed': 'SecureWorkload `serviceType` ClusterIP behind an edge, or `tls` on the workload (TlsStackSpec `apps[].serviceType`, `apps[].tls`)',
+  'object-names': 'a shorter stack `name`, `apps[].name`, `sites[].name` or host (the edges shorten the names they derive), or fix the escape hatch that set it',
+  'labels': 'TlsCertificate `secretLabels` / `secretAnnotations`, CertificateExpiryAlerts `labels`, or the escape hatch that added it',
+};
 
 /** The names of the rules, for reports and docs. */
 export const RULES = Object.keys(rules);
@@ -378,7 +452,8 @@ function checkUnit(docs: ManifestDoc[]): Finding[] {
     of: (kind) => byKind.get(kind) ?? [],
     named: (kind, namespace, name) => byName.get(`${kind}/${namespace}/${name}`),
     finding: (m, rule, severity, message, fix, field) => ({
-      file: m.file, ...(m.source ? { path: m.source } : {}), kind: m.doc.kind, name: m.doc.metadata?.name, ...(field ? { field } : {}), rule, severity, message, fix,
+      file: m.file, ...(m.source ? { path: m.source } : {}), kind: m.doc.kind, name: m.doc.metadata?.name, ...(field ? { field } : {}), rule, severity, message,
+      fix: `${fix}. In cdk8s-secure-tls: ${LIBRARY_FIX[rule]}`,
     }),
   };
   return Object.values(rules).flatMap((r) => r(ctx));

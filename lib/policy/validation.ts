@@ -1,4 +1,6 @@
+import { createHash } from 'crypto';
 import { BlockList, isIP } from 'net';
+import { posix } from 'path';
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
@@ -53,7 +55,8 @@ export function nameProblem(name: unknown, kind: NameKind): string | undefined {
   if (labels.some((l) => l.includes('*'))) return 'it has "*" other than as the whole first label';
   for (const l of labels) {
     if (l.length === 0) return 'it has an empty label ("..", or a leading or trailing ".")';
-    if (l.length > 63) return `its label "${l.slice(0, 20)}..." is too long (${l.length} > 63 characters)`;
+    // DNS caps each label at 63; Kubernetes object names (IsDNS1123Subdomain) only cap the whole name.
+    if (l.length > 63 && kind !== NameKind.OBJECT) return `its label "${l.slice(0, 20)}..." is too long (${l.length} > 63 characters)`;
     if (/[^a-z0-9-]/.test(l)) return `it has characters other than a-z, 0-9, "-" and "." (${JSON.stringify(l.replace(/[a-z0-9-]/g, '').slice(0, 5))})`;
     if (l.startsWith('-') || l.endsWith('-')) return `its label "${l}" starts or ends with "-"`;
   }
@@ -64,6 +67,48 @@ export function nameProblem(name: unknown, kind: NameKind): string | undefined {
 export function checkName(scope: IConstruct | string, field: string, name: unknown, kind: NameKind, fix: string): void {
   const problem = nameProblem(name, kind);
   if (problem) fail(scope, field, name, `${problem}; ${fix}`);
+}
+
+/**
+ * A derived name cut to `max` characters: unchanged when it fits, else its start and a hash of the whole, so distinct
+ * long names stay distinct (`<first max-9 characters>-<8 hex>`).
+ */
+export function fitName(name: string, max = 253): string {
+  if (name.length <= max) return name;
+  return `${name.slice(0, max - 9).replace(/[-.]+$/, '')}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+}
+
+const LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Why `s` is not the name part of a label key, or a label value (`value`: empty allowed), or undefined. */
+function labelPartProblem(s: string, value: boolean): string | undefined {
+  if (s.length === 0) return value ? undefined : 'it is empty';
+  if (s.length > 63) return `it is too long (${s.length} > 63 characters)`;
+  if (/[^-A-Za-z0-9_.]/.test(s)) return `it has characters other than letters, digits, "-", "_" and "." (${JSON.stringify(s.replace(/[-A-Za-z0-9_.]/g, '').slice(0, 5))})`;
+  return LABEL_PART.test(s) ? undefined : 'it starts or ends with "-", "_" or "."';
+}
+
+/**
+ * Why this is not a valid Kubernetes label (key and value), or undefined. A key is an optional DNS-subdomain prefix and
+ * "/", then a name of at most 63 letters, digits, "-", "_", "."; a value is empty or like that name. `value`
+ * undefined checks the key only (annotation keys follow the same syntax).
+ */
+export function labelProblem(key: string, value?: unknown): string | undefined {
+  const slash = key.indexOf('/');
+  const prefixProblem = slash >= 0 ? nameProblem(key.slice(0, slash), NameKind.OBJECT) : undefined;
+  const problem = prefixProblem ? `its prefix ${prefixProblem.replace(/^it /, '')}` : labelPartProblem(key.slice(slash + 1), false);
+  if (problem) return `the key ${JSON.stringify(key)}: ${problem}`;
+  if (value === undefined) return undefined;
+  const valueProblem = typeof value === 'string' ? labelPartProblem(value, true) : 'it is not a string';
+  return valueProblem && `the value of ${JSON.stringify(key)}: ${valueProblem}`;
+}
+
+/** Throws a {@link TlsStackError} for the first invalid label (or, with `keysOnly`, annotation key) of `labels`. */
+export function checkLabels(scope: IConstruct | string, field: string, labels: Record<string, unknown> | undefined, keysOnly = false): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    const problem = labelProblem(key, keysOnly ? undefined : value);
+    if (problem) fail(scope, `${field}[${JSON.stringify(key)}]`, keysOnly ? key : value, `${problem}; Kubernetes labels are "prefix/name: value" with a name and value of at most 63 letters, digits, "-", "_" and "."`);
+  }
 }
 
 /** RFC 1123 DNS name (lower case), optionally with a single leading `*.` label. */
@@ -81,7 +126,7 @@ export function isDnsLabel(name: string): boolean {
 
 /** A Kubernetes object name (RFC 1123 subdomain). */
 export function isObjectName(name: string): boolean {
-  return isDnsName(name, false);
+  return nameProblem(name, NameKind.OBJECT) === undefined;
 }
 
 export function isWildcard(name: string): boolean {
@@ -130,24 +175,60 @@ export function isPort(port: number): boolean {
   return Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
+/** Words that make a variable a secret wherever they stand in its name, or end a word of it (DBPASSWORD, APITOKEN). */
+const SECRET_WORDS = /(PASSWORD|PASSWD|PASSPHRASE|SECRETS?|TOKENS?|CREDENTIALS?|APIKEYS?)$/;
+/** Words that make it a secret as its last word: DB_PASS, GITHUB_PAT, PRIVATE_KEY_PEM, API_KEYS, REDIS_AUTH. */
+const SECRET_LAST_WORDS = new Set(['PASS', 'PWD', 'PAT', 'PEM', 'AUTH', 'KEY', 'KEYS']);
+/** Last words of names about a secret rather than the secret: where it is, its name or id, its lifetime, a setting. */
+const NOT_SECRET_LAST_WORDS = new Set(['PATH', 'FILE', 'DIR', 'URL', 'URI', 'ENDPOINT', 'HOST', 'NAME', 'ID', 'REF', 'ENABLED', 'TTL', 'TIMEOUT', 'EXPIRY',
+  'LIFETIME', 'TYPE', 'LENGTH', 'SIZE', 'ALGORITHM', 'HEADER', 'ISSUER', 'AUDIENCE', 'FORMAT', 'MODE', 'VERSION']);
+/** Keys and settings that are no secret: SORT_KEY, PRIMARY_KEY, PUBLIC_KEY..., TLS_CLIENT_AUTH (a mode). */
+const NOT_SECRET_ENDINGS = /(^|_)((SORT|PRIMARY|PARTITION|CACHE|ROUTING|IDEMPOTENCY|FOREIGN|LOOKUP|GROUP|PUBLIC)_KEYS?|CLIENT_AUTH)$/;
+/** A URL with a password in its userinfo (`postgres://app:hunter2@db/app`). */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)([^\s/@]+)@/i;
+
 /**
- * Environment variable names that hold a secret (`DB_PASSWORD`, `API_TOKEN`, `SIGNING_KEY`, `CLIENT_SECRET`...): their
- * value belongs in a Secret, never in the YAML. Names of files or paths (`SSL_KEY_PATH`, `TLS_KEY_FILE`) are not secrets.
+ * Why a literal environment variable puts a secret in the YAML, or undefined. Secret-looking names: PASSWORD, SECRET,
+ * TOKEN, CREDENTIALS anywhere in the name; PASS, PWD, PAT, PEM, AUTH, KEY(S) as its last word; camelCase the same
+ * (`dbPassword`). Values: a URL with a password (`$(VAR)`, a reference to another variable, is not literal). A value
+ * that is an absolute file path (`/etc/tls/tls.key`) names the file, never the secret. The one rule of the workload
+ * props and of the document check.
  */
-export function isSecretLikeEnvName(name: string): boolean {
-  return /(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIALS?|((API|PRIVATE|ACCESS|SECRET|SIGNING|ENCRYPTION|MASTER|HMAC|JWT|SESSION|AUTH|DB|LICENSE)_?)?KEY)$/i.test(name)
-    && !/(^|_)(SORT|PRIMARY|PARTITION|CACHE|ROUTING|IDEMPOTENCY|FOREIGN|LOOKUP|GROUP|PUBLIC)_KEY$/i.test(name);
+export function literalSecretProblem(name: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || /^\/[^\s]*$/.test(value)) return undefined;
+  const password = URL_PASSWORD.exec(value)?.[2];
+  if (password && !/^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(password)) return 'its URL carries a password';
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const last = words[words.length - 1] ?? '';
+  if (NOT_SECRET_LAST_WORDS.has(last) || NOT_SECRET_ENDINGS.test(words.join('_')) || /^(true|false)$/i.test(value)) return undefined;
+  return words.some((w) => SECRET_WORDS.test(w)) || SECRET_LAST_WORDS.has(last) ? 'its name says it holds a secret' : undefined;
 }
 
-/** Directories a volume must not be mounted over: the container's own files (and the system CA store) would vanish. */
-const SYSTEM_DIRECTORIES = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/etc/pki', '/etc/ssl', '/etc/ssl/certs', '/home', '/lib', '/lib64', '/opt',
-  '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/lib', '/usr/local', '/usr/local/bin', '/usr/share/ca-certificates', '/var', '/var/lib', '/var/run']);
+/** A literal secret as an error message may show it: a URL without its password, anything else cut to 3 characters. */
+export function redactSecret(value: string): string {
+  return URL_PASSWORD.test(value) ? value.replace(URL_PASSWORD, '$1***@') : `${value.slice(0, 3)}…`;
+}
 
-/** Why a mount path is unsafe (a system directory, not absolute), or undefined. */
+/** Directories a volume must not be mounted over: the container's own files would vanish. */
+const SYSTEM_DIRECTORIES = new Set(['/', '/etc', '/home', '/opt', '/root', '/run', '/srv', '/tmp', '/usr', '/usr/local', '/usr/local/bin', '/usr/share', '/var', '/var/lib', '/var/run']);
+/** Trees a volume must not be mounted over or anywhere in: binaries, libraries, kernel interfaces, and the CA stores (Debian, RHEL). */
+const SYSTEM_TREES = /^\/(bin|sbin|boot|dev|proc|sys|lib(32|64|x32)?|usr\/(bin|sbin|libexec|lib(32|64|x32)?))(\/|$)/;
+const CA_STORES = /^\/(etc\/(ssl|pki|ca-certificates)|usr\/(local\/)?share\/ca-certificates)(\/|$)/;
+
+/** A mount path in its normal form (`//etc/./x/` → `/etc/x`), the way the kubelet resolves it. */
+export function normalMountPath(path: string): string {
+  return posix.normalize(path).replace(/(.)\/+$/, '$1');
+}
+
+/** Why a mount path is unsafe (not absolute, a system directory or inside a system tree), or undefined. */
 export function mountPathProblem(path: string): string | undefined {
   if (typeof path !== 'string' || !/^\/[^\s]*$/.test(path)) return 'it is not an absolute path';
-  const normal = path.replace(/\/+$/, '') || '/';
-  if (SYSTEM_DIRECTORIES.has(normal)) return `it is a system directory (${normal}): the volume would hide what the image keeps there${normal.startsWith('/etc/ssl') || normal === '/etc/pki' ? ', including the system CA store' : ''}`;
+  const normal = normalMountPath(path);
+  const shown = normal === path.replace(/(.)\/+$/, '$1') ? normal : `${path}, that is ${normal}`;
+  if (SYSTEM_DIRECTORIES.has(normal)) return `it is a system directory (${shown}): the volume would hide what the image keeps there`;
+  if (SYSTEM_TREES.test(normal) || CA_STORES.test(normal)) {
+    return `it is inside a system directory (${shown}): the volume would hide what the image keeps there${CA_STORES.test(normal) ? ', including the system CA store' : ''}`;
+  }
   return undefined;
 }
 

@@ -1,11 +1,81 @@
-import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { App, Chart, Duration, Size, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { TlsStackChart, TlsStackSpec } from '../../lib';
 import {
-  AcmeServer, AcmeSolver, AppProtocol, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, SelfSignedIssuer, TlsProfile, TlsStackError, TlsVersion, synthChecked,
+  AcmeServer, AcmeSolver, AppProtocol, EdgeKind, ICertificateIssuer, InternalCa, LetsEncryptIssuer, NamespacedChart, PlatformGateway, SelfSignedIssuer, TlsProfile, TlsStackError,
+  TlsVersion, synthChecked,
 } from '../../lib';
 import { Severity, checkManifests } from '../../lib/policy/check';
 import { schemaErrors } from '../../lib/policy/schema';
+
+/**
+ * Where a request for `host` + `path` goes, read from the YAML with each controller's own precedence: the Service as
+ * "namespace/name", undefined when nothing serves it, "ambiguous" when the controller's rules cannot tell. Each
+ * Gateway, and each controller (one Traefik, one ingress-nginx), is an address of its own, and DNS prefers the exact
+ * record to the wildcard one: the address with an exact hostname wins, then one with a matching wildcard.
+ */
+function routeOf(docs: any[], host: string, path: string): string | undefined {
+  const nsOf = (d: any) => d.metadata?.namespace ?? 'default';
+  // Exact beats any wildcard, and a longer wildcard beats a shorter one (nginx, Gateway API, DNS).
+  const hostMatch = (pattern: string) => (pattern === host ? 1000 : pattern.startsWith('*.') && host.endsWith(pattern.slice(1)) ? pattern.length : 0);
+  const prefixOf = (prefix: string) => prefix === '/' || path === prefix || path.startsWith(`${prefix.replace(/\/$/, '')}/`);
+  type Candidate = { specificity: number; resolve: () => string | undefined };
+  const best = (xs: Candidate[]): string | undefined => {
+    const top = Math.max(0, ...xs.map((x) => x.specificity));
+    const chosen = xs.filter((x) => top > 0 && x.specificity === top);
+    const targets = new Set(chosen.map((x) => x.resolve()));
+    return targets.size > 1 ? 'ambiguous' : [...targets][0];
+  };
+  const byPath = (paths: Array<[string, string]>) => {
+    const hits = paths.filter(([p]) => prefixOf(p)).sort((a, b) => b[0].length - a[0].length);
+    return hits.length > 1 && hits[0][0].length === hits[1][0].length && hits[0][1] !== hits[1][1] ? 'ambiguous' : hits[0]?.[1];
+  };
+  const addresses: Candidate[] = [];
+  // ingress-nginx: one server per host, the exact server_name before the wildcard; paths of every Ingress merged, longest prefix first.
+  const ingressRules = docs.filter((d) => d.kind === 'Ingress' && d.metadata.annotations?.['nginx.ingress.kubernetes.io/ssl-passthrough'] !== 'true')
+    .flatMap((d) => d.spec.rules.map((r: any) => ({ host: r.host, paths: r.http.paths.map((p: any) => [p.path, `${nsOf(d)}/${p.backend.service.name}`]) })));
+  if (ingressRules.length) {
+    const candidates = ingressRules.map((r) => ({ specificity: hostMatch(r.host), host: r.host, paths: r.paths }));
+    const top = Math.max(...candidates.map((x) => x.specificity));
+    const server = candidates.filter((x) => x.specificity === top && top > 0);
+    addresses.push({ specificity: top, resolve: () => byPath(server.flatMap((x) => x.paths)) });
+  }
+  // Traefik: every router on websecure; the highest priority wins (default: the rule's length).
+  const routers = docs.filter((d) => d.kind === 'IngressRoute' && d.spec.entryPoints.includes('websecure')).flatMap((d) => d.spec.routes.map((r: any) => ({ ...r, ns: nsOf(d) })));
+  if (routers.length) {
+    const matches = (rule: string) => {
+      const hostRule = /Host\(`([^`]+)`\)|HostRegexp\(`([^`]+)`\)/.exec(rule)!;
+      const prefix = /PathPrefix\(`([^`]+)`\)/.exec(rule)?.[1] ?? '/';
+      const hostOk = hostRule[1] !== undefined ? hostRule[1] === host : new RegExp(hostRule[2]).test(host);
+      return hostOk && path.startsWith(prefix) ? (hostRule[1] !== undefined ? 1000 : hostRule[2].length) : 0;
+    };
+    const hit = routers.filter((r) => matches(r.match) > 0);
+    addresses.push({
+      specificity: Math.max(0, ...hit.map((r) => matches(r.match))),
+      resolve: () => {
+        const top = Math.max(...hit.map((r) => r.priority ?? r.match.length));
+        const winners = new Set(hit.filter((r) => (r.priority ?? r.match.length) === top).map((r) => `${r.ns}/${r.services[0].name}`));
+        return winners.size > 1 ? 'ambiguous' : [...winners][0];
+      },
+    });
+  }
+  // Gateway API: per Gateway (with the ListenerSets attached to it), the exact listener hostname before the wildcard,
+  // then the routes attached to that listener: longest path prefix.
+  for (const gw of docs.filter((d) => d.kind === 'Gateway')) {
+    const sets = docs.filter((d) => d.kind === 'ListenerSet' && d.spec.parentRef.name === gw.metadata.name && (d.spec.parentRef.namespace ?? nsOf(d)) === nsOf(gw));
+    const listeners = [{ owner: gw, kind: 'Gateway' }, ...sets.map((ls) => ({ owner: ls, kind: 'ListenerSet' }))]
+      .flatMap(({ owner, kind }) => (owner.spec.listeners ?? []).filter((l: any) => l.protocol === 'HTTPS').map((l: any) => ({ ...l, owner, kind })));
+    const top = Math.max(0, ...listeners.map((l) => hostMatch(l.hostname)));
+    const chosen = listeners.filter((l) => top > 0 && hostMatch(l.hostname) === top);
+    addresses.push({
+      specificity: top,
+      resolve: () => byPath(docs.filter((d) => d.kind === 'HTTPRoute').flatMap((route) => (route.spec.parentRefs.some((p: any) => chosen.some((l) =>
+        p.name === l.owner.metadata.name && (p.kind ?? 'Gateway') === l.kind && p.sectionName === l.name && (p.namespace ?? nsOf(route)) === nsOf(l.owner)))
+        ? route.spec.rules.map((r: any) => [r.matches[0].path.value, `${nsOf(route)}/${r.backendRefs[0].name}`] as [string, string]) : []))),
+    });
+  }
+  return best(addresses);
+}
 
 /** Bounded and reproducible in the normal suite (seed 42); `FC_RUNS=5000 FC_SEED=$RANDOM npx jest stack.property` for a long run. */
 const RUNS = Number(process.env.FC_RUNS ?? 150);
@@ -97,45 +167,110 @@ test('random stack specs give schema-valid, policy-clean YAML or a TlsStackError
   expect(rejected).toBeGreaterThan(0);
 });
 
-/** Several stacks in one App, sharing namespaces, hosts and app names from small pools, so collisions are frequent. */
+/**
+ * Several stacks in one App, sharing namespaces, hosts, app names and stack names from small pools, so collisions are
+ * frequent: edge kinds vary per stack, wildcards come with exact hosts under them, Gateway API stacks attach to a
+ * shared Gateway or bring their own.
+ */
 const multiArb = fc.record({
-  edge: fc.constantFrom(...Object.values(EdgeKind)),
   stacks: fc.array(fc.record({
+    edge: fc.constantFrom(...Object.values(EdgeKind)),
+    sharedGateway: fc.boolean(),
+    name: fc.constantFrom(undefined, undefined, 'edge'),
     namespace: fc.constantFrom('shop', 'blog', 'shop'),
     createNamespace: fc.boolean(),
-    hosts: fc.uniqueArray(fc.constantFrom('a.example.com', 'b.example.com', 'c.example.com', '*.pages.example.com'), { minLength: 1, maxLength: 2 }),
+    hosts: fc.uniqueArray(fc.constantFrom('a.example.com', 'b.example.com', '*.example.com', '*.pages.example.com', 'docs.pages.example.com', 'api.pages.example.com'), { minLength: 1, maxLength: 3 }),
+    paths: fc.constantFrom(['/'], ['/', '/api']),
     apps: fc.uniqueArray(fc.constantFrom('web', 'api', 'ws'), { minLength: 1, maxLength: 2 }),
     bodyLimit: fc.boolean(),
   }), { minLength: 2, maxLength: 3 }),
 });
 
-test('random multi-stack apps give unique, schema-valid objects or a TlsStackError — never duplicates', () => {
+/** A host that the route's host matches and no exact host of the pools is: the route itself for an exact host. */
+const probe = (host: string) => host.replace(/^\*/, 'zz-probe');
+
+test('random multi-stack apps give unique, schema-valid objects where every host reaches its own app, or a TlsStackError — never duplicates, never a wildcard shadowing an exact host', () => {
   let valid = 0;
   let rejected = 0;
+  let overlaps = 0;
+  const kinds = new Set<string>();
   fc.assert(fc.property(multiArb, (r) => {
     const app = Testing.app();
-    const issuer = new LetsEncryptIssuer(new Chart(app, 'cluster'), 'Le', {
+    const cluster = new Chart(app, 'cluster');
+    const issuer = new LetsEncryptIssuer(cluster, 'Le', {
       server: AcmeServer.STAGING, email: 'ops@example.com', solvers: [AcmeSolver.cloudflare({ apiTokenSecret: { name: 'cf', key: 'token' } })],
     });
+    const platform = new PlatformGateway(new NamespacedChart(app, 'platform', { namespace: 'edge' }), 'Gateway');
+    const expected: Array<[string, string, string]> = [];
     try {
-      r.stacks.forEach((s: any, i: number) => new TlsStackChart(app, `stack${i}`, {
-        namespace: s.namespace, createNamespace: s.createNamespace, issuer,
-        sites: [{ name: `site${i}`, hosts: s.hosts }],
-        apps: s.apps.map((name: string) => ({ name, image: 'ghcr.io/example/app:1.0.0', port: 8080 })),
-        routes: s.hosts.map((host: string, j: number) => ({ host, app: s.apps[j % s.apps.length], maxRequestBodySize: s.bodyLimit ? Size.mebibytes(10) : undefined })),
-        edge: { kind: r.edge },
-      }));
+      r.stacks.forEach((s: any, i: number) => {
+        const routes = s.hosts.flatMap((host: string, j: number) => s.paths.map((path: string) => ({
+          host, path, app: s.apps[j % s.apps.length], maxRequestBodySize: s.bodyLimit ? Size.mebibytes(10) : undefined,
+        })));
+        new TlsStackChart(app, `stack${i}`, {
+          name: s.name, namespace: s.namespace, createNamespace: s.createNamespace, issuer,
+          sites: [{ name: `site${i}`, hosts: s.hosts }],
+          apps: s.apps.map((name: string) => ({ name, image: 'ghcr.io/example/app:1.0.0', port: 8080 })),
+          routes,
+          edge: { kind: s.edge, sharedGateway: s.edge === EdgeKind.GATEWAY_API && s.sharedGateway ? platform : undefined },
+        });
+        for (const x of routes) expected.push([probe(x.host), x.path, `${s.namespace}/${x.app}`]);
+      });
       const checked = synthChecked(app);
       const docs = checked.charts.flatMap((c) => c.docs);
       const ids = docs.map((d) => `${d.apiVersion.split('/')[0]} ${d.kind} ${d.metadata?.namespace ?? ''}/${d.metadata?.name}`);
       expect(ids.filter((x, k) => ids.indexOf(x) !== k)).toEqual([]);
       for (const d of docs) expect([d.kind, d.metadata?.name, schemaErrors(d)]).toEqual([d.kind, d.metadata?.name, []]);
+      for (const [host, path, target] of expected) expect([host, path, routeOf(docs, host, path)]).toEqual([host, path, target]);
+      const hosts: string[] = r.stacks.flatMap((s: any) => s.hosts);
+      if (hosts.some((h) => !h.startsWith('*') && hosts.includes(`*.${h.slice(h.indexOf('.') + 1)}`))) overlaps++;
+      r.stacks.forEach((s: any) => kinds.add(`${s.edge}${s.edge === EdgeKind.GATEWAY_API && s.sharedGateway ? ' shared' : ''}`));
       valid++;
     } catch (e) {
       if (!(e instanceof TlsStackError)) throw e;
       rejected++;
     }
-  }), { numRuns: Math.ceil(RUNS / 3), seed: Number(process.env.FC_SEED ?? 42) });
+  }), { numRuns: Math.ceil(RUNS / 2), seed: Number(process.env.FC_SEED ?? 42) });
   expect(valid).toBeGreaterThan(0);
   expect(rejected).toBeGreaterThan(0);
+  if (process.env.FC_VERBOSE) console.log({ valid, rejected, overlaps });
+  // Valid apps with an exact host under another host's wildcard, on every kind of edge.
+  expect(overlaps).toBeGreaterThan(0);
+  expect([...kinds].sort()).toEqual(['gateway-api', 'gateway-api shared', 'ingress-nginx', 'traefik']);
+});
+
+describe.each(Object.values(EdgeKind))('an exact host under a wildcard routes to its own app (%s)', (kind) => {
+  const build = (app: App, shared: boolean) => {
+    const issuer = new SelfSignedIssuer(new Chart(app, 'cluster'), 'Self');
+    const image = 'ghcr.io/example/app:1.0.0';
+    const pages = { name: 'pages', hosts: ['*.pages.example.com'] };
+    const docs = { name: 'docs', hosts: ['docs.pages.example.com'] };
+    const wildcardRoutes = [{ host: '*.pages.example.com', app: 'pages' }, { host: '*.pages.example.com', path: '/api', app: 'pages' }];
+    if (shared) {
+      new TlsStackChart(app, 'pages', { namespace: 'pages', issuer, sites: [pages], apps: [{ name: 'pages', image, port: 8080 }], routes: wildcardRoutes, edge: { kind } });
+      new TlsStackChart(app, 'docs', { namespace: 'docs', issuer, sites: [docs], apps: [{ name: 'docs', image, port: 8080 }], routes: [{ host: 'docs.pages.example.com', app: 'docs' }], edge: { kind } });
+    } else {
+      new TlsStackChart(app, 'pages', {
+        namespace: 'pages', issuer, sites: [pages, docs], apps: [{ name: 'pages', image, port: 8080 }, { name: 'docs', image, port: 8080 }],
+        routes: [...wildcardRoutes, { host: 'docs.pages.example.com', app: 'docs' }], edge: { kind },
+      });
+    }
+    return synthChecked(app).charts.flatMap((c) => c.docs);
+  };
+  test.each([['in one stack', false], ['across two stacks', true]])('%s', (_, twoStacks) => {
+    const docs = build(Testing.app(), twoStacks as boolean);
+    const docsApp = twoStacks ? 'docs/docs' : 'pages/docs';
+    expect(routeOf(docs, 'docs.pages.example.com', '/')).toBe(docsApp);
+    // The exact host wins whatever the path: a longer wildcard path does not take it over.
+    expect(routeOf(docs, 'docs.pages.example.com', '/api')).toBe(docsApp);
+    expect(routeOf(docs, 'blog.pages.example.com', '/')).toBe('pages/pages');
+    expect(routeOf(docs, 'blog.pages.example.com', '/api/x')).toBe('pages/pages');
+    expect(routeOf(docs, 'a.b.pages.example.com', '/')).toBe(kind === EdgeKind.TRAEFIK ? undefined : 'pages/pages');
+    if (kind === EdgeKind.TRAEFIK) {
+      // Explicit priorities: without them the wildcard's HostRegexp, the longer rule, would win.
+      const routes = docs.filter((d) => d.kind === 'IngressRoute' && d.spec.entryPoints.includes('websecure')).flatMap((d) => d.spec.routes);
+      expect(routes.map((r) => [r.match.startsWith('Host(') ? 'exact' : 'wildcard', r.priority]).sort()).toEqual([['exact', 'Host(`docs.pages.example.com`)'.length], ['wildcard', 1], ['wildcard', 2]]);
+      expect(routeOf(docs.map((d) => (d.kind === 'IngressRoute' ? { ...d, spec: { ...d.spec, routes: d.spec.routes.map(({ priority: _, ...r }: any) => r) } } : d)), 'docs.pages.example.com', '/')).toBe('pages/pages');
+    }
+  });
 });

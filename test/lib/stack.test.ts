@@ -1,5 +1,5 @@
-import { Chart, Testing } from 'cdk8s';
-import { TlsStackChart, TlsStackSpec } from '../../lib';
+import { Chart, Size, Testing } from 'cdk8s';
+import { TlsStackChart, TlsStackSpec, synthChecked } from '../../lib';
 import { EdgeKind, InternalCa, SelfSignedIssuer } from '../../lib';
 import { BackendApiChart, RedirectorMode } from '../../charts/backend-api';
 import { expectStackError, only, synthValid } from '../support';
@@ -16,6 +16,27 @@ function spec(over: Partial<TlsStackSpec> = {}): (app: ReturnType<typeof Testing
 }
 
 describe('TlsStackChart', () => {
+  test.each(Object.values(EdgeKind))('a 50-character stack name and 203-character hosts give object and listener names that fit (%s)', (kind) => {
+    const app = Testing.app();
+    const long = (first: string) => `${first.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.example.com`;
+    const [web, passthrough] = [long('a'), long('p')];
+    expect(web).toHaveLength(203);
+    new TlsStackChart(app, 'shop', spec({
+      name: 's'.repeat(50),
+      sites: [{ name: 'web', hosts: [web] }, { name: 'pass', hosts: [passthrough] }],
+      apps: [{ name: 'web', image: 'x:1', port: 8080 }, { name: 'secure', image: 'x:1', port: 8443, tls: { site: 'pass' } }],
+      routes: [{ host: web, app: 'web', maxRequestBodySize: Size.mebibytes(8) }, { host: web, path: '/upload', app: 'web' }, { host: passthrough, app: 'secure', passthrough: true }],
+      edge: { kind },
+    })(app));
+    const docs = synthChecked(app).charts.flatMap((c) => c.docs);
+    const names = docs.map((d) => `${d.kind}/${d.metadata.name}`);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+    for (const d of docs) expect([d.kind, d.metadata.name.length <= 253]).toEqual([d.kind, true]);
+    const listeners = docs.filter((d) => d.kind === 'Gateway').flatMap((d) => d.spec.listeners.map((l: any) => l.name));
+    for (const l of listeners) expect(l.length).toBeLessThanOrEqual(253);
+    expect(names.some((n) => /-[0-9a-f]{8}$/.test(n))).toBe(kind !== EdgeKind.INGRESS_NGINX);
+  });
+
   test('one spec → namespace, certificates, workloads, edge', () => {
     const app = Testing.app();
     const chart = new TlsStackChart(app, 'shop', spec()(app));

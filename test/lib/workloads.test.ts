@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsEnv } from '../../lib';
+import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsEnv, synthChecked } from '../../lib';
 import { Chart } from 'cdk8s';
 import { expectStackError, only, scratch, synthValid } from '../support';
 
@@ -33,6 +33,19 @@ describe('SecureWorkload', () => {
     const spec = podSpec(synthValid(chart));
     expect(spec.containers[0].env).toEqual(expect.arrayContaining([{ name: 'SSL_CERT_PATH', value: '/run/tls/tls.crt' }, { name: 'SSL_KEY_PATH', value: '/run/tls/tls.key' }]));
     expect(spec.volumes.find((v: any) => v.secret).secret.defaultMode).toBe(0o400);
+  });
+
+  test('literal env values that are no secret pass the construct and the gate: file paths, ids, public keys, URLs without a password', () => {
+    const { app, chart, certificate } = setup();
+    new SecureWorkload(chart, 'Api', {
+      name: 'api', image: 'x:1', port: 8443, tls: { certificate, env: TlsEnv.custom({ key: 'TLS_KEY', cert: 'TLS_CERT' }) },
+      env: {
+        SSL_KEY: '/etc/tls/tls.key', SSL_KEY_PATH: '/etc/tls/tls.key', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', JWT_PUBLIC_KEY: 'MFkwEwYH', TOKEN_TTL: '3600',
+        REDIS_AUTH: 'true', SORT_KEY: 'created', DATABASE_URL: 'postgres://app@db.shop.svc/shop', CACHE_URL: 'redis://:$(REDIS_PASSWORD)@cache:6379',
+      },
+    });
+    expect(() => synthChecked(app)).not.toThrow();
+    expect(podSpec(synthValid(chart)).containers[0].env).toEqual(expect.arrayContaining([{ name: 'TLS_KEY', value: '/etc/tls/tls.key' }]));
   });
 
   test('Pod Security Standards restricted', () => {

@@ -182,7 +182,7 @@ describe('TraefikEdge', () => {
     const web = only(synthValid(s.chart), 'IngressRoute', 'web-http');
     expect(web.spec.entryPoints).toEqual(['web']);
     expect(web.spec.routes).toEqual([{
-      kind: 'Rule', match: 'Host(`example.com`)', services: [{ name: 'web', port: 80 }],
+      kind: 'Rule', match: 'Host(`example.com`)', priority: 'Host(`example.com`)'.length, services: [{ name: 'web', port: 80 }],
       middlewares: [{ name: 'web-redirect-https', namespace: 'web' }, { name: 'web-security-headers', namespace: 'web' }],
     }]);
     // HSTS: Traefik's headers middleware sends it only for requests it sees as HTTPS, here by the load balancer's header.

@@ -37,6 +37,7 @@ const backendTls = (name: string) => ({
   apiVersion: 'gateway.networking.k8s.io/v1', kind: 'BackendTLSPolicy', metadata: { name, namespace: 'n' },
   spec: { targetRefs: [{ group: '', kind: 'Service', name: 's' }], validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: 's.n.svc' } },
 });
+const service = (type: string, ports: object[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n' }, spec: { type, selector: { a: 'b' }, ports } });
 const controller = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' }, data: { hsts: 'true', ...data } });
 
 describe('npm run check rules', () => {
@@ -67,8 +68,18 @@ describe('npm run check rules', () => {
     ['pod-security', [deployment({}, { seccompProfile: undefined })]],
     ['secret-mounts', [deployment({ volumeMounts: [{ name: 'tls', mountPath: '/etc', readOnly: true }] }, {}, [{ name: 'tls', secret: { secretName: 'a-tls' } }])]],
     ['literal-secrets', [deployment({ env: [{ name: 'DB_PASSWORD', value: 'hunter2' }] })]],
+    ['literal-secrets', [deployment({ env: [{ name: 'DATABASE_URL', value: 'postgres://u:hunter2@db/app' }] })]],
+    ['literal-secrets', [deployment({ env: [{ name: 'githubPat', value: 'ghp_x' }] })]],
     ['duplicate-objects', [certificate, { ...certificate, spec: { ...certificate.spec, secretName: 'b-tls' } }, issuer]],
     ['policy-targets', [backendTls('a'), backendTls('b')]],
+    ['replicas', [{ ...deployment(), spec: { ...deployment().spec, replicas: -1 } }]],
+    ['plain-http-exposed', [service('LoadBalancer', [{ name: 'http', port: 80, targetPort: 8080, appProtocol: 'http' }])]],
+    ['plain-http-exposed', [service('NodePort', [{ name: 'web', port: 8080, targetPort: 8080, appProtocol: 'kubernetes.io/ws' }])]],
+    ['object-names', [{ ...certificate, metadata: { name: `a-${'x'.repeat(252)}`, namespace: 'n' } }, issuer]],
+    ['object-names', [{ ...service('ClusterIP', [{ name: 'https', port: 443 }]), metadata: { name: 's'.repeat(64), namespace: 'n' } }]],
+    ['object-names', [{ ...service('ClusterIP', [{ name: 'https', port: 443 }]), metadata: { name: '1web', namespace: 'n' } }]],
+    ['labels', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', labels: { team: 'x'.repeat(64) } } }]],
+    ['labels', [{ ...certificate, spec: { ...certificate.spec, secretTemplate: { labels: { 'Bad Key!': 'v' } } } }, issuer]],
   ];
   test.each(ERRORS)('%s catches its fault', (rule, docs) => {
     expect(rulesOf(docs as any[])).toContain(rule);
@@ -78,10 +89,17 @@ describe('npm run check rules', () => {
     ['deprecated-ingress-class', [{ ...ingress({ 'kubernetes.io/ingress.class': 'nginx' }), spec: { ...ingress({}).spec, ingressClassName: undefined } }, certificate]],
     ['mutable-images', [deployment({ image: 'ghcr.io/example/app:latest' })]],
     ['mutable-images', [deployment({ image: 'nginx' })]],
+    ['plain-http-exposed', [service('LoadBalancer', [{ name: 'http', port: 80 }, { name: 'https', port: 443 }])]],
   ];
   test.each(WARNINGS)('%s warns', (rule, docs) => {
     const found = checkManifests(docs.map((d) => at(d))).filter((f) => f.rule === rule);
     expect(found.map((f) => f.severity)).toContain(Severity.WARNING);
+  });
+
+  test('every finding\'s fix names the library prop to change, after the YAML fix', () => {
+    const findings = [...ERRORS, ...WARNINGS].flatMap(([, docs]) => checkManifests(docs.map((d: any) => at(d))));
+    expect(new Set(findings.map((f) => f.rule))).toEqual(new Set(RULES));
+    for (const f of findings) expect([f.rule, f.fix]).toEqual([f.rule, expect.stringMatching(/^[^\n]+\. In cdk8s-secure-tls: (?!undefined)\S/)]);
   });
 
   test('every rule has a test that trips it (here, or CEL in cel.test.ts)', () => {
@@ -90,7 +108,7 @@ describe('npm run check rules', () => {
   });
 
   test('a pinned tag or a digest draws no warning; a literal non-secret value is fine', () => {
-    expect(checkManifests([at(deployment({ image: 'ghcr.io/example/app@sha256:abc', env: [{ name: 'SSL_KEY_PATH', value: '/etc/tls/tls.key' }] }))])).toEqual([]);
+    expect(checkManifests([at(deployment({ image: 'ghcr.io/example/app@sha256:abc', env: [{ name: 'SSL_KEY_PATH', value: '/etc/tls/tls.key' }, { name: 'TLS_KEY', value: '/etc/tls/tls.key' }] }))])).toEqual([]);
   });
 
   test('Gateway API: app routes on the HTTP listener and HTTPS routes without HSTS are errors', () => {

@@ -82,7 +82,8 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
 /** Every construct validation of the App (the policy checks among them), one line each, naming the construct path. */
 function validationErrors(app: App): string[] {
   enforcePolicy(app);
-  return app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  // The App's own validation is the policy gate, whose lines start with the path of the construct that made the document.
+  return app.node.findAll().flatMap((c) => c.node.validate().map((e) => (c.node.path ? `[${c.node.path}] ${e}` : e)));
 }
 
 /**

@@ -48,7 +48,8 @@ if (!process.env.CDK8S_TLS_NO_CODE_CACHE && !Module.enableCompileCache) {
     try {
       cachedData = fs.readFileSync(file);
     } catch {}
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    // Module.wrap puts the source inside a function, where a hashbang line is no comment: blank it, as Node does.
+    const script = new vm.Script(Module.wrap(content.startsWith('#!') ? `//${content.slice(2)}` : content), { filename, cachedData });
     if (!cachedData || script.cachedDataRejected) pending.push([file, script]);
     const mod = this;
     const req = (id) => mod.require(id);

@@ -174,8 +174,9 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   // Namespaces assumed to exist, and labels they need.
   const namespaces = new Map(of(docs, 'Namespace').map((n) => [n.metadata?.name, n.metadata?.labels ?? {}]));
   const used = new Map<string, any[]>();
-  for (const d of docs.filter((x) => x?.metadata?.namespace)) used.set(d.metadata.namespace, [...used.get(d.metadata.namespace) ?? [], d]);
-  if (of(docs, 'ClusterIssuer').length && !namespaces.has(CERT_MANAGER_NS)) used.set(CERT_MANAGER_NS, [...used.get(CERT_MANAGER_NS) ?? [], ...of(docs, 'ClusterIssuer')]);
+  const use = (namespace: string, d: any) => (used.get(namespace) ?? used.set(namespace, []).get(namespace)!).push(d);
+  for (const d of docs.filter((x) => x?.metadata?.namespace)) use(d.metadata.namespace, d);
+  if (!namespaces.has(CERT_MANAGER_NS)) for (const i of of(docs, 'ClusterIssuer')) use(CERT_MANAGER_NS, i);
   for (const [name, users] of [...used].sort(([a], [b]) => a.localeCompare(b))) {
     if (!namespaces.has(name)) add(RequirementKind.NAMESPACE, `namespace ${name}`, `for ${names(users)}`, `kubectl create namespace ${name}`);
   }

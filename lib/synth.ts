@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { dump } from 'js-yaml';
 import { Finding, Severity } from './policy/check';
-import { CheckedApp, SynthesizedChart, checkApp, enforcePolicy, lastCheck } from './policy/gate';
+import { CheckedApp, checkApp, enforcePolicy, lastCheck } from './policy/gate';
 import { TlsStackError } from './policy/validation';
 import { reviewSummary } from './summary';
 
@@ -59,23 +59,26 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
   const plans = builds.map(({ app, title }) => {
     // The validations just ran the checks; nothing changed since, so their documents are the ones to write.
     const checked = lastCheck(app) ?? checkApp(app);
-    return { app, title, charts: checked.charts, warnings: checked.findings.filter((f) => f.severity === Severity.WARNING) };
+    const files = [...checked.charts.map((c) => c.file), path.join(app.outdir, 'kustomization.yaml'), path.join(app.outdir, 'SUMMARY.md')];
+    return { app, title, charts: checked.charts, files, warnings: checked.findings.filter((f) => f.severity === Severity.WARNING) };
   });
-  const outputs = plans.map((p) => ({ ...p, files: render(p.app, p.title, p.charts) }));
-  for (const { app, files } of outputs) {
-    for (const file of Object.keys(files)) {
+  for (const { app, files } of plans) {
+    for (const file of files) {
       if (fs.existsSync(file) && !isOurs(file)) {
         throw new TlsStackError(app.node.path || '<app>', 'outdir', app.outdir, `${file} exists and was not written by cdk8s-secure-tls: move it away or choose another outdir (nothing was written)`);
       }
     }
   }
-  return outputs.map(({ app, files, warnings }) => {
+  return plans.map(({ app, title, charts, files, warnings }) => {
     fs.mkdirSync(app.outdir, { recursive: true });
     const removed = fs.readdirSync(app.outdir).map((f) => path.join(app.outdir, f))
-      .filter((f) => !(f in files) && fs.statSync(f).isFile() && isOurs(f));
+      .filter((f) => !files.includes(f) && fs.statSync(f).isFile() && isOurs(f));
     for (const f of removed) fs.rmSync(f);
-    for (const [file, text] of Object.entries(files)) fs.writeFileSync(file, text);
-    return { outdir: app.outdir, files: Object.keys(files), removed, warnings };
+    // Written one document at a time: a large App's YAML is never held in memory as a whole.
+    for (const c of charts) writeYaml(c.file, c.docs);
+    writeYaml(files[files.length - 2], [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: charts.map((c) => path.basename(c.file)).sort() }]);
+    fs.writeFileSync(files[files.length - 1], `<!-- ${GENERATED_MARKER}. Do not edit. -->\n${reviewSummary(charts.flatMap((c) => c.docs), title)}`);
+    return { outdir: app.outdir, files, removed, warnings };
   });
 }
 
@@ -96,14 +99,15 @@ export function synthChecked(app: App): CheckedApp {
   return lastCheck(app) ?? checkApp(app);
 }
 
-/** The files of one App, path → content. */
-function render(app: App, title: string, charts: SynthesizedChart[]): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const c of charts) files[c.file] = YAML_HEADER + toYaml(c.docs);
-  const resources = charts.map((c) => path.basename(c.file)).sort();
-  files[path.join(app.outdir, 'kustomization.yaml')] = YAML_HEADER + toYaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }]);
-  files[path.join(app.outdir, 'SUMMARY.md')] = `<!-- ${GENERATED_MARKER}. Do not edit. -->\n${reviewSummary(charts.flatMap((c) => c.docs), title)}`;
-  return files;
+/** One marked YAML file, written document by document. */
+function writeYaml(file: string, docs: unknown[]): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, YAML_HEADER);
+    docs.forEach((d, i) => fs.writeSync(fd, (i ? '---\n' : '') + dumpDoc(d)));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function isOurs(file: string): boolean {
@@ -118,9 +122,7 @@ function isOurs(file: string): boolean {
 }
 
 /**
- * Multi-document YAML, YAML 1.1-safe like cdk8s's own output (`"on"`, `"yes"` stay quoted strings for kubectl), with
+ * One YAML document, YAML 1.1-safe like cdk8s's own output (`"on"`, `"yes"` stay quoted strings for kubectl), with
  * js-yaml: about 3x faster than the serializer cdk8s uses (measured by npm run bench).
  */
-export function toYaml(docs: unknown[]): string {
-  return docs.map((d) => dump(d, { noRefs: true, lineWidth: -1, quotingType: '"' })).join('---\n');
-}
+const dumpDoc = (d: unknown): string => dump(d, { noRefs: true, lineWidth: -1, quotingType: '"' });

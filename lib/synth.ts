@@ -59,26 +59,51 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
   const plans = builds.map(({ app, title }) => {
     // The validations just ran the checks; nothing changed since, so their documents are the ones to write.
     const checked = lastCheck(app) ?? checkApp(app);
-    const files = [...checked.charts.map((c) => c.file), path.join(app.outdir, 'kustomization.yaml'), path.join(app.outdir, 'SUMMARY.md')];
-    return { app, title, charts: checked.charts, files, warnings: checked.findings.filter((f) => f.severity === Severity.WARNING) };
+    const kustomization = path.join(app.outdir, 'kustomization.yaml');
+    const summary = path.join(app.outdir, 'SUMMARY.md');
+    const resources = checked.charts.map((c) => path.basename(c.file)).sort();
+    // What each file holds, rendered when it is written: a large App's YAML is never held in memory as a whole.
+    const contents = new Map<string, (fd: number) => void>([
+      ...checked.charts.map((c): [string, (fd: number) => void] => [c.file, (fd) => writeYaml(fd, c.docs)]),
+      [kustomization, (fd) => writeYaml(fd, [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }])],
+      [summary, (fd) => fs.writeSync(fd, `<!-- ${GENERATED_MARKER}. Do not edit. -->\n${reviewSummary(checked.charts.flatMap((c) => c.docs), title)}`)],
+    ]);
+    return { app, contents, warnings: checked.findings.filter((f) => f.severity === Severity.WARNING) };
   });
-  for (const { app, files } of plans) {
-    for (const file of files) {
+  for (const { app, contents } of plans) {
+    for (const file of contents.keys()) {
       if (fs.existsSync(file) && !isOurs(file)) {
         throw new TlsStackError(app.node.path || '<app>', 'outdir', app.outdir, `${file} exists and was not written by cdk8s-secure-tls: move it away or choose another outdir (nothing was written)`);
       }
     }
   }
-  return plans.map(({ app, title, charts, files, warnings }) => {
-    fs.mkdirSync(app.outdir, { recursive: true });
+  // Every file goes to a temporary name first; only when all of them are written do they replace the old ones, so an
+  // error while rendering (or a full disk) leaves every outdir as it was.
+  const staged: Array<[string, string]> = [];
+  try {
+    for (const { app, contents } of plans) {
+      fs.mkdirSync(app.outdir, { recursive: true });
+      for (const [file, write] of contents) {
+        const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+        staged.push([tmp, file]);
+        const fd = fs.openSync(tmp, 'w');
+        try {
+          write(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    }
+  } catch (e) {
+    for (const [tmp] of staged) fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  return plans.map(({ app, contents, warnings }) => {
     const removed = fs.readdirSync(app.outdir).map((f) => path.join(app.outdir, f))
-      .filter((f) => !files.includes(f) && fs.statSync(f).isFile() && isOurs(f));
+      .filter((f) => !contents.has(f) && !staged.some(([tmp]) => tmp === f) && fs.statSync(f).isFile() && isOurs(f));
     for (const f of removed) fs.rmSync(f);
-    // Written one document at a time: a large App's YAML is never held in memory as a whole.
-    for (const c of charts) writeYaml(c.file, c.docs);
-    writeYaml(files[files.length - 2], [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: charts.map((c) => path.basename(c.file)).sort() }]);
-    fs.writeFileSync(files[files.length - 1], `<!-- ${GENERATED_MARKER}. Do not edit. -->\n${reviewSummary(charts.flatMap((c) => c.docs), title)}`);
-    return { outdir: app.outdir, files, removed, warnings };
+    for (const [tmp, file] of staged.filter(([, f]) => contents.has(f))) fs.renameSync(tmp, file);
+    return { outdir: app.outdir, files: [...contents.keys()], removed, warnings };
   });
 }
 
@@ -100,14 +125,9 @@ export function synthChecked(app: App): CheckedApp {
 }
 
 /** One marked YAML file, written document by document. */
-function writeYaml(file: string, docs: unknown[]): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writeSync(fd, YAML_HEADER);
-    docs.forEach((d, i) => fs.writeSync(fd, (i ? '---\n' : '') + dumpDoc(d)));
-  } finally {
-    fs.closeSync(fd);
-  }
+function writeYaml(fd: number, docs: unknown[]): void {
+  fs.writeSync(fd, YAML_HEADER);
+  docs.forEach((d, i) => fs.writeSync(fd, (i ? '---\n' : '') + dumpDoc(d)));
 }
 
 function isOurs(file: string): boolean {

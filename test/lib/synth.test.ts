@@ -35,6 +35,27 @@ describe('writeApps', () => {
     expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
+  test('a failure while writing leaves every outdir as it was: files are staged, then renamed into place', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
+    writeApps([{ app: build(out, ['shop', 'blog']) }]);
+    const before = Object.fromEntries(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
+    // The module object itself (the `import * as` namespace has read-only bindings onto it).
+    const nodeFs: typeof fs = require('fs');
+    const real = nodeFs.writeSync;
+    let calls = 0;
+    const spy = jest.spyOn(nodeFs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
+      if (++calls === 12) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return (real as any)(...args);
+    }) as typeof fs.writeSync);
+    try {
+      expect(() => writeApps([{ app: build(out, ['shop']) }])).toThrow(/ENOSPC/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(calls).toBeGreaterThanOrEqual(12);
+    expect(Object.fromEntries(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]))).toEqual(before); // blog.yaml kept, no temporary file left
+  });
+
   test('never overwrites a file it did not write, and then writes nothing at all', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
     fs.writeFileSync(path.join(out, 'kustomization.yaml'), 'resources: [mine.yaml]\n');

@@ -178,10 +178,11 @@ export function isPort(port: number): boolean {
 /** Words that make a variable a secret wherever they stand in its name, or end a word of it (DBPASSWORD, APITOKEN). */
 const SECRET_WORDS = /(PASSWORD|PASSWD|PASSPHRASE|SECRETS?|TOKENS?|CREDENTIALS?|APIKEYS?)$/;
 /** Words that make it a secret as its last word: DB_PASS, GITHUB_PAT, PRIVATE_KEY_PEM, API_KEYS, REDIS_AUTH. */
-const SECRET_LAST_WORDS = new Set(['PASS', 'PWD', 'PAT', 'PEM', 'AUTH', 'KEY', 'KEYS']);
+const SECRET_LAST_WORDS = new Set(['PASS', 'PWD', 'PAT', 'AUTH', 'KEY', 'KEYS']);
 /** Last words of names about a secret rather than the secret: where it is, its name or id, its lifetime, a setting. */
 const NOT_SECRET_LAST_WORDS = new Set(['PATH', 'FILE', 'DIR', 'URL', 'URI', 'ENDPOINT', 'HOST', 'NAME', 'ID', 'REF', 'ENABLED', 'TTL', 'TIMEOUT', 'EXPIRY',
-  'LIFETIME', 'TYPE', 'LENGTH', 'SIZE', 'ALGORITHM', 'HEADER', 'ISSUER', 'AUDIENCE', 'FORMAT', 'MODE', 'VERSION']);
+  'LIFETIME', 'TYPE', 'LENGTH', 'SIZE', 'ALGORITHM', 'HEADER', 'ISSUER', 'AUDIENCE', 'FORMAT', 'MODE', 'VERSION', 'POLICY', 'INTERVAL', 'ROUNDS', 'COST',
+  'STRATEGY', 'COUNT', 'LIMIT', 'PERIOD', 'RULES', 'COMPLEXITY', 'REQUIRED']);
 /** Keys and settings that are no secret: SORT_KEY, PRIMARY_KEY, PUBLIC_KEY..., TLS_CLIENT_AUTH (a mode). */
 const NOT_SECRET_ENDINGS = /(^|_)((SORT|PRIMARY|PARTITION|CACHE|ROUTING|IDEMPOTENCY|FOREIGN|LOOKUP|GROUP|PUBLIC)_KEYS?|CLIENT_AUTH)$/;
 /** A URL with a password in its userinfo (`postgres://app:hunter2@db/app`). */
@@ -189,24 +190,28 @@ const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)([^\s/@]+)@/i;
 
 /**
  * Why a literal environment variable puts a secret in the YAML, or undefined. Secret-looking names: PASSWORD, SECRET,
- * TOKEN, CREDENTIALS anywhere in the name; PASS, PWD, PAT, PEM, AUTH, KEY(S) as its last word; camelCase the same
- * (`dbPassword`). Values: a URL with a password (`$(VAR)`, a reference to another variable, is not literal). A value
- * that is an absolute file path (`/etc/tls/tls.key`) names the file, never the secret. The one rule of the workload
- * props and of the document check.
+ * TOKEN, CREDENTIALS anywhere in the name, unless its last word says it is a setting about one (PASSWORD_POLICY,
+ * TOKEN_TTL); PASS, PWD, PAT, AUTH, KEY(S), or PEM after KEY, as its last word; camelCase the same (`dbPassword`).
+ * Values: a URL with a password (`$(VAR)`, a reference to another variable, is not literal). A value that is an
+ * absolute file path (`/etc/tls/tls.key`), a `$(VAR)` reference, a number or duration or a boolean is never a secret's.
+ * The one rule of the workload props and of the document check.
  */
 export function literalSecretProblem(name: string, value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length === 0 || /^\/[^\s]*$/.test(value)) return undefined;
+  // Not a secret's value: a file path, a reference to another variable, a number or duration, a boolean.
+  if (typeof value !== 'string' || /^(\/[^\s]*|\$\([A-Za-z_][A-Za-z0-9_]*\)|\d+(\.\d+)?[smhd]?|true|false|)$/i.test(value)) return undefined;
   const password = URL_PASSWORD.exec(value)?.[2];
   if (password && !/^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(password)) return 'its URL carries a password';
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
   const last = words[words.length - 1] ?? '';
-  if (NOT_SECRET_LAST_WORDS.has(last) || NOT_SECRET_ENDINGS.test(words.join('_')) || /^(true|false)$/i.test(value)) return undefined;
-  return words.some((w) => SECRET_WORDS.test(w)) || SECRET_LAST_WORDS.has(last) ? 'its name says it holds a secret' : undefined;
+  if (NOT_SECRET_LAST_WORDS.has(last) || NOT_SECRET_ENDINGS.test(words.join('_'))) return undefined;
+  // PEM is a format: a key in it is a secret (PRIVATE_KEY_PEM), a CA certificate in it is not (CA_PEM).
+  const secretLast = SECRET_LAST_WORDS.has(last) || (last === 'PEM' && words.includes('KEY'));
+  return words.some((w) => SECRET_WORDS.test(w)) || secretLast ? 'its name says it holds a secret' : undefined;
 }
 
-/** A literal secret as an error message may show it: a URL without its password, anything else cut to 3 characters. */
+/** A literal secret as an error message may show it (messages end up in CI logs): a URL without its password, else its length. */
 export function redactSecret(value: string): string {
-  return URL_PASSWORD.test(value) ? value.replace(URL_PASSWORD, '$1***@') : `${value.slice(0, 3)}…`;
+  return URL_PASSWORD.test(value) ? value.replace(URL_PASSWORD, '$1***@') : `*** (${value.length} characters)`;
 }
 
 /** Directories a volume must not be mounted over: the container's own files would vanish. */

@@ -42,6 +42,9 @@ describe('SecureWorkload', () => {
       env: {
         SSL_KEY: '/etc/tls/tls.key', SSL_KEY_PATH: '/etc/tls/tls.key', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', JWT_PUBLIC_KEY: 'MFkwEwYH', TOKEN_TTL: '3600',
         REDIS_AUTH: 'true', SORT_KEY: 'created', DATABASE_URL: 'postgres://app@db.shop.svc/shop', CACHE_URL: 'redis://:$(REDIS_PASSWORD)@cache:6379',
+        // Settings about a secret, numbers and durations, references, a CA certificate.
+        PASSWORD_POLICY: 'strict', TOKEN_REFRESH_INTERVAL: '300', PASSWORD_HASH_ROUNDS: '12', SESSION_TOKEN_LIFETIME: '8h', DB_PASSWORD_COPY: '$(DB_PASSWORD)',
+        CA_PEM: '-----BEGIN CERTIFICATE-----',
       },
     });
     expect(() => synthChecked(app)).not.toThrow();

@@ -4,9 +4,10 @@
 // which is what makes a synth start in a fraction of tsx's time (measured by npm run bench).
 //
 // Every CommonJS module (ours and node_modules') is also compiled through V8's code cache, kept next to the transpiled
-// files: what Node 22's module.enableCompileCache() does, which Node 20 lacks. The cache of a module is written when the
-// process exits, so it holds every function that ran (not only the top level): a later run neither parses nor compiles
-// them again. A cache V8 rejects (another Node version, changed flags) is replaced; CDK8S_TLS_NO_CODE_CACHE=1 turns it off.
+// files: Node 22's module.enableCompileCache() where it exists, else (Node 20) the same by hand: the cache of a module
+// is written when the process exits, so it holds every function that ran (not only the top level), and a later run
+// neither parses nor compiles them again. A cache V8 rejects (changed source or flags) is replaced;
+// CDK8S_TLS_NO_CODE_CACHE=1 turns it off.
 const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
@@ -36,8 +37,13 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(code, filename);
 };
 
-if (!process.env.CDK8S_TLS_NO_CODE_CACHE && !Module.enableCompileCache) {
-  const v8cache = path.join(cache, 'v8', `${process.version}-${process.arch}`);
+// V8 rejects a cache made under other flags (--max-old-space-size among them): one folder per Node version and flags.
+const v8cache = path.join(cache, 'v8', `${process.version}-${process.arch}-${key(...process.execArgv).slice(0, 8)}`);
+if (process.env.CDK8S_TLS_NO_CODE_CACHE) {
+  // off
+} else if (Module.enableCompileCache) {
+  Module.enableCompileCache(v8cache);
+} else {
   const pending = []; // scripts whose cache is missing or was rejected: written at exit
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {

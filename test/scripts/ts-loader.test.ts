@@ -1,0 +1,44 @@
+import { spawnSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// scripts/ts-loader.js runs every repository command: TypeScript through esbuild, and every CommonJS module through
+// V8's code cache. What a module sees must not change with the cache, whether it is missing, used or rejected.
+const root = path.join(__dirname, '..', '..');
+const v8 = path.join(root, 'node_modules', '.cache', 'ts-loader', 'v8');
+const binsSince = (t: number) => (fs.existsSync(v8) ? fs.readdirSync(v8) : []).flatMap((d) => fs.readdirSync(path.join(v8, d)).map((f) => path.join(v8, d, f)))
+  .filter((f) => f.endsWith('.bin') && fs.statSync(f).mtimeMs >= t);
+
+test('a module behaves the same with the code cache missing, used and rejected', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loader-'));
+  const stamp = `${process.pid}-${Date.now()}`; // a new source, so no earlier run cached it
+  fs.writeFileSync(path.join(dir, 'dep.js'), `module.exports = (x) => x * 2; // ${stamp}`);
+  fs.writeFileSync(path.join(dir, 'main.ts'), [
+    '#!/usr/bin/env node', `// ${stamp}`,
+    "const double: (x: number) => number = require('./dep');",
+    "console.log(JSON.stringify({ value: double(21), main: require.main === module, resolved: require.resolve('./dep') === __dirname + '/dep.js', dirname: __dirname }));",
+  ].join('\n'));
+  const run = () => spawnSync(process.execPath, ['--require', path.join(root, 'scripts', 'ts-loader.js'), path.join(dir, 'main.ts')], { encoding: 'utf8' });
+  const expected = `${JSON.stringify({ value: 42, main: true, resolved: true, dirname: dir })}\n`;
+
+  const start = Date.now() - 1;
+  expect(run()).toMatchObject({ status: 0, stdout: expected, stderr: '' });
+  const written = binsSince(start).filter((f) => fs.statSync(f).size > 0);
+  expect(written.length).toBeGreaterThanOrEqual(2); // main.ts (transpiled) and dep.js
+
+  const second = Date.now();
+  expect(run()).toMatchObject({ status: 0, stdout: expected, stderr: '' });
+  expect(binsSince(second).filter((f) => written.includes(f))).toEqual([]); // used, not written again
+
+  // dep.js's cache, by the loader's key (file name and source): garbage in it must be rejected and replaced.
+  const depFile = path.join(dir, 'dep.js');
+  const depKey = crypto.createHash('sha1').update(depFile).update('\0').update(fs.readFileSync(depFile, 'utf8')).update('\0').digest('hex');
+  const depCache = written.find((f) => path.basename(f) === `${depKey}.bin`)!;
+  expect(depCache).toBeDefined();
+  fs.writeFileSync(depCache, 'not a code cache');
+  expect(run()).toMatchObject({ status: 0, stdout: expected, stderr: '' });
+  expect(fs.readFileSync(depCache).length).toBeGreaterThan(100);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -101,8 +101,9 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   }
   // Behind a TLS load balancer the edges act on X-Forwarded-Proto, which the controller must keep from the load balancer.
   const forced = ingresses.filter((i) => i.metadata?.annotations?.['nginx.ingress.kubernetes.io/force-ssl-redirect'] === 'true');
-  if (forced.length && !controllerSettings.some((c) => c.data['use-forwarded-headers'] === 'true')) {
-    add(RequirementKind.SETTING, 'ingress-nginx: use-forwarded-headers "true" in the controller ConfigMap', `for ${names(forced)}: behind the TLS load balancer every request arrives as plain HTTP, and without it ingress-nginx ignores X-Forwarded-Proto, so force-ssl-redirect loops and HSTS is never sent`,
+  const trustsForwarded = of(docs, 'ConfigMap').some((c) => c.data?.['use-forwarded-headers'] === 'true');
+  if (forced.length && !trustsForwarded) {
+    add(RequirementKind.SETTING, 'ingress-nginx: use-forwarded-headers "true" in the controller ConfigMap, if a TLS load balancer is in front', `for ${names(forced)}: force-ssl-redirect (what the edges set behind a TLS-terminating load balancer) redirects every request that arrives as plain HTTP, and without it ingress-nginx ignores the load balancer's X-Forwarded-Proto, so it loops and HSTS is never sent`,
       'helm upgrade ingress-nginx ... --set-string controller.config.use-forwarded-headers=true (or NginxControllerSettings), and keep the controller reachable only through the load balancer');
   }
   const trustXfp = of(docs, 'ClientTrafficPolicy').filter((p) => p.spec?.clientIPDetection);

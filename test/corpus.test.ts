@@ -198,15 +198,15 @@ describe('unsafe or impossible workloads', () => {
   };
   test.each([
     ['/etc', /it is a system directory \(\/etc\)/],
-    ['/etc/ssl/certs', /inside a system directory \(\/etc\/ssl\/certs\).*including the system CA store/],
+    ['/etc/ssl/certs', /inside a system directory \(\/etc\/ssl\/certs\).*here the system CA store/],
     ['/usr', /system directory/],
     ['/', /system directory/],
     ['//etc', /a system directory \(\/\/etc, that is \/etc\)/],
     ['/./etc', /that is \/etc\)/],
     ['/etc/../etc', /that is \/etc\)/],
     ['/etc/.', /that is \/etc\)/],
-    ['/etc/pki/tls/certs', /including the system CA store/],
-    ['/etc/pki/ca-trust', /including the system CA store/],
+    ['/etc/pki/tls/certs', /here the system CA store/],
+    ['/etc/pki/ca-trust', /here the system CA store/],
     ['/proc/self', /inside a system directory \(\/proc\/self\)/],
     ['/lib64/', /inside a system directory \(\/lib64\)/],
   ])('the certificate mounted over a system directory: %s', (dir, why) => {

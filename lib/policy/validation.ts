@@ -232,7 +232,7 @@ export function mountPathProblem(path: string): string | undefined {
   const shown = normal === path.replace(/(.)\/+$/, '$1') ? normal : `${path}, that is ${normal}`;
   if (SYSTEM_DIRECTORIES.has(normal)) return `it is a system directory (${shown}): the volume would hide what the image keeps there`;
   if (SYSTEM_TREES.test(normal) || CA_STORES.test(normal)) {
-    return `it is inside a system directory (${shown}): the volume would hide what the image keeps there${CA_STORES.test(normal) ? ', including the system CA store' : ''}`;
+    return `it is inside a system directory (${shown}), where the volume hides whatever the image keeps at that path${CA_STORES.test(normal) ? ' (here the system CA store)' : ''}`;
   }
   return undefined;
 }

@@ -84,8 +84,8 @@ describe('cluster requirements read from the manifests', () => {
       namespace: 'shop', issuer, sites: [{ name: 'shop', hosts: ['shop.example.com'] }], apps: [{ name: 'web', image: 'ghcr.io/example/web:1', port: 8080 }],
       routes: [{ host: 'shop.example.com', app: 'web' }], edge: { kind: EdgeKind.INGRESS_NGINX, behindTlsLoadBalancer: true },
     });
-    const what = 'ingress-nginx: use-forwarded-headers "true" in the controller ConfigMap';
-    expect(find(clusterRequirements(app), RequirementKind.SETTING, what)[0].why).toMatch(/Ingress shop\/shop.*force-ssl-redirect loops/);
+    const what = 'ingress-nginx: use-forwarded-headers "true" in the controller ConfigMap, if a TLS load balancer is in front';
+    expect(find(clusterRequirements(app), RequirementKind.SETTING, what)[0].why).toMatch(/Ingress shop\/shop.*force-ssl-redirect .*so it loops/);
     // With the settings emitted, the ConfigMap carries it: no requirement.
     expect(find(stack(EdgeKind.INGRESS_NGINX, { behindTlsLoadBalancer: true }), RequirementKind.SETTING, what)).toEqual([]);
   });

@@ -15,7 +15,6 @@ import { buildSync, transformSync } from 'esbuild';
 import { parseAllDocuments } from 'yaml';
 import { re2 } from '../lib/policy/re2';
 
-/** A place in the schema that carries CEL rules: the path from the root (property names, `[]` for list items, `{}` for map values). */
 import type { CelSite } from '../lib/policy/cel';
 
 const DROP = new Set(['description', 'x-kubernetes-validations']);
@@ -48,7 +47,10 @@ function celSites(schema: any, at: string[] = [], out: CelSite[] = []): CelSite[
   if (!schema || typeof schema !== 'object') return out;
   const rules = (schema['x-kubernetes-validations'] ?? [])
     .filter((r: any) => !/\boldSelf\b/.test(r.rule))
-    .map((r: any) => ({ rule: r.rule, ...(r.message ? { message: r.message } : {}), ...(parsed(r.rule) ? { ast: parsed(r.rule) } : {}) }));
+    .map((r: any) => {
+      const ast = parsed(r.rule);
+      return { rule: r.rule, ...(r.message ? { message: r.message } : {}), ...(ast ? { ast } : {}) };
+    });
   if (rules.length) out.push({ path: at, rules });
   for (const [k, v] of Object.entries(schema.properties ?? {})) celSites(v, [...at, k], out);
   if (schema.items) celSites(schema.items, [...at, '[]'], out);

@@ -453,7 +453,7 @@ function checkUnit(docs: ManifestDoc[]): Finding[] {
     named: (kind, namespace, name) => byName.get(`${kind}/${namespace}/${name}`),
     finding: (m, rule, severity, message, fix, field) => ({
       file: m.file, ...(m.source ? { path: m.source } : {}), kind: m.doc.kind, name: m.doc.metadata?.name, ...(field ? { field } : {}), rule, severity, message,
-      fix: `${fix}. In cdk8s-secure-tls: ${LIBRARY_FIX[rule]}`,
+      fix: `${fix.replace(/\.$/, '')}. In cdk8s-secure-tls: ${LIBRARY_FIX[rule]}`,
     }),
   };
   return Object.values(rules).flatMap((r) => r(ctx));

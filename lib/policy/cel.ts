@@ -1,5 +1,9 @@
 import { isIP } from 'net';
 import type * as Cel from '@bufbuild/cel';
+import type * as CelExt from '@bufbuild/cel/ext';
+import type * as Syntax from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import type * as Protobuf from '@bufbuild/protobuf';
+import type { RE2JS } from '@bufbuild/re2';
 
 /**
  * The CEL `x-kubernetes-validations` rules of the upstream CRDs, evaluated the way the API server does (Kubernetes CEL:
@@ -23,23 +27,27 @@ export interface CelRule {
 
 type Program = (bindings: { self: unknown }) => unknown;
 
-/** The evaluator, loaded on the first rule that applies (most documents carry none): @bufbuild/cel is heavy to load. */
-let cel: { lib: typeof Cel; env: Cel.CelEnv; fromAst: (ast: string) => unknown } | undefined;
+/**
+ * The evaluator, loaded on the first rule that applies (most documents carry none): @bufbuild/cel, its strings
+ * extension, RE2 and the protobuf runtime, bundled into one module by the import script (imports/validators/runtime.js).
+ */
+type Runtime = Pick<typeof Cel, 'celEnv' | 'celFunc' | 'CelScalar' | 'plan' | 'parse' | 'isCelError'> & {
+  strings: typeof CelExt.strings;
+  RE2JS: typeof RE2JS;
+  fromBinary: typeof Protobuf.fromBinary;
+  ParsedExprSchema: typeof Syntax.ParsedExprSchema;
+};
+let cel: { lib: Runtime; env: Cel.CelEnv; fromAst: (ast: string) => Syntax.ParsedExpr } | undefined;
 function evaluator() {
   if (!cel) {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const lib: typeof Cel = require('@bufbuild/cel');
-    const { strings } = require('@bufbuild/cel/ext');
-    const { RE2JS } = require('@bufbuild/re2');
-    const { fromBinary } = require('@bufbuild/protobuf');
-    const { ParsedExprSchema } = require('@bufbuild/cel-spec/cel/expr/syntax_pb.js');
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lib: Runtime = require('../../imports/validators/runtime');
     const env = lib.celEnv({
-      funcs: [...strings, lib.celFunc('isIP', [lib.CelScalar.STRING], lib.CelScalar.BOOL, (s: string) => isIP(s) !== 0)],
+      funcs: [...lib.strings, lib.celFunc('isIP', [lib.CelScalar.STRING], lib.CelScalar.BOOL, (s: string) => isIP(s) !== 0)],
       variables: { self: lib.CelScalar.DYN },
-      re2: { compile: (pattern: string) => RE2JS.compile(pattern) },
+      re2: { compile: (pattern: string) => lib.RE2JS.compile(pattern) },
     });
-    cel = { lib, env, fromAst: (ast: string) => fromBinary(ParsedExprSchema, Buffer.from(ast, 'base64')) };
+    cel = { lib, env, fromAst: (ast: string) => lib.fromBinary(lib.ParsedExprSchema, Buffer.from(ast, 'base64')) as Syntax.ParsedExpr };
   }
   return cel;
 }
@@ -50,7 +58,7 @@ function program({ rule, ast }: CelRule): Program | Error {
   if (!p) {
     try {
       const { lib, env, fromAst } = evaluator();
-      p = lib.plan(env, (ast ? fromAst(ast) : lib.parse(rule)) as ReturnType<typeof lib.parse>) as unknown as Program;
+      p = lib.plan(env, ast ? fromAst(ast) : lib.parse(rule)) as unknown as Program;
     } catch (e) {
       p = e as Error;
     }

@@ -1,4 +1,4 @@
-import { RE2JS } from '@bufbuild/re2';
+import type { RE2JS as Engine } from '@bufbuild/re2';
 
 /**
  * The regular-expression engine of the ahead-of-time schema validators (`pattern`) and of CEL `matches()`: RE2, the
@@ -7,6 +7,15 @@ import { RE2JS } from '@bufbuild/re2';
  */
 export const re2 = Object.assign((pattern: string) => {
   // Compiled on first use: a validator module creates all its patterns when it loads, and most never meet a value.
-  let compiled: RE2JS | undefined;
-  return { test: (s: string) => (compiled ??= RE2JS.compile(pattern)).test(s), toString: () => pattern };
+  let compiled: Engine | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const compile = () => (require('../../imports/validators/runtime').RE2JS as typeof Engine).compile(pattern);
+  // Results are kept: the same names, hosts and labels recur across documents, and a match is the costly part.
+  const seen = new Map<string, boolean>();
+  const test = (s: string) => {
+    let r = seen.get(s);
+    if (r === undefined) seen.set(s, (r = (compiled ??= compile()).test(s)));
+    return r;
+  };
+  return { test, toString: () => pattern };
 }, { code: 'require("../../../../lib/policy/re2").re2' });

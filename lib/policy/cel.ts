@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { isIP } from 'net';
 import type * as Cel from '@bufbuild/cel';
 import type * as CelExt from '@bufbuild/cel/ext';
@@ -38,6 +39,7 @@ type Runtime = Pick<typeof Cel, 'celEnv' | 'celFunc' | 'CelScalar' | 'plan' | 'p
   ParsedExprSchema: typeof Syntax.ParsedExprSchema;
 };
 let cel: { lib: Runtime; env: Cel.CelEnv; fromAst: (ast: string) => Syntax.ParsedExpr } | undefined;
+const regexps = new Map<string, RE2JS>();
 function evaluator() {
   if (!cel) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -45,27 +47,42 @@ function evaluator() {
     const env = lib.celEnv({
       funcs: [...lib.strings, lib.celFunc('isIP', [lib.CelScalar.STRING], lib.CelScalar.BOOL, (s: string) => isIP(s) !== 0)],
       variables: { self: lib.CelScalar.DYN },
-      re2: { compile: (pattern: string) => lib.RE2JS.compile(pattern) },
+      // matches() asks for its pattern on every call: each is compiled once.
+      re2: { compile: (pattern: string) => regexps.get(pattern) ?? regexps.set(pattern, lib.RE2JS.compile(pattern)).get(pattern)! },
     });
     cel = { lib, env, fromAst: (ast: string) => lib.fromBinary(lib.ParsedExprSchema, Buffer.from(ast, 'base64')) as Syntax.ParsedExpr };
   }
   return cel;
 }
 
-const programs = new Map<string, Program | Error>();
-function program({ rule, ast }: CelRule): Program | Error {
+/** A rule planned once, and its number (for the results cache). */
+interface Planned {
+  readonly id: number;
+  readonly run: Program | Error;
+}
+const programs = new Map<string, Planned>();
+function program({ rule, ast }: CelRule): Planned {
   let p = programs.get(rule);
   if (!p) {
+    let run: Program | Error;
     try {
       const { lib, env, fromAst } = evaluator();
-      p = lib.plan(env, ast ? fromAst(ast) : lib.parse(rule)) as unknown as Program;
+      run = lib.plan(env, ast ? fromAst(ast) : lib.parse(rule)) as unknown as Program;
     } catch (e) {
-      p = e as Error;
+      run = e as Error;
     }
-    programs.set(rule, p);
+    programs.set(rule, (p = { id: programs.size, run }));
   }
   return p;
 }
+
+/**
+ * Results by rule and value: a rule's result depends only on the value it is given (Kubernetes CEL has no clock or
+ * state), and the same listeners, routes and filters recur across documents and synths. Keyed by a digest of the
+ * value, so a large value costs no memory; cleared when full.
+ */
+const results = new Map<string, unknown>();
+const RESULTS_MAX = 50_000;
 
 /** JSON → CEL input: integers become CEL ints (bigint), as the API server types them from the schema. */
 function toCel(value: unknown): unknown {
@@ -98,11 +115,18 @@ export function celErrors(doc: unknown, sites: CelSite[]): { cel: Array<{ field:
   const celUnknown: Array<{ field: string; message: string }> = [];
   for (const site of sites) {
     for (const [value, field] of at(doc, site.path)) {
-      const self = toCel(value);
+      const digest = createHash('sha1').update(JSON.stringify(value)).digest('base64');
+      let self: unknown;
       for (const r of site.rules) {
         const { rule, message } = r;
-        const p = program(r);
-        const result = p instanceof Error ? p : p({ self });
+        const { id, run } = program(r);
+        const key = `${id} ${digest}`;
+        let result = results.get(key);
+        if (result === undefined) {
+          result = run instanceof Error ? run : run({ self: (self ??= toCel(value)) });
+          if (results.size >= RESULTS_MAX) results.clear();
+          results.set(key, result);
+        }
         if (result === true) continue;
         if (result === false) cel.push({ field, message: message ?? `failed rule: ${rule}` });
         else celUnknown.push({ field, message: `rule not evaluated (${result instanceof Error || evaluator().lib.isCelError(result) ? (result as Error).message : `result ${String(result)}`}): ${rule}` });

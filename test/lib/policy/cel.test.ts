@@ -66,4 +66,14 @@ describe('CEL rules of the upstream CRDs', () => {
       { field: 'spec', message: expect.stringMatching(/^rule not evaluated .*: self\.\($/) },
     ]);
   });
+  test('results are kept by rule and value: the same value gives the same answer, a different one is evaluated afresh', () => {
+    const sites: CelSite[] = [{ path: ['spec', 'ports', '[]'], rules: [{ rule: 'self.port < 1024 || self.name.matches("^high-")', message: 'a high port needs a high- name' }] }];
+    const doc = (ports: Array<{ name: string; port: number }>) => ({ spec: { ports } });
+    // Twice each, in both orders: a cached result never leaks to another value (nor does the compiled pattern).
+    for (let i = 0; i < 2; i++) {
+      expect(celErrors(doc([{ name: 'web', port: 80 }, { name: 'web', port: 8080 }]), sites).cel).toEqual([{ field: 'spec.ports[1]', message: 'a high port needs a high- name' }]);
+      expect(celErrors(doc([{ name: 'high-web', port: 8080 }, { name: 'web', port: 80 }]), sites).cel).toEqual([]);
+      expect(celErrors(doc([{ name: 'web', port: 8080 }]), sites).cel).toEqual([{ field: 'spec.ports[0]', message: 'a high port needs a high- name' }]);
+    }
+  });
 });

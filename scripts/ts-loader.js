@@ -1,5 +1,5 @@
 // Runs this repository's TypeScript directly (`node --require ./scripts/ts-loader.js main.ts`): each .ts file is
-// transpiled once with esbuild (types stripped, CommonJS, no type-check: `npm test` type-checks) and cached by content
+// transpiled once (scripts/transpile.js: esbuild, types stripped, CommonJS, no type-check) and cached by content
 // in node_modules/.cache/ts-loader, then loaded as plain CommonJS. No ESM loader thread and no source-map machinery,
 // which is what makes a synth start in a fraction of tsx's time (measured by npm run bench).
 //
@@ -21,17 +21,17 @@ const write = (file, data) => {
   fs.writeFileSync(`${file}.${process.pid}`, data);
   fs.renameSync(`${file}.${process.pid}`, file);
 };
-let esbuild;
+const { transpile, version } = require('./transpile');
+const TRANSPILER = version();
 
 require.extensions['.ts'] = (module, filename) => {
   const source = fs.readFileSync(filename, 'utf8');
-  const cached = path.join(cache, `${key(filename, source)}.js`);
+  const cached = path.join(cache, `${key(filename, source, TRANSPILER)}.js`);
   let code;
   try {
     code = fs.readFileSync(cached, 'utf8');
   } catch {
-    esbuild ??= require('esbuild');
-    code = esbuild.transformSync(source, { loader: 'ts', format: 'cjs', platform: 'node', target: 'node20', sourcefile: filename }).code;
+    code = transpile(source, filename).code;
     write(cached, code);
   }
   module._compile(code, filename);

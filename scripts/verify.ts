@@ -1,17 +1,21 @@
 // npm run verify -- [--env prod | --url https://host ...] [options]: `cdk8s-tls verify` plus --env, which probes every
 // public host of one of this repository's environments (charts/environments.ts). See `npm run verify -- --help`.
-import { ENVIRONMENTS, buildEnvironment } from '../charts/environments';
 import { UsageError } from '../lib/cli';
 import { VerifyEnvironments, expectationsFromApp, verifyCommand } from '../lib/verify';
 
-const names = ENVIRONMENTS.map((e) => e.name);
+// The environments (and with them cdk8s and the constructs) are loaded only for --env and --help: a --url run
+// starts with the verifier alone.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const charts = (): typeof import('../charts/environments') => require('../charts/environments');
 const environments: VerifyEnvironments = {
   command: 'npm run verify --',
-  names,
+  get names() {
+    return charts().ENVIRONMENTS.map((e) => e.name);
+  },
   expectations(name) {
-    const env = ENVIRONMENTS.find((e) => e.name === name);
-    if (!env) throw new UsageError(`--env ${name}: no such environment (${names.join(', ')})`);
-    return expectationsFromApp(buildEnvironment(env, '/dev/null'));
+    const env = charts().ENVIRONMENTS.find((e) => e.name === name);
+    if (!env) throw new UsageError(`--env ${name}: no such environment (${this.names.join(', ')})`);
+    return expectationsFromApp(charts().buildEnvironment(env, '/dev/null'));
   },
 };
 

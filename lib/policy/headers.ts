@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import type { Duration } from 'cdk8s';
+import type { IConstruct } from 'constructs';
 import { check } from './validation';
 
 /** HTTP Strict Transport Security. */
@@ -54,7 +54,8 @@ export class SecurityHeaders {
 
   constructor(scope: IConstruct | string, field: string, options: SecurityHeadersOptions = {}) {
     if (options.hsts !== false) {
-      const maxAgeSeconds = (options.hsts?.maxAge ?? Duration.days(365)).toSeconds();
+      // A year as a number, not Duration.days(365): the verifier's defaults load without cdk8s.
+      const maxAgeSeconds = options.hsts?.maxAge?.toSeconds() ?? YEAR;
       const includeSubDomains = options.hsts?.includeSubDomains ?? true;
       const preload = options.hsts?.preload ?? false;
       check(maxAgeSeconds > 0, scope, `${field}.hsts.maxAge`, maxAgeSeconds, 'use a positive max-age, e.g. Duration.days(365)');

@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import { BlockList, isIP } from 'net';
 import { posix } from 'path';
-import { Duration } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import type { Duration } from 'cdk8s';
+import type { IConstruct } from 'constructs';
 
 /**
  * The one error type the library throws for bad input. It names the construct path, the field, the bad value

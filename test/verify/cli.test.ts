@@ -1,5 +1,6 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { TlsProfile } from '../../lib/policy/tls-profiles';
 import { VERIFY_HELP, verifyHost } from '../../lib/verify';
@@ -171,5 +172,20 @@ describe('npm run verify', () => {
       expect(parsed.insecure).toBe(false);
       expect(only(parsed.results, 'fail')).toEqual(['http.hsts']);
     });
+  });
+  test('a --url run loads the verifier alone: neither cdk8s nor constructs, nor the environments', async () => {
+    // What scripts/verify.ts and `cdk8s-tls verify` load for a --url run, printed by a hook as the process exits.
+    const hook = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'verify-load-')), 'hook.js');
+    fs.writeFileSync(hook, "process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));");
+    for (const entry of [path.join(root, 'scripts', 'verify.ts'), path.join(root, 'lib', 'cli.ts')]) {
+      const p = spawn(process.execPath, ['--require', hook, '--require', path.join(root, 'scripts', 'ts-loader.js'), entry,
+        ...(entry.endsWith('cli.ts') ? ['verify'] : []), '--url', `https://127.0.0.1:${await freePort()}/`, '--timeout', '300'], { cwd: root });
+      let err = '';
+      p.stderr.on('data', (d: Buffer) => { err += d; });
+      await new Promise((resolve) => p.on('exit', resolve));
+      const loaded: string[] = JSON.parse(err.slice(err.lastIndexOf('["')));
+      expect(loaded.some((f) => f.endsWith(path.join('lib', 'verify.ts')))).toBe(true);
+      expect(loaded.filter((f) => /node_modules[\\/](cdk8s|constructs|cdk8s-plus-27)[\\/]|charts[\\/]/.test(f))).toEqual([]);
+    }
   });
 });

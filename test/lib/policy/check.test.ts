@@ -1,7 +1,7 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../../lib/cli';
 import { RULES, Severity, checkManifests, loadManifests } from '../../../lib/policy/check';
 
 const root = path.join(__dirname, '..', '..', '..');
@@ -133,18 +133,23 @@ describe('npm run check rules', () => {
     expect(rules).toEqual(expect.arrayContaining(['api-ingress:snippet-annotations', 'api-ingress:x-xss-protection', 'http-redirect:hosts-without-tls']));
   });
 
-  test('the command: human report grouped by file, --json for CI, exit 1 on errors and 0 when clean', () => {
+  test('the command: human report grouped by file, --json for CI, exit 1 on errors and 0 when clean', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-'));
     fs.writeFileSync(path.join(dir, 'bad.yaml'), JSON.stringify(ingress({ 'nginx.ingress.kubernetes.io/server-snippet': 'x' })));
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--require', path.join(root, 'scripts', 'ts-loader.js'), path.join(root, 'lib', 'cli.ts'), 'check', ...args], { cwd: root, encoding: 'utf8' });
-    const human = run(dir);
+    // The command's own entry (the packaged bin runs it; the consumer test runs that binary): exit code and output.
+    const run = async (...args: string[]) => {
+      let stdout = '';
+      const status = await main(['check', ...args], { stdout: { write: (x: string) => { stdout += x; } }, stderr: { write: () => true } });
+      return { status, stdout };
+    };
+    const human = await run(dir);
     expect(human.status).toBe(1);
     expect(human.stdout).toContain(`${dir}/bad.yaml`);
     expect(human.stdout).toMatch(/error\s+Ingress\/i \[snippet-annotations\]/);
-    const json = run('--json', dir);
+    const json = await run('--json', dir);
     expect(json.status).toBe(1);
     expect(JSON.parse(json.stdout).findings.map((f: any) => f.rule)).toContain('snippet-annotations');
-    expect(run(path.join(root, 'dist')).status).toBe(0);
+    expect((await run(path.join(root, 'dist'))).status).toBe(0);
     fs.rmSync(dir, { recursive: true });
   });
 });

@@ -19,7 +19,7 @@ export interface CelSite {
   readonly rules: CelRule[];
 }
 
-/** One rule: its text, its message, and its syntax tree parsed ahead of time (ParsedExpr, protobuf binary, base64). */
+/** One rule: its text, its message, and its syntax tree parsed ahead of time (Expr, protobuf binary, base64). */
 export interface CelRule {
   readonly rule: string;
   readonly message?: string;
@@ -36,9 +36,9 @@ type Runtime = Pick<typeof Cel, 'celEnv' | 'celFunc' | 'CelScalar' | 'plan' | 'p
   strings: typeof CelExt.strings;
   RE2JS: typeof RE2JS;
   fromBinary: typeof Protobuf.fromBinary;
-  ParsedExprSchema: typeof Syntax.ParsedExprSchema;
+  ExprSchema: typeof Syntax.ExprSchema;
 };
-let cel: { lib: Runtime; env: Cel.CelEnv; fromAst: (ast: string) => Syntax.ParsedExpr } | undefined;
+let cel: { lib: Runtime; env: Cel.CelEnv; fromAst: (ast: string) => Syntax.Expr } | undefined;
 const regexps = new Map<string, RE2JS>();
 function evaluator() {
   if (!cel) {
@@ -50,7 +50,7 @@ function evaluator() {
       // matches() asks for its pattern on every call: each is compiled once.
       re2: { compile: (pattern: string) => regexps.get(pattern) ?? regexps.set(pattern, lib.RE2JS.compile(pattern)).get(pattern)! },
     });
-    cel = { lib, env, fromAst: (ast: string) => lib.fromBinary(lib.ParsedExprSchema, Buffer.from(ast, 'base64')) as Syntax.ParsedExpr };
+    cel = { lib, env, fromAst: (ast: string) => lib.fromBinary(lib.ExprSchema, Buffer.from(ast, 'base64')) as Syntax.Expr };
   }
   return cel;
 }

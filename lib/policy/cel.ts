@@ -30,11 +30,10 @@ type Program = (bindings: { self: unknown }) => unknown;
 
 /**
  * The evaluator, loaded on the first rule that applies (most documents carry none): @bufbuild/cel, its strings
- * extension, RE2 and the protobuf runtime, bundled into one module by the import script (imports/validators/runtime.js).
+ * extension and the protobuf runtime, bundled by the import script (imports/validators/cel.js; RE2 is re2.js beside it).
  */
 type Runtime = Pick<typeof Cel, 'celEnv' | 'celFunc' | 'CelScalar' | 'plan' | 'parse' | 'isCelError'> & {
   strings: typeof CelExt.strings;
-  RE2JS: typeof RE2JS;
   fromBinary: typeof Protobuf.fromBinary;
   ExprSchema: typeof Syntax.ExprSchema;
 };
@@ -43,12 +42,13 @@ const regexps = new Map<string, RE2JS>();
 function evaluator() {
   if (!cel) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const lib: Runtime = require('../../imports/validators/runtime');
+    const lib: Runtime = require('../../imports/validators/cel');
+    const { RE2JS: Engine }: { RE2JS: typeof RE2JS } = require('../../imports/validators/re2');
     const env = lib.celEnv({
       funcs: [...lib.strings, lib.celFunc('isIP', [lib.CelScalar.STRING], lib.CelScalar.BOOL, (s: string) => isIP(s) !== 0)],
       variables: { self: lib.CelScalar.DYN },
       // matches() asks for its pattern on every call: each is compiled once.
-      re2: { compile: (pattern: string) => regexps.get(pattern) ?? regexps.set(pattern, lib.RE2JS.compile(pattern)).get(pattern)! },
+      re2: { compile: (pattern: string) => regexps.get(pattern) ?? regexps.set(pattern, Engine.compile(pattern)).get(pattern)! },
     });
     cel = { lib, env, fromAst: (ast: string) => lib.fromBinary(lib.ExprSchema, Buffer.from(ast, 'base64')) as Syntax.Expr };
   }

@@ -9,7 +9,7 @@ export const re2 = Object.assign((pattern: string) => {
   // Compiled on first use: a validator module creates all its patterns when it loads, and most never meet a value.
   let compiled: Engine | undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const compile = () => (require('../../imports/validators/runtime').RE2JS as typeof Engine).compile(pattern);
+  const compile = () => (require('../../imports/validators/re2').RE2JS as typeof Engine).compile(pattern);
   // Results are kept: the same names, hosts and labels recur across documents, and a match is the costly part.
   const seen = new Map<string, boolean>();
   const test = (s: string) => {

@@ -1,11 +1,10 @@
-import { isIP } from 'net';
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { parse as parseDomain } from 'tldts';
 import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import { makeClusterScoped } from './chart';
 import { enforcePolicy } from './policy/gate';
-import { check, checkLabels, checkName, fail, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind } from './policy/validation';
+import { check, checkLabels, checkName, compareText, fail, ipFamily, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind } from './policy/validation';
 
 /** What signs the certificates: decides what an issuer may be asked for. */
 export enum IssuerType {
@@ -201,7 +200,7 @@ export class AcmeSolver {
     const derived = new Map<string, ReturnType<typeof ref>>();
     const parentRefs = props.parentRefs
       ? props.parentRefs.map(ref)
-      : Lazy.any({ produce: () => [...derived.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, r]) => r) }) as unknown as Array<ReturnType<typeof ref>>;
+      : Lazy.any({ produce: () => [...derived.entries()].sort(([a], [b]) => compareText(a, b)).map(([, r]) => r) }) as unknown as Array<ReturnType<typeof ref>>;
     const solver = new AcmeSolver(ChallengeType.HTTP01, { http01: { gatewayHttpRoute: { parentRefs } } }, props.selector,
       props.parentRefs ? [['parentRefs', props.parentRefs, props.parentRefs.length > 0 && props.parentRefs.every((p) => isObjectName(p.name) && isObjectName(p.namespace)), 'name at least one Gateway (name and namespace), or leave parentRefs out to use the edges\' Gateways']] : []);
     solver.gateways = props.parentRefs ? { fixed: props.parentRefs.map(ref) } : { derived, ref };
@@ -511,7 +510,7 @@ function publicIpProblem(ip: string, letsEncrypt: boolean, profile?: string): st
  * ICANN public suffix. (A commonName that is an IP address is ordered as a DNS name too.)
  */
 function publicNameProblem(name: string): string | undefined {
-  if (isIP(name)) return 'cert-manager orders a commonName as a DNS name, and an IP address is not one: drop commonName and list the address in ipAddresses';
+  if (ipFamily(name)) return 'cert-manager orders a commonName as a DNS name, and an IP address is not one: drop commonName and list the address in ipAddresses';
   const bare = isWildcard(name) ? name.slice(2) : name;
   const parsed = parseDomain(bare, { allowPrivateDomains: false });
   const reason = !bare.includes('.') ? 'a single-label name (such as "localhost") has no public suffix'

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { BODY_LIMIT_ANNOTATION, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION } from './edge/envoy';
 import { checkApp } from './policy/gate';
+import { compareText } from './policy/validation';
 
 /**
  * What a cluster needs before a folder of manifests can work, read from the manifests themselves: controllers and
@@ -178,7 +179,7 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   const use = (namespace: string, d: any) => (used.get(namespace) ?? used.set(namespace, []).get(namespace)!).push(d);
   for (const d of docs.filter((x) => x?.metadata?.namespace)) use(d.metadata.namespace, d);
   if (!namespaces.has(CERT_MANAGER_NS)) for (const i of of(docs, 'ClusterIssuer')) use(CERT_MANAGER_NS, i);
-  for (const [name, users] of [...used].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, users] of [...used].sort(([a], [b]) => compareText(a, b))) {
     if (!namespaces.has(name)) add(RequirementKind.NAMESPACE, `namespace ${name}`, `for ${names(users)}`, `kubectl create namespace ${name}`);
   }
   const needsLabel = (namespace: string, labels: Record<string, string>, why: string) => {
@@ -198,7 +199,7 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
     for (const n of new Set(attached.map(ns))) needsLabel(n, labels, `for ${names(attached.filter((a) => ns(a) === n))}: Gateway ${ns(g)}/${g.metadata.name} admits only labelled namespaces`);
   }
   const order = Object.values(RequirementKind);
-  return out.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.kind === RequirementKind.CONTROLLER ? 0 : a.what.localeCompare(b.what)));
+  return out.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.kind === RequirementKind.CONTROLLER ? 0 : compareText(a.what, b.what)));
 }
 
 /** Whether a document reads the ConfigMap `name` of its namespace (a mounted volume, or a CA reference). */

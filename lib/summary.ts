@@ -1,5 +1,5 @@
 import { TlsProfile } from './policy/tls-profiles';
-import { groupBy } from './policy/validation';
+import { compareText, groupBy } from './policy/validation';
 import { ClusterRequirement, RequirementKind, clusterRequirements } from './requirements';
 
 /**
@@ -133,8 +133,8 @@ export function reviewModel(docs: any[]): ReviewModel {
       callers: callers.get(`${ns(d)}/${d.metadata.name}`) ?? [],
     };
   });
-  const order = (a: { namespace?: string; name?: string; host?: string }, b: typeof a) => `${a.host ?? ''}${a.namespace}/${a.name}`.localeCompare(`${b.host ?? ''}${b.namespace}/${b.name}`);
-  return { requirements: clusterRequirements(docs), hosts: hosts.sort((a, b) => a.host.localeCompare(b.host)), workloads: workloads.sort(order), certificates: certificates.sort(order) };
+  const order = (a: { namespace?: string; name?: string; host?: string }, b: typeof a) => compareText(`${a.host ?? ''}${a.namespace}/${a.name}`, `${b.host ?? ''}${b.namespace}/${b.name}`);
+  return { requirements: clusterRequirements(docs), hosts: hosts.sort((a, b) => compareText(a.host, b.host)), workloads: workloads.sort(order), certificates: certificates.sort(order) };
 }
 
 const selectorKey = (labels?: Record<string, string>) => Object.entries(labels ?? {}).sort().map(([k, v]) => `${k}=${v}`).join(',');

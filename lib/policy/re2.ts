@@ -10,11 +10,14 @@ export const re2 = Object.assign((pattern: string) => {
   let compiled: Engine | undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const compile = () => (require('../../imports/validators/re2').RE2JS as typeof Engine).compile(pattern);
-  // Results are kept: the same names, hosts and labels recur across documents, and a match is the costly part.
+  // Results are kept (the first thousand values): the same namespaces, names and labels recur across documents.
   const seen = new Map<string, boolean>();
   const test = (s: string) => {
     let r = seen.get(s);
-    if (r === undefined) seen.set(s, (r = (compiled ??= compile()).test(s)));
+    if (r === undefined) {
+      r = (compiled ??= compile()).test(s);
+      if (seen.size < 1000) seen.set(s, r);
+    }
     return r;
   };
   return { test, toString: () => pattern };

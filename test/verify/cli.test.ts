@@ -114,7 +114,8 @@ describe('cdk8s-tls verify', () => {
     });
   });
 
-  test('a host whose TCP connect takes 3 s, then never answers: done within --timeout + 1 s, connect included', async () => {
+  // Concurrent: it mostly waits (4 s of --timeout), and the tests after it run meanwhile.
+  test.concurrent('a host whose TCP connect takes 3 s, then never answers: done within --timeout + 1 s, connect included', async () => {
     await withServer(startSlowConnectServer(), async (s) => {
       const r = await cli('--url', `https://${HOST}:${s.httpsPort}/`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--ws', '/ws', '--timeout', '4000', '--json');
       expect(r.code).toBe(1);

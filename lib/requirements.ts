@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { BODY_LIMIT_ANNOTATION, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION } from './edge/envoy';
 import { checkApp } from './policy/gate';
-import { compareText } from './policy/validation';
+import { compareText, groupBy } from './policy/validation';
 
 /**
  * What a cluster needs before a folder of manifests can work, read from the manifests themselves: controllers and
@@ -31,7 +31,11 @@ export interface ClusterRequirement {
 }
 
 const ns = (d: any): string => d.metadata?.namespace ?? 'default';
-const of = (docs: any[], ...kinds: string[]) => docs.filter((d) => d && kinds.includes(d.kind));
+/** The documents of some kinds (or API groups), in document order: indexed once, as the rules ask two dozen times. */
+function indexBy(docs: any[], key: (d: any) => string): (...keys: string[]) => any[] {
+  const index = groupBy(docs.filter(Boolean).map((d, i): [any, number] => [d, i]), ([d]) => key(d));
+  return (...keys) => keys.flatMap((k) => index.get(k) ?? []).sort((a, b) => a[1] - b[1]).map(([d]) => d);
+}
 /** Up to four objects by name (sorted, so the text does not depend on the order of the documents), and how many more. */
 const names = (docs: any[]) => {
   const all = [...new Set(docs.map((d) => `${d.kind} ${d.metadata?.namespace ? `${d.metadata.namespace}/` : ''}${d.metadata?.name}`))].sort();
@@ -51,14 +55,15 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
     if (i < 0) out.push({ kind, what, why, ...(how ? { how } : {}) });
     else if (!out[i].why.includes(why)) out[i] = { ...out[i], why: `${out[i].why}; ${why}` };
   };
-  const byGroup = (g: string) => docs.filter((d) => group(d) === g);
+  const of = indexBy(docs, (d) => d.kind);
+  const byGroup = indexBy(docs, group);
 
   // Controllers.
   const certManager = byGroup('cert-manager.io');
   if (certManager.length) add(RequirementKind.CONTROLLER, 'cert-manager v1.21', `for ${names(certManager)}`, 'helm install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1 --namespace cert-manager --create-namespace --set crds.enabled=true');
   const bundles = byGroup('trust.cert-manager.io');
   if (bundles.length) add(RequirementKind.CONTROLLER, 'trust-manager v0.24 (trust namespace cert-manager)', `for ${names(bundles)}: publishes the CA certificate into labelled namespaces`, 'helm install trust-manager oci://quay.io/jetstack/charts/trust-manager --version v0.24.0 --namespace cert-manager');
-  const gateways = of(docs, 'Gateway');
+  const gateways = of('Gateway');
   const envoyPolicies = byGroup('gateway.envoyproxy.io');
   const classes = new Set(gateways.map((g) => g.spec?.gatewayClassName));
   if (classes.has('eg') || envoyPolicies.length) {
@@ -68,11 +73,11 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   for (const c of [...classes].filter((x) => x && x !== 'eg')) add(RequirementKind.CONTROLLER, `a Gateway API v1.6 implementation for GatewayClass "${c}"`, `for ${names(gateways.filter((g) => g.spec?.gatewayClassName === c))}`);
   const traefik = byGroup('traefik.io');
   if (traefik.length) add(RequirementKind.CONTROLLER, 'Traefik v3 with the kubernetesCRD provider', `for ${names(traefik)}`, 'helm install traefik oci://ghcr.io/traefik/helm/traefik --version 37 (Traefik v3.x; the CRDs are vendored at v3.7.9)');
-  const ingresses = of(docs, 'Ingress');
+  const ingresses = of('Ingress');
   for (const c of new Set(ingresses.map((i) => i.spec?.ingressClassName ?? '(default class)'))) {
     add(RequirementKind.CONTROLLER, `ingress-nginx (IngressClass "${c}")`, `for ${names(ingresses.filter((i) => (i.spec?.ingressClassName ?? '(default class)') === c))}; ingress-nginx was retired in March 2026: plan the move to Gateway API`);
   }
-  const rules = of(docs, 'PrometheusRule');
+  const rules = of('PrometheusRule');
   if (rules.length) add(RequirementKind.CONTROLLER, 'Prometheus Operator v0.93, scraping cert-manager\'s metrics', `for ${names(rules)}: its ruleSelector must match the rule's labels`, 'kube-prometheus-stack, and cert-manager with --set prometheus.servicemonitor.enabled=true');
   const reloaded = docs.filter((d) => d.metadata?.annotations?.['secret.reloader.stakater.com/reload']);
   if (reloaded.length) add(RequirementKind.CONTROLLER, 'Stakater Reloader', `for ${names(reloaded)}: restarts them when their certificate Secrets are renewed`, 'helm install reloader stakater/reloader --namespace reloader --create-namespace');
@@ -85,15 +90,15 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   }
 
   // Controller flags and settings that no manifest can carry.
-  const gatewaySolvers = of(docs, 'ClusterIssuer', 'Issuer').filter((i) => (i.spec?.acme?.solvers ?? []).some((s: any) => s.http01?.gatewayHTTPRoute));
-  const shim = [...gateways, ...of(docs, 'ListenerSet')].filter((g) => Object.keys(g.metadata?.annotations ?? {}).some((k) => k.startsWith('cert-manager.io/')));
+  const gatewaySolvers = of('ClusterIssuer', 'Issuer').filter((i) => (i.spec?.acme?.solvers ?? []).some((s: any) => s.http01?.gatewayHTTPRoute));
+  const shim = [...gateways, ...of('ListenerSet')].filter((g) => Object.keys(g.metadata?.annotations ?? {}).some((k) => k.startsWith('cert-manager.io/')));
   if (gatewaySolvers.length || shim.length) {
     add(RequirementKind.SETTING, 'cert-manager: --enable-gateway-api', `for ${names([...gatewaySolvers, ...shim])}: ${gatewaySolvers.length ? 'ACME HTTP-01 answered with Gateway API HTTPRoutes' : 'the gateway-shim'}; off by default, and without it every challenge stays pending ("gateway api is not enabled")`,
       'helm upgrade cert-manager ... --set-json \'extraArgs=["--enable-gateway-api"]\' (restart cert-manager after installing the Gateway API CRDs)');
   }
   const passthrough = ingresses.filter((i) => i.metadata?.annotations?.['nginx.ingress.kubernetes.io/ssl-passthrough'] === 'true');
   if (passthrough.length) add(RequirementKind.SETTING, 'ingress-nginx: --enable-ssl-passthrough', `for ${names(passthrough)}: the ssl-passthrough annotation does nothing without it`, 'helm upgrade ingress-nginx ... --set controller.extraArgs.enable-ssl-passthrough=""');
-  const controllerSettings = of(docs, 'ConfigMap').filter((c) => c.metadata?.name === 'ingress-nginx-controller' && c.data?.['ssl-protocols']);
+  const controllerSettings = of('ConfigMap').filter((c) => c.metadata?.name === 'ingress-nginx-controller' && c.data?.['ssl-protocols']);
   for (const c of controllerSettings) {
     add(RequirementKind.SETTING, `ingress-nginx: the keys of ConfigMap ${ns(c)}/${c.metadata.name}`, 'HSTS, protocols and ciphers are controller-wide in ingress-nginx; the edges rely on these keys', 'merge them into your controller ConfigMap (Helm: controller.config) instead of applying a second copy');
     if (c.data['use-forwarded-headers'] === 'true') {
@@ -102,45 +107,45 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   }
   // Behind a TLS load balancer the edges act on X-Forwarded-Proto, which the controller must keep from the load balancer.
   const forced = ingresses.filter((i) => i.metadata?.annotations?.['nginx.ingress.kubernetes.io/force-ssl-redirect'] === 'true');
-  const trustsForwarded = of(docs, 'ConfigMap').some((c) => c.data?.['use-forwarded-headers'] === 'true');
+  const trustsForwarded = of('ConfigMap').some((c) => c.data?.['use-forwarded-headers'] === 'true');
   if (forced.length && !trustsForwarded) {
     add(RequirementKind.SETTING, 'ingress-nginx: use-forwarded-headers "true" in the controller ConfigMap, if a TLS load balancer is in front', `for ${names(forced)}: force-ssl-redirect (what the edges set behind a TLS-terminating load balancer) redirects every request that arrives as plain HTTP, and without it ingress-nginx ignores the load balancer's X-Forwarded-Proto, so it loops and HSTS is never sent`,
       'helm upgrade ingress-nginx ... --set-string controller.config.use-forwarded-headers=true (or NginxControllerSettings), and keep the controller reachable only through the load balancer');
   }
-  const trustXfp = of(docs, 'ClientTrafficPolicy').filter((p) => p.spec?.clientIPDetection);
-  const xfpRoutes = of(docs, 'HTTPRoute').filter((r) => (r.spec?.rules ?? []).some((x: any) => (x.matches ?? []).some((m: any) => (m.headers ?? []).some((h: any) => /^x-forwarded-proto$/i.test(h.name)))));
+  const trustXfp = of('ClientTrafficPolicy').filter((p) => p.spec?.clientIPDetection);
+  const xfpRoutes = of('HTTPRoute').filter((r) => (r.spec?.rules ?? []).some((x: any) => (x.matches ?? []).some((m: any) => (m.headers ?? []).some((h: any) => /^x-forwarded-proto$/i.test(h.name)))));
   if (xfpRoutes.length && !trustXfp.length) {
     add(RequirementKind.SETTING, 'the Gateway implementation keeps the load balancer\'s X-Forwarded-Proto on its HTTP listener', `for ${names(xfpRoutes)}: they serve on the HTTP listener what the load balancer received over TLS; an implementation that overwrites the header (Envoy-based ones do by default) redirects every request, a loop`,
       'configure it to trust the load balancer hop (Envoy: xff_num_trusted_hops 1), and keep its HTTP listener reachable only through the load balancer');
   }
   if (trustXfp.length) add(RequirementKind.SETTING, 'Envoy\'s HTTP listener reachable only through the TLS load balancer', `for ${names(trustXfp)}: Envoy keeps the X-Forwarded-Proto the load balancer sets, and Envoy Gateway v1.9 keeps it whoever sends it`, 'restrict the Envoy Service (loadBalancerSourceRanges, NetworkPolicy or firewall) to the load balancer');
-  const webRoutes = of(docs, 'IngressRoute').filter((r) => !r.spec?.tls && (r.spec?.routes ?? []).some((x: any) => (x.services ?? []).some((s: any) => s.name !== 'noop@internal')));
+  const webRoutes = of('IngressRoute').filter((r) => !r.spec?.tls && (r.spec?.routes ?? []).some((x: any) => (x.services ?? []).some((s: any) => s.name !== 'noop@internal')));
   if (webRoutes.length) {
     add(RequirementKind.SETTING, 'Traefik: entryPoints.<web>.forwardedHeaders.trustedIPs = the load balancer\'s addresses', `for ${names(webRoutes)}: served on the plain entry point for what the load balancer received over TLS; without trusted IPs Traefik replaces X-Forwarded-Proto and every request is redirected`,
       'static configuration, e.g. --entryPoints.web.forwardedHeaders.trustedIPs=10.0.0.0/8 (Helm: ports.web.forwardedHeaders.trustedIPs)');
   }
-  const services = of(docs, 'Service');
+  const services = of('Service');
   const wsServices = new Set(services.filter((s) => (s.spec?.ports ?? []).some((p: any) => /^kubernetes\.io\/wss?$/.test(p.appProtocol ?? ''))).map((s) => `${ns(s)}/${s.metadata.name}`));
-  const traefikWs = of(docs, 'IngressRoute').filter((r) => (r.spec?.routes ?? []).some((x: any) => (x.services ?? []).some((s: any) => wsServices.has(`${ns(r)}/${s.name}`))));
+  const traefikWs = of('IngressRoute').filter((r) => (r.spec?.routes ?? []).some((x: any) => (x.services ?? []).some((s: any) => wsServices.has(`${ns(r)}/${s.name}`))));
   if (traefikWs.length) add(RequirementKind.SETTING, 'an idle timeout of at least the WebSocket timeout on the load balancer in front of Traefik', `for ${names(traefikWs)}: Traefik does not cut an upgraded connection, so the load balancer's idle timeout is the limit`);
-  for (const g of [...gateways, ...of(docs, 'ListenerSet')].filter((x) => x.metadata?.annotations?.[TLS_PROFILE_ANNOTATION])) {
+  for (const g of [...gateways, ...of('ListenerSet')].filter((x) => x.metadata?.annotations?.[TLS_PROFILE_ANNOTATION])) {
     add(RequirementKind.SETTING, `TLS of ${g.kind} ${ns(g)}/${g.metadata.name}: ${g.metadata.annotations[TLS_PROFILE_ANNOTATION]}`, 'Gateway API has no portable field for TLS versions and ciphers, and this implementation is not one the library configures', 'set them in the implementation\'s own configuration');
   }
-  for (const r of of(docs, 'HTTPRoute').filter((x) => x.metadata?.annotations?.[BODY_LIMIT_ANNOTATION])) {
+  for (const r of of('HTTPRoute').filter((x) => x.metadata?.annotations?.[BODY_LIMIT_ANNOTATION])) {
     const limits = String(r.metadata.annotations[BODY_LIMIT_ANNOTATION]).split(',').map((x) => x.replace('=', ' ≤ ')).join(', ');
     add(RequirementKind.SETTING, `request body limit of ${ns(r)}/${r.metadata.name}: ${limits} bytes`, 'Gateway API has no portable field for it, and the controller\'s default may be smaller or unlimited', 'set it in the implementation\'s own configuration');
   }
-  for (const r of of(docs, 'HTTPRoute').filter((x) => x.metadata?.annotations?.[STREAM_IDLE_ANNOTATION])) {
+  for (const r of of('HTTPRoute').filter((x) => x.metadata?.annotations?.[STREAM_IDLE_ANNOTATION])) {
     add(RequirementKind.SETTING, `stream idle timeout of ${ns(r)}/${r.metadata.name}: at least ${r.metadata.annotations[STREAM_IDLE_ANNOTATION]}`, 'its WebSocket rules stay open while idle; Gateway API has no portable field for it', 'set it in the implementation\'s own configuration');
   }
 
   // Secrets referenced but not created.
   const created = new Set([
-    ...of(docs, 'Certificate').map((c) => `${ns(c)}/${c.spec?.secretName}`),
-    ...of(docs, 'Secret').map((s) => `${ns(s)}/${s.metadata?.name}`),
+    ...of('Certificate').map((c) => `${ns(c)}/${c.spec?.secretName}`),
+    ...of('Secret').map((s) => `${ns(s)}/${s.metadata?.name}`),
     // The ACME account key: cert-manager creates it.
-    ...of(docs, 'ClusterIssuer').map((i) => `${CERT_MANAGER_NS}/${i.spec?.acme?.privateKeySecretRef?.name}`),
-    ...of(docs, 'Issuer').map((i) => `${ns(i)}/${i.spec?.acme?.privateKeySecretRef?.name}`),
+    ...of('ClusterIssuer').map((i) => `${CERT_MANAGER_NS}/${i.spec?.acme?.privateKeySecretRef?.name}`),
+    ...of('Issuer').map((i) => `${ns(i)}/${i.spec?.acme?.privateKeySecretRef?.name}`),
   ]);
   const secret = (namespace: string, name: string, key: string | undefined, user: any, what: string) => {
     if (!name || created.has(`${namespace}/${name}`)) return;
@@ -148,19 +153,19 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
     add(RequirementKind.SECRET, `Secret ${namespace}/${name}${key ? ` (key ${key})` : ''}`, `for ${names([user])} (${what})${user.kind === 'Certificate' ? ': cert-manager writes no part of the certificate Secret while it is missing' : ''}`,
       `kubectl create secret generic ${name} --namespace ${namespace} --from-literal=${key ?? 'value'}=${value}`);
   };
-  for (const d of of(docs, 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod')) {
+  for (const d of of('Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod')) {
     const pod = d.kind === 'Pod' ? d.spec : d.kind === 'CronJob' ? d.spec?.jobTemplate?.spec?.template?.spec : d.spec?.template?.spec;
     for (const c of [...pod?.containers ?? [], ...pod?.initContainers ?? []]) {
       for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) secret(ns(d), e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key, d, `${e.name}`);
     }
     for (const v of pod?.volumes ?? []) if (v.secret) secret(ns(d), v.secret.secretName, undefined, d, `volume ${v.name}`);
   }
-  for (const c of of(docs, 'Certificate')) {
+  for (const c of of('Certificate')) {
     for (const [store, ks] of Object.entries(c.spec?.keystores ?? {}) as Array<[string, any]>) {
       if (ks?.passwordSecretRef) secret(ns(c), ks.passwordSecretRef.name, ks.passwordSecretRef.key, c, `the ${store.toUpperCase()} keystore password`);
     }
   }
-  for (const i of of(docs, 'ClusterIssuer', 'Issuer')) {
+  for (const i of of('ClusterIssuer', 'Issuer')) {
     const where = i.kind === 'ClusterIssuer' ? CERT_MANAGER_NS : ns(i);
     const acme = i.spec?.acme ?? {};
     if (acme.externalAccountBinding?.keySecretRef) secret(where, acme.externalAccountBinding.keySecretRef.name, acme.externalAccountBinding.keySecretRef.key, i, 'the ACME External Account Binding HMAC key');
@@ -174,11 +179,11 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   }
 
   // Namespaces assumed to exist, and labels they need.
-  const namespaces = new Map(of(docs, 'Namespace').map((n) => [n.metadata?.name, n.metadata?.labels ?? {}]));
+  const namespaces = new Map(of('Namespace').map((n) => [n.metadata?.name, n.metadata?.labels ?? {}]));
   const used = new Map<string, any[]>();
   const use = (namespace: string, d: any) => (used.get(namespace) ?? used.set(namespace, []).get(namespace)!).push(d);
   for (const d of docs.filter((x) => x?.metadata?.namespace)) use(d.metadata.namespace, d);
-  if (!namespaces.has(CERT_MANAGER_NS)) for (const i of of(docs, 'ClusterIssuer')) use(CERT_MANAGER_NS, i);
+  if (!namespaces.has(CERT_MANAGER_NS)) for (const i of of('ClusterIssuer')) use(CERT_MANAGER_NS, i);
   for (const [name, users] of [...used].sort(([a], [b]) => compareText(a, b))) {
     if (!namespaces.has(name)) add(RequirementKind.NAMESPACE, `namespace ${name}`, `for ${names(users)}`, `kubectl create namespace ${name}`);
   }
@@ -195,7 +200,7 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   for (const g of gateways) {
     const labels = g.spec?.allowedListeners?.namespaces?.selector?.matchLabels;
     if (!labels) continue;
-    const attached = [...of(docs, 'ListenerSet'), ...of(docs, 'HTTPRoute')].filter((x) => JSON.stringify(x.spec?.parentRef ?? x.spec?.parentRefs ?? '').includes(`"name":"${g.metadata.name}"`) && ns(x) !== ns(g));
+    const attached = [...of('ListenerSet'), ...of('HTTPRoute')].filter((x) => JSON.stringify(x.spec?.parentRef ?? x.spec?.parentRefs ?? '').includes(`"name":"${g.metadata.name}"`) && ns(x) !== ns(g));
     for (const n of new Set(attached.map(ns))) needsLabel(n, labels, `for ${names(attached.filter((a) => ns(a) === n))}: Gateway ${ns(g)}/${g.metadata.name} admits only labelled namespaces`);
   }
   const order = Object.values(RequirementKind);

@@ -34,7 +34,7 @@ const ns = (d: any): string => d.metadata?.namespace ?? 'default';
 /** The documents of some kinds (or API groups), in document order: indexed once, as the rules ask two dozen times. */
 function indexBy(docs: any[], key: (d: any) => string): (...keys: string[]) => any[] {
   const index = groupBy(docs.filter(Boolean).map((d, i): [any, number] => [d, i]), ([d]) => key(d));
-  return (...keys) => keys.flatMap((k) => index.get(k) ?? []).sort((a, b) => a[1] - b[1]).map(([d]) => d);
+  return (...keys) => (keys.length === 1 ? index.get(keys[0]) ?? [] : keys.flatMap((k) => index.get(k) ?? []).sort((a, b) => a[1] - b[1])).map(([d]) => d);
 }
 /** Up to four objects by name (sorted, so the text does not depend on the order of the documents), and how many more. */
 const names = (docs: any[]) => {

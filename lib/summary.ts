@@ -311,6 +311,10 @@ export function describeTls(protocols: string[], ciphers: string[]): string {
 }
 
 /** The summary as Markdown. */
+/** Mermaid's default limits (mermaid `maxTextSize`, `maxEdges`), which GitHub's renderer keeps. */
+const MERMAID_MAX_TEXT = 50_000;
+const MERMAID_MAX_EDGES = 500;
+
 export function renderSummary(model: ReviewModel, title: string): string {
   const cell = (v: string | string[] | boolean | undefined) => (Array.isArray(v) ? v.join(', ') || '-' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : v || '-');
   const table = (head: string[], rows: Array<Array<string | string[] | boolean | undefined>>) =>
@@ -336,28 +340,43 @@ export function renderSummary(model: ReviewModel, title: string): string {
     ['certificate', 'namespace', 'names', 'issuer', 'key', 'duration / renew before', 'usages', 'secret'],
     model.certificates.map((c) => [`${c.name}${c.isCa ? ' (CA)' : ''}`, c.namespace, c.names, c.issuer, c.key, c.lifetime, c.usages.length ? c.usages : c.isCa ? 'CA' : '-', c.secret]),
   ));
-  lines.push('', '## Graph', '', '```mermaid', 'graph LR');
+  lines.push('', '## Graph', '');
+  // Mermaid (GitHub's too) refuses a diagram over 50,000 characters or 500 edges: past that the graph is left out, and
+  // it stops being built (at thousands of apps it was megabytes of text nobody could see).
+  const graph = ['```mermaid', 'graph LR'];
+  let chars = 0;
+  let edges = 0;
+  const add = (line: string, arrows: number) => {
+    edges += arrows;
+    chars += line.length + 1;
+    if (edges <= MERMAID_MAX_EDGES && chars <= MERMAID_MAX_TEXT) graph.push(line);
+  };
   const node = (x: string) => x.replace(/[^A-Za-z0-9]/g, '_');
   const certByName = new Map(model.certificates.map((c) => [`${c.namespace}/${c.name}`, c]));
   const secrets = new Set(model.certificates.map((c) => c.secret));
   const workloadByName = groupBy(model.workloads, (w) => w.name);
-  for (const issuer of new Set(model.certificates.map((c) => c.issuer))) lines.push(`  ${node(`issuer ${issuer}`)}{{"${issuer}"}}`);
-  for (const c of model.certificates) lines.push(`  ${node(`cert ${c.secret}`)}["cert ${c.namespace}/${c.name}"] --> ${node(`issuer ${c.issuer}`)}`);
+  for (const issuer of new Set(model.certificates.map((c) => c.issuer))) add(`  ${node(`issuer ${issuer}`)}{{"${issuer}"}}`, 0);
+  for (const c of model.certificates) add(`  ${node(`cert ${c.secret}`)}["cert ${c.namespace}/${c.name}"] --> ${node(`issuer ${c.issuer}`)}`, 1);
   for (const w of model.workloads) {
-    lines.push(`  ${node(`w ${w.namespace}/${w.name}`)}("${w.namespace}/${w.name}")`);
+    add(`  ${node(`w ${w.namespace}/${w.name}`)}("${w.namespace}/${w.name}")`, 0);
     const served = w.certificate && certByName.get(`${w.namespace}/${w.certificate.split(' → ')[0]}`);
-    if (served) lines.push(`  ${node(`w ${w.namespace}/${w.name}`)} -. serves .-> ${node(`cert ${served.secret}`)}`);
-    for (const caller of w.callers) lines.push(`  ${node(`w ${w.namespace}/${caller}`)} -- "${w.requiresClientCertificates ? 'mTLS' : 'HTTPS'}" --> ${node(`w ${w.namespace}/${w.name}`)}`);
+    if (served) add(`  ${node(`w ${w.namespace}/${w.name}`)} -. serves .-> ${node(`cert ${served.secret}`)}`, 1);
+    for (const caller of w.callers) add(`  ${node(`w ${w.namespace}/${caller}`)} -- "${w.requiresClientCertificates ? 'mTLS' : 'HTTPS'}" --> ${node(`w ${w.namespace}/${w.name}`)}`, 1);
   }
   for (const h of model.hosts) {
-    lines.push(`  ${node(`host ${h.host}`)}(["${h.host}"])${h.secret && secrets.has(h.secret) ? ` --> ${node(`cert ${h.secret}`)}` : ''}`);
+    const toCert = h.secret && secrets.has(h.secret);
+    add(`  ${node(`host ${h.host}`)}(["${h.host}"])${toCert ? ` --> ${node(`cert ${h.secret}`)}` : ''}`, toCert ? 1 : 0);
     const hostNs = h.secret?.split('/')[0];
     for (const b of h.backends) {
       const w = (workloadByName.get(b.split(':')[0]) ?? []).find((x) => !hostNs || x.namespace === hostNs);
-      if (w) lines.push(`  ${node(`host ${h.host}`)} --> ${node(`w ${w.namespace}/${w.name}`)}`);
+      if (w) add(`  ${node(`host ${h.host}`)} --> ${node(`w ${w.namespace}/${w.name}`)}`, 1);
     }
   }
-  lines.push('```', '');
+  if (edges > MERMAID_MAX_EDGES || chars > MERMAID_MAX_TEXT) {
+    lines.push(`Left out: ${model.hosts.length} hosts, ${model.workloads.length} workloads and ${model.certificates.length} certificates make a graph larger than Mermaid renders (50,000 characters or 500 edges, its defaults and GitHub's). The tables above hold the same links.`, '');
+  } else {
+    lines.push(...graph, '```', '');
+  }
   return lines.join('\n');
 }
 

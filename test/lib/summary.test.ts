@@ -1,5 +1,5 @@
 import { EdgeKind } from '../../lib';
-import { HostReview, reviewModel } from '../../lib/summary';
+import { HostReview, renderSummary, reviewModel } from '../../lib/summary';
 import { envDocs } from '../support';
 
 describe.each(Object.values(EdgeKind))('review model read from the %s YAML of prod', (edge) => {
@@ -29,5 +29,27 @@ describe.each(Object.values(EdgeKind))('review model read from the %s YAML of pr
 
   test('certificates, CAs marked', () => {
     expect(model.certificates.find((c) => c.name === 'internal-ca-root')).toMatchObject({ isCa: true, namespace: 'cert-manager', issuer: 'ClusterIssuer/internal-ca-selfsigned' });
+  });
+});
+
+describe('the graph', () => {
+  const docs = Object.values(envDocs('prod')).flat();
+  const model = reviewModel(docs);
+  const mermaid = (text: string) => text.split('```mermaid\n')[1]?.split('\n```')[0];
+
+  test('a stack Mermaid can draw gets its graph', () => {
+    const graph = mermaid(renderSummary(model, 't'));
+    expect(graph).toMatch(/^graph LR\n/);
+    expect(graph.length).toBeLessThan(50_000);
+  });
+
+  test('past Mermaid\'s limits (50,000 characters or 500 edges, GitHub\'s too) it is left out, with the reason', () => {
+    // 300 copies of each host: 600 edges and more, which Mermaid refuses to render.
+    const many = { ...model, hosts: Array.from({ length: 300 }, (_, i) => model.hosts.map((h) => ({ ...h, host: `h${i}-${h.host}` }))).flat() };
+    const text = renderSummary(many, 't');
+    expect(mermaid(text)).toBeUndefined();
+    expect(text).toContain(`Left out: ${many.hosts.length} hosts, ${model.workloads.length} workloads and ${model.certificates.length} certificates make a graph larger than Mermaid renders (50,000 characters or 500 edges`);
+    // The tables still list every host.
+    expect(text.split('\n').filter((l) => /^\| h\d+-/.test(l)).length).toBe(many.hosts.length);
   });
 });

@@ -133,8 +133,10 @@ export function reviewModel(docs: any[]): ReviewModel {
       callers: callers.get(`${ns(d)}/${d.metadata.name}`) ?? [],
     };
   });
-  const order = (a: { namespace?: string; name?: string; host?: string }, b: typeof a) => compareText(`${a.host ?? ''}${a.namespace}/${a.name}`, `${b.host ?? ''}${b.namespace}/${b.name}`);
-  return { requirements: clusterRequirements(docs), hosts: hosts.sort((a, b) => compareText(a.host, b.host)), workloads: workloads.sort(order), certificates: certificates.sort(order) };
+  // Each sort key made once, not per comparison (thousands of apps made hundreds of thousands of strings).
+  const sorted = <T extends { namespace?: string; name?: string }>(items: T[]) => items.map((x) => [`${x.namespace}/${x.name}`, x] as const)
+    .sort(([a], [b]) => compareText(a, b)).map(([, x]) => x);
+  return { requirements: clusterRequirements(docs), hosts: hosts.sort((a, b) => compareText(a.host, b.host)), workloads: sorted(workloads), certificates: sorted(certificates) };
 }
 
 const selectorKey = (labels?: Record<string, string>) => Object.entries(labels ?? {}).sort().map(([k, v]) => `${k}=${v}`).join(',');
@@ -316,6 +318,11 @@ const MERMAID_MAX_TEXT = 50_000;
 const MERMAID_MAX_EDGES = 500;
 
 export function renderSummary(model: ReviewModel, title: string): string {
+  return summaryLines(model, title).join('\n');
+}
+
+/** The lines of {@link renderSummary}: the writer streams them (at thousands of apps the text is megabytes). */
+export function summaryLines(model: ReviewModel, title: string): string[] {
   const cell = (v: string | string[] | boolean | undefined) => (Array.isArray(v) ? v.join(', ') || '-' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : v || '-');
   const table = (head: string[], rows: Array<Array<string | string[] | boolean | undefined>>) =>
     [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
@@ -377,7 +384,7 @@ export function renderSummary(model: ReviewModel, title: string): string {
   } else {
     lines.push(...graph, '```', '');
   }
-  return lines.join('\n');
+  return lines;
 }
 
 /** The summary of documents as Markdown (the writer's SUMMARY.md). */

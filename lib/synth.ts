@@ -5,7 +5,7 @@ import { dump } from 'js-yaml';
 import { Finding, Severity } from './policy/check';
 import { CheckedApp, checkApp, enforcePolicy, lastCheck } from './policy/gate';
 import { TlsStackError } from './policy/validation';
-import { reviewSummary } from './summary';
+import { reviewModel, summaryLines } from './summary';
 
 /** One App to write, and the title of its review summary. */
 export interface AppToWrite {
@@ -66,7 +66,10 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
     const contents = new Map<string, (fd: number) => void>([
       ...checked.charts.map((c): [string, (fd: number) => void] => [c.file, (fd) => writeYaml(fd, c.docs)]),
       [kustomization, (fd) => writeYaml(fd, [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }])],
-      [summary, (fd) => fs.writeSync(fd, `<!-- ${GENERATED_MARKER}. Do not edit. -->\n${reviewSummary(checked.charts.flatMap((c) => c.docs), title)}`)],
+      [summary, (fd) => writeChunks(fd, (function* () {
+        yield `<!-- ${GENERATED_MARKER}. Do not edit. -->`;
+        for (const line of summaryLines(reviewModel(checked.charts.flatMap((c) => c.docs)), title)) yield `\n${line}`;
+      })())],
     ]);
     return { app, contents, warnings: checked.findings.filter((f) => f.severity === Severity.WARNING) };
   });
@@ -124,17 +127,25 @@ export function synthChecked(app: App): CheckedApp {
   return lastCheck(app) ?? checkApp(app);
 }
 
-/** One marked YAML file, written in chunks of about 64 KiB (a write per document was a system call per document). */
+/** One marked YAML file. */
 function writeYaml(fd: number, docs: unknown[]): void {
-  let chunk = YAML_HEADER;
-  docs.forEach((d, i) => {
-    chunk += (i ? '---\n' : '') + dumpDoc(d);
+  writeChunks(fd, (function* () {
+    yield YAML_HEADER;
+    for (let i = 0; i < docs.length; i++) yield (i ? '---\n' : '') + dumpDoc(docs[i]);
+  })());
+}
+
+/** Text written in chunks of about 64 KiB: a write per document was a system call each, and one string of a large App megabytes. */
+function writeChunks(fd: number, pieces: Iterable<string>): void {
+  let chunk = '';
+  for (const piece of pieces) {
+    chunk += piece;
     if (chunk.length >= 65_536) {
       fs.writeSync(fd, chunk);
       chunk = '';
     }
-  });
-  fs.writeSync(fd, chunk);
+  }
+  if (chunk) fs.writeSync(fd, chunk);
 }
 
 function isOurs(file: string): boolean {

@@ -8,20 +8,18 @@
 // is written when the process exits, so it holds every function that ran (not only the top level), and a later run
 // neither parses nor compiles them again. A cache V8 rejects (changed source or flags) is replaced;
 // CDK8S_TLS_NO_CODE_CACHE=1 turns it off.
-const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
 
 const cache = path.join(__dirname, '..', 'node_modules', '.cache', 'ts-loader');
-const key = (...parts) => parts.reduce((h, p) => h.update(p).update('\0'), crypto.createHash('sha1')).digest('hex');
 const write = (file, data) => {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(`${file}.${process.pid}`, data);
   fs.renameSync(`${file}.${process.pid}`, file);
 };
-const { transpile, version } = require('./transpile');
+const { cacheKey: key, transpile, version } = require('./transpile');
 const TRANSPILER = version();
 
 require.extensions['.ts'] = (module, filename) => {
@@ -47,13 +45,15 @@ if (process.env.CDK8S_TLS_NO_CODE_CACHE) {
   const pending = []; // scripts whose cache is missing or was rejected: written at exit
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
-    // A vm.Script has no import() callback once it comes from cached data: those few modules compile as usual.
-    if (/\bimport\s*\(/.test(content)) return compile.call(this, content, filename);
     const file = path.join(v8cache, `${key(filename, content)}.bin`);
     let cachedData;
     try {
       cachedData = fs.readFileSync(file);
-    } catch {}
+    } catch {
+      // A vm.Script has no import() callback once it comes from cached data: those few modules compile as usual (a
+      // module with a cache was compiled here before, so only one without is searched for import()).
+      if (/\bimport\s*\(/.test(content)) return compile.call(this, content, filename);
+    }
     // Module.wrap puts the source inside a function, where a hashbang line is no comment: blank it, as Node does.
     const script = new vm.Script(Module.wrap(content.startsWith('#!') ? `//${content.slice(2)}` : content), { filename, cachedData });
     if (!cachedData || script.cachedDataRejected) pending.push([file, script]);

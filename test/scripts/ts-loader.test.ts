@@ -1,8 +1,10 @@
 import { spawnSync } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { cacheKey }: { cacheKey: (...parts: string[]) => string } = require('../../scripts/transpile');
 
 // scripts/ts-loader.js runs every repository command: TypeScript through esbuild, and every CommonJS module through
 // V8's code cache. What a module sees must not change with the cache, whether it is missing, used or rejected.
@@ -34,7 +36,7 @@ test('a module behaves the same with the code cache missing, used and rejected',
 
   // dep.js's cache, by the loader's key (file name and source): garbage in it must be rejected and replaced.
   const depFile = path.join(dir, 'dep.js');
-  const depKey = crypto.createHash('sha1').update(depFile).update('\0').update(fs.readFileSync(depFile, 'utf8')).update('\0').digest('hex');
+  const depKey = cacheKey(depFile, fs.readFileSync(depFile, 'utf8'));
   const depCache = written.find((f) => path.basename(f) === `${depKey}.bin`)!;
   expect(depCache).toBeDefined();
   fs.writeFileSync(depCache, 'not a code cache');

@@ -312,11 +312,11 @@ export function describeTls(protocols: string[], ciphers: string[]): string {
   return `custom: ${protocols.join(' ')}${ciphers.length ? `; ${ciphers.join(':')}` : ''}`;
 }
 
-/** The summary as Markdown. */
 /** Mermaid's default limits (mermaid `maxTextSize`, `maxEdges`), which GitHub's renderer keeps. */
 const MERMAID_MAX_TEXT = 50_000;
 const MERMAID_MAX_EDGES = 500;
 
+/** The summary as Markdown. */
 export function renderSummary(model: ReviewModel, title: string): string {
   return summaryLines(model, title).join('\n');
 }
@@ -351,7 +351,7 @@ export function summaryLines(model: ReviewModel, title: string): string[] {
   // Mermaid (GitHub's too) refuses a diagram over 50,000 characters or 500 edges: past that the graph is left out, and
   // it stops being built (at thousands of apps it was megabytes of text nobody could see).
   const graph = ['```mermaid', 'graph LR'];
-  let chars = 0;
+  let chars = 'graph LR\n'.length; // the diagram's text: what Mermaid counts
   let edges = 0;
   const add = (line: string, arrows: number) => {
     edges += arrows;

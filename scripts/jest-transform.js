@@ -11,7 +11,9 @@ module.exports = {
     const { code, map } = transpile(source, filename, true);
     return { code, map };
   },
-  getCacheKey(source, filename) {
-    return crypto.createHash('sha1').update(source).update('\0').update(filename).update('\0').update(version()).update('\0').update(self).digest('hex');
+  // Jest keeps what it stores by this key alone, instrumented for coverage or not: both are in it, as in babel-jest.
+  getCacheKey(source, filename, { configString, instrument }) {
+    return crypto.createHash('sha1').update(source).update('\0').update(filename).update('\0').update(version()).update('\0').update(self)
+      .update('\0').update(configString).update('\0').update(instrument ? 'instrument' : '').digest('hex');
   },
 };

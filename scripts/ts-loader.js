@@ -20,11 +20,13 @@ const write = (file, data) => {
   fs.renameSync(`${file}.${process.pid}`, file);
 };
 const { cacheKey: key, transpile, version } = require('./transpile');
+// The transpiled TypeScript (a few small files) by SHA-1: a stale entry would run old code with nothing else to notice.
+const digest = (...parts) => parts.reduce((h, p) => h.update(p).update('\0'), require('crypto').createHash('sha1')).digest('hex');
 const TRANSPILER = version();
 
 require.extensions['.ts'] = (module, filename) => {
   const source = fs.readFileSync(filename, 'utf8');
-  const cached = path.join(cache, `${key(filename, source, TRANSPILER)}.js`);
+  const cached = path.join(cache, `${digest(filename, source, TRANSPILER)}.js`);
   let code;
   try {
     code = fs.readFileSync(cached, 'utf8');

@@ -264,7 +264,11 @@ export function goDuration(d: Duration): string {
 }
 
 /**
- * Sorts text by code point: the same order on every machine (`localeCompare` follows the process's locale, so the YAML
- * and SUMMARY.md could differ between a laptop and CI, and its first call loads ICU's collator, ~15 ms).
+ * Sorts text case-insensitively, then by code point: the same order on every machine (`localeCompare` follows the
+ * process's locale, so SUMMARY.md could differ between a laptop and CI, and its first call loads ICU's collator, ~15 ms).
  */
-export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export function compareText(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}

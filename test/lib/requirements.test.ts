@@ -1,3 +1,4 @@
+import { compareText } from '../../lib/policy/validation';
 import { Chart, Testing } from 'cdk8s';
 import {
   ClusterRequirement, EdgeKind, GatewayImplementation, InternalCa, NamespacedChart, NginxControllerSettings, NginxIngressEdge, PlatformGateway, RequirementKind, SelfSignedIssuer, TlsStackChart, clusterRequirements,
@@ -121,4 +122,9 @@ describe('cluster requirements read from the manifests', () => {
     });
     expect(find(clusterRequirements(app), RequirementKind.NAMESPACE, 'namespace shop labelled gateway.tls-stack/platform=attach')).toHaveLength(1);
   });
+});
+
+test('requirements sort case-insensitively, then by code point: the same order on every machine, whatever its locale', () => {
+  const texts = ['an idle timeout', 'TLS of Gateway', 'cert-manager: --enable-gateway-api', "Envoy's HTTP listener", 'Traefik: entryPoints', 'tls of gateway'];
+  expect([...texts].sort(compareText)).toEqual(['an idle timeout', 'cert-manager: --enable-gateway-api', "Envoy's HTTP listener", 'TLS of Gateway', 'tls of gateway', 'Traefik: entryPoints']);
 });

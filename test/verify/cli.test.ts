@@ -114,7 +114,7 @@ describe('cdk8s-tls verify', () => {
     });
   });
 
-  // Concurrent: it mostly waits (4 s of --timeout), and the tests after it run meanwhile.
+  // Concurrent: jest starts it with the file and it only waits (4 s of --timeout), while the other tests run.
   test.concurrent('a host whose TCP connect takes 3 s, then never answers: done within --timeout + 1 s, connect included', async () => {
     await withServer(startSlowConnectServer(), async (s) => {
       const r = await cli('--url', `https://${HOST}:${s.httpsPort}/`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--ws', '/ws', '--timeout', '4000', '--json');

@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
-import { isIP } from 'net';
 import type * as Cel from '@bufbuild/cel';
 import type * as CelExt from '@bufbuild/cel/ext';
 import type * as Syntax from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type * as Protobuf from '@bufbuild/protobuf';
 import type { RE2JS } from '@bufbuild/re2';
+import { ipFamily } from './validation';
 
 /**
  * The CEL `x-kubernetes-validations` rules of the upstream CRDs, evaluated the way the API server does (Kubernetes CEL:
@@ -45,7 +45,7 @@ function evaluator() {
     const lib: Runtime = require('../../imports/validators/cel');
     const { RE2JS: Engine }: { RE2JS: typeof RE2JS } = require('../../imports/validators/re2');
     const env = lib.celEnv({
-      funcs: [...lib.strings, lib.celFunc('isIP', [lib.CelScalar.STRING], lib.CelScalar.BOOL, (s: string) => isIP(s) !== 0)],
+      funcs: [...lib.strings, lib.celFunc('isIP', [lib.CelScalar.STRING], lib.CelScalar.BOOL, (s: string) => ipFamily(s) !== 0)],
       variables: { self: lib.CelScalar.DYN },
       // matches() asks for its pattern on every call: each is compiled once.
       re2: { compile: (pattern: string) => regexps.get(pattern) ?? regexps.set(pattern, Engine.compile(pattern)).get(pattern)! },

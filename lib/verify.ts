@@ -73,8 +73,11 @@ export interface CheckResult {
 }
 
 const VERSIONS = [TlsVersion.TLS_1_0, TlsVersion.TLS_1_1, TlsVersion.TLS_1_2, TlsVersion.TLS_1_3];
-/** Cipher suite probes in flight at once per host (a server's connection limits must not look like refusals). */
-const SUITE_CONCURRENCY = 16;
+/**
+ * The TLS 1.2 suites outside the profile are offered in this many groups, in flight at once per host (few enough that
+ * a server's connection limits do not look like refusals).
+ */
+const SUITE_GROUPS = 8;
 /** The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days); past it the timer fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Status codes that mean "client certificate required". */
@@ -234,10 +237,11 @@ interface Acceptance {
  * after the server chose its parameters (e.g. for want of a client certificate) still counts as accepted.
  */
 async function accepts(t: Target, o: tls.ConnectionOptions, limits: Limits): Promise<Acceptance> {
-  let negotiated = false;
-  const r = await handshake(t, o, limits, (s) => s.getCipher()?.name, (s) => s.once('keylog', () => { negotiated = true; }));
+  // Keys are made once the server has chosen its suite, which is read then: a handshake that fails later still tells.
+  let negotiated: string | undefined;
+  const r = await handshake(t, o, limits, (s) => s.getCipher()?.name, (s) => s.once('keylog', () => { negotiated = s.getCipher()?.name ?? ''; }));
   if (r.ok) return { accepted: true, cipher: r.value, error: '' };
-  if (negotiated) return { accepted: true, error: r.error };
+  if (negotiated !== undefined) return { accepted: true, cipher: negotiated || undefined, error: r.error };
   return { accepted: r.answered ? false : undefined, error: r.error };
 }
 
@@ -252,22 +256,31 @@ function silence(probes: Array<Promise<Acceptance>>): Promise<string | undefined
 }
 
 /**
- * Every suite outside the profile, offered alone: each must be refused. The suite handshakes start once the host has
- * answered a version probe (a host that never answers costs one --timeout, not one per batch of suites); then each
- * has its own --timeout from its start, so that a far-away host is not cut off halfway through the list.
+ * Every suite outside the profile must be refused. They are offered in groups, a ClientHello each (round-robin, so
+ * that related suites a server tends to accept together fall into different groups): a server that accepts one of a
+ * group picks it, it is named and taken out, and the rest is offered again until the server refuses them all (the
+ * method of testssl.sh and sslscan). A correct server costs one handshake per group instead of one per suite; a
+ * server that picks a suite it was not offered, or one that cannot be told, has the rest of that group offered one
+ * suite at a time. The suite handshakes start once the host has answered a version probe (a host that never answers
+ * costs one --timeout, not one per group); then each has its own --timeout from its start, so that a far-away host
+ * is not cut off halfway through the list.
  */
 async function ciphers({ exp, t, limits, base, versionProbes }: Context): Promise<Result[]> {
   const suites = offerableSuites();
-  const offers: Array<{ suite: string; options: tls.ConnectionOptions }> = [];
+  const groups: Array<{ suites: string[]; options: (offer: string[]) => tls.ConnectionOptions }> = [];
   if (exp.profile.protocols.includes(TlsVersion.TLS_1_2)) {
-    for (const suite of suites.tls12.filter((s) => !exp.profile.ciphers.includes(s))) {
-      offers.push({ suite, options: { ...base, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: `${suite}:@SECLEVEL=0` } });
+    const outside = suites.tls12.filter((s) => !exp.profile.ciphers.includes(s));
+    const n = Math.min(SUITE_GROUPS, outside.length);
+    for (let g = 0; g < n; g++) {
+      groups.push({
+        suites: outside.filter((_, i) => i % n === g),
+        options: (offer) => ({ ...base, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: `${offer.join(':')}:@SECLEVEL=0` }),
+      });
     }
   }
   if (exp.profile.protocols.includes(TlsVersion.TLS_1_3)) {
-    for (const suite of suites.tls13.filter((s) => !MOZILLA_TLS13.includes(s))) {
-      offers.push({ suite, options: { ...base, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: suite } });
-    }
+    const outside = suites.tls13.filter((s) => !MOZILLA_TLS13.includes(s));
+    if (outside.length) groups.push({ suites: outside, options: (offer) => ({ ...base, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: offer.join(':') }) });
   }
   const { add, results } = collector();
   const unanswered = await silence(versionProbes);
@@ -276,31 +289,46 @@ async function ciphers({ exp, t, limits, base, versionProbes }: Context): Promis
     return results;
   }
   const each: Limits = { timeoutMs: limits.timeoutMs, signal: limits.signal };
-  const outcomes = await pool(offers, SUITE_CONCURRENCY, (o) => accepts(t, o.options, each));
-  const accepted = offers.filter((_, i) => outcomes[i].accepted).map((o) => o.suite);
-  const unknown = offers.filter((_, i) => outcomes[i].accepted === undefined);
-  const scope = `${offers.length} suites outside ${exp.profile.name} and Mozilla's ${MOZILLA_TLS13.length} TLS 1.3 suites`;
-  if (accepted.length) {
-    add('tls.ciphers', 'fail', `accepts ${accepted.join(', ')}: remove ${accepted.length > 1 ? 'them' : 'it'} from the server's cipher list (${accepted.length} of ${scope} accepted${unknown.length ? `, ${unknown.length} got no answer` : ''})`);
-  } else if (unknown.length) {
-    add('tls.ciphers', 'error', couldNotRun(`${unknown.length} of ${scope} got no answer, e.g. ${unknown[0].suite} (${outcomes[offers.indexOf(unknown[0])].error})`));
-  } else {
-    add('tls.ciphers', 'pass', `refused all ${scope}, one handshake each`);
-  }
-  return results;
-}
-
-/** Runs `fn` over `items`, at most `n` at a time; results in input order. */
-async function pool<I, O>(items: I[], n: number, fn: (item: I) => Promise<O>): Promise<O[]> {
-  const out: O[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
+  const accepted: string[] = [];
+  const unknown: Array<{ suite: string; error: string }> = [];
+  let handshakes = 0;
+  const offer = async (g: (typeof groups)[number], suites: string[]) => {
+    handshakes++;
+    return accepts(t, g.options(suites), each);
+  };
+  await Promise.all(groups.map(async (g) => {
+    let rest = g.suites;
+    while (rest.length) {
+      const r = await offer(g, rest);
+      if (r.accepted === false) return;
+      if (r.accepted === undefined) return void unknown.push(...rest.map((suite) => ({ suite, error: r.error })));
+      const chosen = rest.find((s) => s === r.cipher?.toUpperCase());
+      if (chosen) {
+        accepted.push(chosen);
+        rest = rest.filter((s) => s !== chosen);
+        continue;
+      }
+      // Accepted, but which suite is not known: each of the rest on its own.
+      for (const suite of rest) {
+        const one = await offer(g, [suite]);
+        if (one.accepted) accepted.push(suite);
+        else if (one.accepted === undefined) unknown.push({ suite, error: one.error });
+      }
+      return;
     }
   }));
-  return out;
+  const order = [...suites.tls12, ...suites.tls13];
+  accepted.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const scope = `${groups.reduce((n, g) => n + g.suites.length, 0)} suites outside ${exp.profile.name} and Mozilla's ${MOZILLA_TLS13.length} TLS 1.3 suites`;
+  const how = `offered in ${groups.length} ${groups.length === 1 ? 'group' : 'groups'}, ${handshakes} ${handshakes === 1 ? 'handshake' : 'handshakes'}`;
+  if (accepted.length) {
+    add('tls.ciphers', 'fail', `accepts ${accepted.join(', ')}: remove ${accepted.length > 1 ? 'them' : 'it'} from the server's cipher list (${accepted.length} of ${scope} accepted${unknown.length ? `, ${unknown.length} got no answer` : ''}; ${how})`);
+  } else if (unknown.length) {
+    add('tls.ciphers', 'error', couldNotRun(`${unknown.length} of ${scope} got no answer, e.g. ${unknown[0].suite} (${unknown[0].error})`));
+  } else {
+    add('tls.ciphers', 'pass', `refused all ${scope} (${how})`);
+  }
+  return results;
 }
 
 /** Chain, names, expiry, keys and signatures, from one handshake with verification on (unless --insecure). */

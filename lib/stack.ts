@@ -167,13 +167,13 @@ export class TlsStackChart extends NamespacedChart {
     spec.apps.forEach((a, i) => {
       if (a.tls) {
         check(!!a.tls.site !== !!a.tls.internal, this, `apps[${i}].tls`, a.tls, 'set exactly one of site (public certificate) and internal: true (internal CA)');
-        if (a.tls.site) check(siteNames.has(a.tls.site), this, `apps[${i}].tls.site`, a.tls.site, `name one of the sites: ${[...siteNames].join(', ')}`);
+        if (a.tls.site) check(siteNames.has(a.tls.site), this, `apps[${i}].tls.site`, a.tls.site, () => `name one of the sites: ${[...siteNames].join(', ')}`);
         if (a.tls.internal) needCa(`apps[${i}].tls.internal`);
       }
-      (a.calls ?? []).forEach((c, j) => check(appNames.has(c.app), this, `apps[${i}].calls[${j}].app`, c.app, `name one of the apps: ${[...appNames].join(', ')}`));
+      (a.calls ?? []).forEach((c, j) => check(appNames.has(c.app), this, `apps[${i}].calls[${j}].app`, c.app, () => `name one of the apps: ${[...appNames].join(', ')}`));
     });
     (spec.routes ?? []).forEach((r, i) => {
-      check(appNames.has(r.app), this, `routes[${i}].app`, r.app, `name one of the apps: ${[...appNames].join(', ')}`);
+      check(appNames.has(r.app), this, `routes[${i}].app`, r.app, () => `name one of the apps: ${[...appNames].join(', ')}`);
       if (r.clientAuth) needCa(`routes[${i}].clientAuth`);
     });
 

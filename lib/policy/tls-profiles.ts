@@ -71,7 +71,7 @@ export class TlsProfile {
     check(ORDER.indexOf(this.minVersion) >= ORDER.indexOf(TlsVersion.TLS_1_2), scope, `${field}.minVersion`, this.minVersion,
       'use TlsVersion.TLS_1_2 or TLS_1_3: TLS 1.0 and 1.1 are deprecated (RFC 8996)');
     for (const c of this.ciphers) {
-      check(IANA.has(c), scope, `${field}.ciphers`, c, `use suites from Mozilla 6.0 intermediate: ${[...IANA.keys()].join(':')}`);
+      check(IANA.has(c), scope, `${field}.ciphers`, c, () => `use suites from Mozilla 6.0 intermediate: ${[...IANA.keys()].join(':')}`);
     }
     check(this.minVersion === TlsVersion.TLS_1_3 || this.ciphers.length > 0, scope, `${field}.ciphers`, this.ciphers, 'give at least one TLS 1.2 suite, or use minVersion TLS_1_3');
   }

@@ -29,9 +29,9 @@ export function fail(scope: IConstruct | string, field: string, value: unknown, 
   throw new TlsStackError(typeof scope === 'string' ? scope : scope.node.path || '<app>', field, value, fix);
 }
 
-/** Throws unless `ok`. */
-export function check(ok: boolean, scope: IConstruct | string, field: string, value: unknown, fix: string): void {
-  if (!ok) fail(scope, field, value, fix);
+/** Throws unless `ok`. A costly `fix` (one listing every app of a stack) is given as a function: made only on failure. */
+export function check(ok: boolean, scope: IConstruct | string, field: string, value: unknown, fix: string | (() => string)): void {
+  if (!ok) fail(scope, field, value, typeof fix === 'string' ? fix : fix());
 }
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -117,8 +117,10 @@ const CORE_KINDS: Array<[apiVersion: string, kind: string, schema: string]> = [
 function compileCore(outDir: string): string[] {
   const pkg = path.dirname(require.resolve('kubernetes-models/package.json'));
   const version = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')).version;
-  // By path: the package's exports map does not list its compiled schemas. One bundle: the kinds share most of their schemas.
-  const entries = CORE_KINDS.map(([apiVersion, kind, schema]) => `${JSON.stringify(`${apiVersion}/${kind}`)}: require(${JSON.stringify(path.join(pkg, '_schemas', `${schema}.js`))}).validate`);
+  // By path: the package's exports map does not list its compiled schemas. One bundle: the kinds share most of their
+  // schemas. Each kind a getter: the bundle initializes a schema module on first use, so only the kinds a synth
+  // validates (and what they refer to) are set up.
+  const entries = CORE_KINDS.map(([apiVersion, kind, schema]) => `get ${JSON.stringify(`${apiVersion}/${kind}`)}() { return require(${JSON.stringify(path.join(pkg, '_schemas', `${schema}.js`))}).validate; }`);
   const out = buildSync({
     stdin: { contents: `module.exports = {\n${entries.join(',\n')}\n};`, resolveDir: process.cwd() },
     bundle: true, minify: true, format: 'cjs', platform: 'node', target: 'node20', write: false,

@@ -1,0 +1,45 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// scripts/run-bundled.js runs npm run synth as one bundle of main.ts and all it imports: the entry must see what it
+// sees run directly, and a changed input must never leave an old bundle running.
+const root = path.join(__dirname, '..', '..');
+const bundles = path.join(root, 'node_modules', '.cache', 'bundles');
+
+test('an entry runs as it would directly; the bundle is reused until an input changes', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundled-'));
+  fs.mkdirSync(path.join(dir, 'sub'));
+  const dep = path.join(dir, 'sub', 'dep.ts');
+  fs.writeFileSync(dep, 'export const value: number = 1;\nexport const where = __dirname;\n');
+  fs.writeFileSync(path.join(dir, 'main.ts'), [
+    '#!/usr/bin/env node',
+    "import { value, where } from './sub/dep';",
+    'console.log(JSON.stringify({ value, where, here: __dirname, argv: process.argv.slice(1), main: require.main === module }));',
+  ].join('\n'));
+  const run = (entry = path.join(dir, 'main.ts')) => spawnSync(process.execPath, [path.join(root, 'scripts', 'run-bundled.js'), entry, '--flag', 'x'], { encoding: 'utf8' });
+  const expected = (value: number) => `${JSON.stringify({ value, where: path.join(dir, 'sub'), here: dir, argv: [path.join(dir, 'main.ts'), '--flag', 'x'], main: true })}\n`;
+  // The bundles of this test's entries: those whose record of inputs lists one of its files.
+  const made = (file = dep) => fs.readdirSync(bundles).filter((f) => f.endsWith('.js.json')).map((f) => path.join(bundles, f))
+    .filter((f) => Object.keys(JSON.parse(fs.readFileSync(f, 'utf8')).inputs).some((i) => i.startsWith(file))).map((f) => f.slice(0, -'.json'.length));
+
+  expect(run()).toMatchObject({ status: 0, stdout: expected(1), stderr: '' });
+  const [bundle] = made();
+  expect(bundle).toBeDefined();
+  const built = fs.statSync(bundle).mtimeMs;
+  expect(run()).toMatchObject({ status: 0, stdout: expected(1), stderr: '' });
+  expect(fs.statSync(bundle).mtimeMs).toBe(built); // reused
+
+  fs.writeFileSync(dep, 'export const value: number = 22;\nexport const where = __dirname;\n');
+  expect(run()).toMatchObject({ status: 0, stdout: expected(22), stderr: '' });
+  expect(fs.statSync(bundle).mtimeMs).toBeGreaterThan(built); // rebuilt
+
+  fs.writeFileSync(path.join(dir, 'bad.ts'), "throw new Error('boom');\n");
+  const bad = run(path.join(dir, 'bad.ts'));
+  expect(bad.status).toBe(1);
+  expect(bad.stderr).toMatch(/Error: boom/);
+  expect(run(path.join(dir, 'nope.ts'))).toMatchObject({ status: 2, stderr: expect.stringMatching(/^usage: node scripts\/run-bundled\.js ENTRY\.ts .*nope\.ts: no such file/) });
+  for (const f of made(dir)) for (const x of [f, `${f}.json`]) fs.rmSync(x, { force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -37,19 +37,34 @@ export interface ManifestDoc {
   readonly source?: string;
 }
 
-/** Reads YAML documents from files and folders (recursively); Markdown/text files contribute their ```yaml blocks. */
+/**
+ * Reads YAML documents from files and folders (recursively); Markdown/text files contribute their ```yaml blocks. YAML
+ * as Kubernetes reads it: a file that does not parse, or that repeats a key, throws (the API server would refuse it;
+ * a lenient reader would have checked something else than what gets applied). A block in prose that does not parse is
+ * an illustration, not a manifest, and is skipped.
+ */
 export function loadManifests(paths: string[]): ManifestDoc[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parseAllDocuments } = require('yaml') as typeof import('yaml');
+  const yaml = require('js-yaml') as typeof import('js-yaml');
   const files = paths.flatMap((p) => walk(p)).sort();
   return files.flatMap((file) => {
     const text = fs.readFileSync(file, 'utf8');
-    const sources = /\.(ya?ml)$/i.test(file) ? [text] : [...text.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m) => m[1]);
-    const prose = sources.length !== 1 || !/\.(ya?ml)$/i.test(file);
-    return sources.flatMap((src) => parseAllDocuments(src).map((d) => d.toJS())
+    const isYaml = /\.(ya?ml)$/i.test(file);
+    const sources = isYaml ? [text] : [...text.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const prose = sources.length !== 1 || !isYaml;
+    return sources.flatMap((src) => {
+      let docs: unknown[];
+      try {
+        // The core schema: plain scalars as YAML 1.2 reads them, no timestamps turned into dates.
+        docs = yaml.loadAll(src, undefined, { schema: yaml.CORE_SCHEMA });
+      } catch (e) {
+        if (!(e instanceof yaml.YAMLException)) throw e;
+        if (!isYaml) return [];
+        throw new Error(`${file}:${e.mark.line + 1}:${e.mark.column + 1}: not valid YAML (${e.reason}); kubectl apply would refuse it: fix the file`);
+      }
       // YAML blocks in prose are often not Kubernetes objects (compose files, CI configs): keep only those that are.
-      .filter((doc) => doc && typeof doc === 'object' && (!prose || (doc.apiVersion && doc.kind)))
-      .map((doc) => ({ file, doc })));
+      return docs.filter((doc: any) => doc && typeof doc === 'object' && (!prose || (doc.apiVersion && doc.kind))).map((doc) => ({ file, doc }));
+    });
   });
 }
 

@@ -152,6 +152,27 @@ describe('npm run check rules', () => {
     expect((await run(path.join(root, 'dist'))).status).toBe(0);
     fs.rmSync(dir, { recursive: true });
   });
+
+  test('YAML as the API server reads it: a repeated key or a syntax error is refused with its place; prose blocks that do not parse are skipped', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-yaml-'));
+    const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
+    const run = async () => {
+      let stderr = '';
+      const status = await main(['check', dir], { stdout: { write: () => true }, stderr: { write: (x: string) => { stderr += x; } } });
+      return { status, stderr };
+    };
+    write('README.md', 'Example:\n```yaml\nkind: [unclosed\n```\n');
+    write('ok.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels: {on: yes, t: 2024-01-01}\n');
+    expect(await run()).toEqual({ status: 0, stderr: '' });
+    // Plain scalars as YAML 1.2 reads them: "yes" and the date stay strings (no Date objects, no booleans).
+    expect(loadManifests([path.join(dir, 'ok.yaml')])[0].doc.metadata.labels).toEqual({ on: 'yes', t: '2024-01-01' });
+    write('dup.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n');
+    expect(await run()).toEqual({ status: 2, stderr: `cdk8s-tls check: ${dir}/dup.yaml:5:3: not valid YAML (duplicated mapping key); kubectl apply would refuse it: fix the file\n` });
+    fs.rmSync(path.join(dir, 'dup.yaml'));
+    write('broken.yaml', 'apiVersion: v1\nkind: [Namespace\n');
+    expect(await run()).toMatchObject({ status: 2, stderr: expect.stringMatching(new RegExp(`^cdk8s-tls check: ${dir}/broken\\.yaml:\\d+:\\d+: not valid YAML \\(`)) });
+    fs.rmSync(dir, { recursive: true });
+  });
 });
 
 describe('cdk8s validation plugin', () => {

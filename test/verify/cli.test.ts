@@ -153,7 +153,8 @@ describe('npm run verify', () => {
     p.on('exit', (status: number | null) => resolve({ status, stdout: out, stderr: err }));
   });
 
-  test('--help lists --env with the environments; an unknown one is a usage error', async () => {
+  // Concurrent, as the slow-connect test: child processes, run while the file's other tests wait on their time limits.
+  test.concurrent('--help lists --env with the environments; an unknown one is a usage error', async () => {
     const [help, unknown] = await Promise.all([npmRunVerify('--help'), npmRunVerify('--env', 'nope')]);
     expect(help).toMatchObject({ status: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: npm run verify -- --env NAME \| --url /);
@@ -161,7 +162,7 @@ describe('npm run verify', () => {
     expect(unknown).toEqual({ status: 2, stdout: '', stderr: 'npm run verify: --env nope: no such environment (dev, staging, prod) (see npm run verify -- --help)\n' });
   });
 
-  test('table by default, --json is JSON only, exit 1 on a failure', async () => {
+  test.concurrent('table by default, --json is JSON only, exit 1 on a failure', async () => {
     await withServer(startNodeStack(good, { faults: { noHsts: true } }), async (s) => {
       const run = (...args: string[]) => npmRunVerify('--url', `https://${HOST}:${s.httpsPort}`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--timeout', '3000', '--ca', path.join(dir, 'ca.pem'), ...args);
       const [table, asJson] = await Promise.all([run(), run('--json')]);
@@ -174,11 +175,11 @@ describe('npm run verify', () => {
       expect(only(parsed.results, 'fail')).toEqual(['http.hsts']);
     });
   });
-  test('a --url run loads the verifier alone: neither cdk8s nor constructs, nor the environments', async () => {
+  test.concurrent('a --url run loads the verifier alone: neither cdk8s nor constructs, nor the environments', async () => {
     // What scripts/verify.ts and `cdk8s-tls verify` load for a --url run, printed by a hook as the process exits.
     const hook = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'verify-load-')), 'hook.js');
     fs.writeFileSync(hook, "process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));");
-    for (const entry of [path.join(root, 'scripts', 'verify.ts'), path.join(root, 'lib', 'cli.ts')]) {
+    await Promise.all([path.join(root, 'scripts', 'verify.ts'), path.join(root, 'lib', 'cli.ts')].map(async (entry) => {
       const p = spawn(process.execPath, ['--require', hook, '--require', path.join(root, 'scripts', 'ts-loader.js'), entry,
         ...(entry.endsWith('cli.ts') ? ['verify'] : []), '--url', `https://127.0.0.1:${await freePort()}/`, '--timeout', '300'], { cwd: root });
       let err = '';
@@ -187,6 +188,6 @@ describe('npm run verify', () => {
       const loaded: string[] = JSON.parse(err.slice(err.lastIndexOf('["')));
       expect(loaded.some((f) => f.endsWith(path.join('lib', 'verify.ts')))).toBe(true);
       expect(loaded.filter((f) => /node_modules[\\/](cdk8s|constructs|cdk8s-plus-27)[\\/]|charts[\\/]/.test(f))).toEqual([]);
-    }
+    }));
   });
 });

@@ -11,7 +11,7 @@ const filter = {
   properties: {
     type: { type: 'string', enum: ['RequestHeaderModifier', 'RequestRedirect', 'URLRewrite'] },
     mode: { type: 'string', default: 'Replace' },
-    ...Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`field${i}`, {
+    ...Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`field${i}`, {
       type: 'object', description: 'x'.repeat(40),
       properties: { name: { type: 'string', maxLength: 8, pattern: '^[a-z]+$' }, value: { type: 'integer', minimum: 0 } },
     }])),
@@ -65,6 +65,6 @@ test('large subschemas are shared definitions: same errors and defaults as the s
     const [x, y] = [outcome(a, d), outcome(b, d)];
     expect(y).toEqual(x);
     if (!x.valid) invalid++;
-  }), { numRuns: 300, seed: 42 });
-  expect(invalid).toBeGreaterThan(100); // the documents did reach the shared parts' errors
+  }), { numRuns: 150, seed: 42 });
+  expect(invalid).toBeGreaterThan(50); // the documents did reach the shared parts' errors
 });

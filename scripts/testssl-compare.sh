@@ -3,7 +3,8 @@
 # Debian's packages where installed, else the Node https + ws stack; all on loopback) and prints a Markdown table of
 # which tool flags which fault. Slow (testssl.sh takes ~50 s per server): for developers, not CI.
 #   apt-get install -y testssl.sh nginx      # as root
-#   scripts/testssl-compare.sh               # JOBS=3 servers at a time; TESTSSL=/path/to/testssl.sh to pick another
+#   scripts/testssl-compare.sh               # JOBS=3 servers at a time; TESTSSL=/path/to/testssl.sh to pick another;
+#                                            # CASES=regex for only the matching faults (and the correct servers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TESTSSL=${TESTSSL:-$(command -v testssl || command -v testssl.sh || true)}

@@ -65,6 +65,6 @@ test('large subschemas are shared definitions: same errors and defaults as the s
     const [x, y] = [outcome(a, d), outcome(b, d)];
     expect(y).toEqual(x);
     if (!x.valid) invalid++;
-  }), { numRuns: 150, seed: 42 });
-  expect(invalid).toBeGreaterThan(50); // the documents did reach the shared parts' errors
+  }), { numRuns: 100, seed: 42 });
+  expect(invalid).toBeGreaterThan(30); // the documents did reach the shared parts' errors
 });

@@ -6,8 +6,8 @@ import { dump } from 'js-yaml';
  * writeBlockSequence); each scalar is rendered by js-yaml itself, once, and remembered: keys and values recur across
  * documents, and js-yaml's per-scalar work (the quoting rules, the check that a plain string would not read back as
  * another type) is most of its time. A document holding what this does not handle — a string with a line break or over
- * 1,000 characters (block scalars and explicit keys depend on position), `-0`, a value JSON does not have — is dumped by
- * js-yaml whole. A property test holds the two byte-identical (test/lib/yaml-out.test.ts).
+ * 1,000 characters or a key over 1,024 once quoted (block scalars and explicit keys depend on position), `-0`, a value
+ * JSON does not have — is dumped by js-yaml whole. A property test holds the two byte-identical (test/lib/yaml-out.test.ts).
  */
 
 /** YAML 1.1-safe like cdk8s's own output (`"on"`, `"yes"` stay quoted strings for kubectl); no anchors; no folding. */
@@ -53,6 +53,7 @@ function node(v: unknown, level: number, compact: boolean): string {
       const value = (v as Record<string, unknown>)[key];
       if (value === undefined) continue; // js-yaml leaves the pair out
       const k = scalar(key);
+      if (k.length > 1024) throw UNHANDLED; // js-yaml writes an explicit `? ` key past 1,024 characters, quoted
       const d = node(value, level + 1, false);
       if (!compact || out) out += indent(level);
       out += d.charCodeAt(0) === 10 ? `${k}:${d}` : `${k}: ${d}`;

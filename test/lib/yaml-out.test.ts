@@ -32,5 +32,9 @@ test('any JSON-like value is written exactly as js-yaml writes it', () => {
     array: fc.array(fc.oneof(tie('value'), fc.constant(undefined)), { maxLength: 4 }),
     object: fc.dictionary(text, fc.oneof(tie('value'), fc.constant(undefined)), { maxKeys: 4 }),
   }));
+  // Keys that grow past 1,024 characters when quoted (js-yaml then writes `? key`).
+  for (const key of ['"'.repeat(600), '\t'.repeat(600), '\u0001'.repeat(300), '\ufeff'.repeat(200), '\ud800'.repeat(200), 'k'.repeat(1024), 'k'.repeat(1025)]) {
+    expect(yamlDocument({ [key]: 1, b: [{ [key]: 'x' }] })).toBe(dump({ [key]: 1, b: [{ [key]: 'x' }] }, YAML_OPTIONS));
+  }
   fc.assert(fc.property(value, (v) => yamlDocument(v) === dump(v, YAML_OPTIONS)), { numRuns: Number(process.env.FC_RUNS ?? 1000), seed: Number(process.env.FC_SEED ?? 42) });
 });

@@ -78,6 +78,11 @@ const VERSIONS = [TlsVersion.TLS_1_0, TlsVersion.TLS_1_1, TlsVersion.TLS_1_2, Tl
  * a server's connection limits do not look like refusals).
  */
 const SUITE_GROUPS = 8;
+/**
+ * How a server says none of the offered suites will do: TLS alert 40 (handshake_failure; OpenSSL, BoringSSL, Go) or
+ * 71 (insufficient_security). Only then does a refused group mean each of its suites is refused.
+ */
+const NO_SHARED_SUITE = /ALERT_HANDSHAKE_FAILURE|ALERT_INSUFFICIENT_SECURITY/;
 /** The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days); past it the timer fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Status codes that mean "client certificate required". */
@@ -260,8 +265,8 @@ function silence(probes: Array<Promise<Acceptance>>): Promise<string | undefined
  * that related suites a server tends to accept together fall into different groups): a server that accepts one of a
  * group picks it, it is named and taken out, and the rest is offered again until the server refuses them all (the
  * method of testssl.sh and sslscan). A correct server costs one handshake per group instead of one per suite; a
- * server that picks a suite it was not offered, or one that cannot be told, has the rest of that group offered one
- * suite at a time. The suite handshakes start once the host has answered a version probe (a host that never answers
+ * group refused otherwise than with "no suite in common", or accepted with a suite that cannot be told, has the rest
+ * of it offered one suite at a time. The suite handshakes start once the host has answered a version probe (a host that never answers
  * costs one --timeout, not one per group); then each has its own --timeout from its start, so that a far-away host
  * is not cut off halfway through the list.
  */
@@ -300,15 +305,16 @@ async function ciphers({ exp, t, limits, base, versionProbes }: Context): Promis
     let rest = g.suites;
     while (rest.length) {
       const r = await offer(g, rest);
-      if (r.accepted === false) return;
+      if (r.accepted === false && NO_SHARED_SUITE.test(r.error)) return;
       if (r.accepted === undefined) return void unknown.push(...rest.map((suite) => ({ suite, error: r.error })));
-      const chosen = rest.find((s) => s === r.cipher?.toUpperCase());
+      const chosen = r.accepted ? rest.find((s) => s === r.cipher?.toUpperCase()) : undefined;
       if (chosen) {
         accepted.push(chosen);
         rest = rest.filter((s) => s !== chosen);
         continue;
       }
-      // Accepted, but which suite is not known: each of the rest on its own.
+      // Accepted, but which suite is not known; or refused some other way than "no suite in common" (a reset, a
+      // suite it was not offered, a failure after it chose): each of the rest on its own, as a group tells nothing.
       for (const suite of rest) {
         const one = await offer(g, [suite]);
         if (one.accepted) accepted.push(suite);

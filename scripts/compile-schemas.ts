@@ -48,12 +48,16 @@ export function shareLarge(root: any): any {
     for (const key of ['properties', 'patternProperties']) {
       if (out[key]) out[key] = Object.fromEntries(Object.entries(out[key]).map(([k, v]) => [k, share(visit(v))]));
     }
-    for (const key of ['items', 'additionalProperties', 'not']) if (out[key] && typeof out[key] === 'object') out[key] = share(visit(out[key]));
-    for (const key of ['allOf', 'anyOf', 'oneOf']) if (out[key]) out[key] = out[key].map((x: any) => share(visit(x)));
+    for (const key of ['items', 'additionalProperties']) if (out[key] && typeof out[key] === 'object') out[key] = share(visit(out[key]));
+    // Not the branches of not/allOf/anyOf/oneOf themselves: ajv applies no defaults there, but would behind a $ref.
+    for (const key of ['not']) if (out[key] && typeof out[key] === 'object') out[key] = visit(out[key]);
+    for (const key of ['allOf', 'anyOf', 'oneOf']) if (out[key]) out[key] = out[key].map((x: any) => visit(x));
     return out;
   };
   const share = (schema: any): any => {
     if (Array.isArray(schema) || !schema || typeof schema !== 'object') return schema;
+    // A schema's own default is read from where it stands (its parent's properties): behind a $ref it would be lost.
+    if ('default' in schema) return schema;
     const json = JSON.stringify(schema);
     if (json.length < SHARED_MIN) return schema;
     const name = `s${crypto.createHash('sha256').update(json).digest('hex').slice(0, 16)}`;

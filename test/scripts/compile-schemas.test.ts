@@ -27,6 +27,10 @@ const crdSchema = {
       properties: {
         rules: { type: 'array', items: { type: 'object', properties: { filters: { type: 'array', items: filter }, backendRefs: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, filters: { type: 'array', items: filter } } } } } } },
         labels: { type: 'object', additionalProperties: { type: 'string' } },
+        // Large, but with a default of its own (read from where it stands) or a branch of anyOf (no defaults there):
+        // both stay inline.
+        defaulted: { ...filter, default: { type: 'RequestRedirect' } },
+        either: { anyOf: [filter, { type: 'string' }] },
       },
     },
   },
@@ -58,7 +62,7 @@ test('large subschemas are shared definitions: same errors and defaults as the s
   }, { requiredKeys: [] });
   const doc = fc.record({
     apiVersion: fc.constant('x/v1'), kind: fc.constant('X'),
-    spec: fc.record({ rules: fc.array(fc.record({ filters: fc.array(filterDoc, { maxLength: 2 }), backendRefs: fc.array(fc.record({ name: fc.string(), filters: fc.array(filterDoc, { maxLength: 2 }) }, { requiredKeys: [] }), { maxLength: 2 }) }, { requiredKeys: [] }), { maxLength: 2 }) }, { requiredKeys: [] }),
+    spec: fc.record({ either: fc.oneof(filterDoc, fc.string()), rules: fc.array(fc.record({ filters: fc.array(filterDoc, { maxLength: 2 }), backendRefs: fc.array(fc.record({ name: fc.string(), filters: fc.array(filterDoc, { maxLength: 2 }) }, { requiredKeys: [] }), { maxLength: 2 }) }, { requiredKeys: [] }), { maxLength: 2 }) }, { requiredKeys: [] }),
   }, { requiredKeys: ['apiVersion', 'kind'] });
   let invalid = 0;
   fc.assert(fc.property(doc, (d) => {

@@ -5,6 +5,8 @@
 # report. Run through npm (its PATH has tsc and jest).
 if command -v nice >/dev/null 2>&1; then nice -n 19 tsc -b & else tsc -b & fi
 tsc=$!
+# A background job of sh ignores Ctrl-C: it is stopped with the run.
+trap 'kill "$tsc" 2>/dev/null' INT TERM
 jest "$@"
 status=$?
 wait "$tsc" || status=1

@@ -55,8 +55,7 @@ export function loadManifests(paths: string[]): ManifestDoc[] {
     return sources.flatMap((src) => {
       let docs: unknown[];
       try {
-        // The core schema: plain scalars as YAML 1.2 reads them, no timestamps turned into dates.
-        docs = yaml.loadAll(src, undefined, { schema: yaml.CORE_SCHEMA });
+        docs = yaml.loadAll(src, undefined, { schema: manifestSchema(yaml) });
       } catch (e) {
         if (!(e instanceof yaml.YAMLException)) throw e;
         if (!isYaml) return [];
@@ -66,6 +65,17 @@ export function loadManifests(paths: string[]): ManifestDoc[] {
       return docs.filter((doc: any) => doc && typeof doc === 'object' && (!prose || (doc.apiVersion && doc.kind))).map((doc) => ({ file, doc }));
     });
   });
+}
+
+let schema: import('js-yaml').Schema | undefined;
+/**
+ * Plain scalars as YAML 1.2 reads them (`yes` and `2024-01-01` stay strings: no dates), merge keys applied and the
+ * explicit tags (`!!binary`, `!!timestamp`, `!!set`...) read, as kubectl's YAML reader does.
+ */
+function manifestSchema(yaml: typeof import('js-yaml')): import('js-yaml').Schema {
+  // js-yaml exports its types (lib/index.js); @types/js-yaml does not declare them.
+  const t = (yaml as unknown as { types: Record<'merge' | 'binary' | 'omap' | 'pairs' | 'set' | 'timestamp', import('js-yaml').Type> }).types;
+  return (schema ??= yaml.CORE_SCHEMA.extend({ implicit: [t.merge], explicit: [t.binary, t.omap, t.pairs, t.set, t.timestamp] }));
 }
 
 function walk(p: string): string[] {

@@ -166,6 +166,11 @@ describe('npm run check rules', () => {
     expect(await run()).toEqual({ status: 0, stderr: '' });
     // Plain scalars as YAML 1.2 reads them: "yes" and the date stay strings (no Date objects, no booleans).
     expect(loadManifests([path.join(dir, 'ok.yaml')])[0].doc.metadata.labels).toEqual({ on: 'yes', t: '2024-01-01' });
+    // Merge keys and explicit tags, as kubectl reads them.
+    write('tags.yaml', 'apiVersion: v1\nkind: Secret\nmetadata:\n  labels: &l {app: a}\n  annotations:\n    <<: *l\n    note: n\ndata: {a: !!binary aGk=}\n');
+    const [secret] = loadManifests([path.join(dir, 'tags.yaml')]).map((m) => m.doc);
+    expect([Buffer.from(secret.data.a).toString(), secret.metadata.annotations]).toEqual(['hi', { app: 'a', note: 'n' }]);
+    fs.rmSync(path.join(dir, 'tags.yaml'));
     write('dup.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n');
     expect(await run()).toEqual({ status: 2, stderr: `cdk8s-tls check: ${dir}/dup.yaml:5:3: not valid YAML (duplicated mapping key); kubectl apply would refuse it: fix the file\n` });
     fs.rmSync(path.join(dir, 'dup.yaml'));

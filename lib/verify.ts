@@ -266,26 +266,21 @@ function silence(probes: Array<Promise<Acceptance>>): Promise<string | undefined
  * group picks it, it is named and taken out, and the rest is offered again until the server refuses them all (the
  * method of testssl.sh and sslscan). A correct server costs one handshake per group instead of one per suite; a
  * group refused otherwise than with "no suite in common", or accepted with a suite that cannot be told, has the rest
- * of it offered one suite at a time. The suite handshakes start once the host has answered a version probe (a host that never answers
- * costs one --timeout, not one per group); then each has its own --timeout from its start, so that a far-away host
- * is not cut off halfway through the list.
+ * of it offered one suite at a time. The suite handshakes start once the host has answered a version probe (a host
+ * that never answers costs one --timeout, not one per group); then each has its own --timeout from its start, so that
+ * a far-away host is not cut off halfway through the list.
  */
 async function ciphers({ exp, t, limits, base, versionProbes }: Context): Promise<Result[]> {
   const suites = offerableSuites();
-  const groups: Array<{ suites: string[]; options: (offer: string[]) => tls.ConnectionOptions }> = [];
+  const groups: Array<{ version: tls.SecureVersion; suites: string[] }> = [];
   if (exp.profile.protocols.includes(TlsVersion.TLS_1_2)) {
     const outside = suites.tls12.filter((s) => !exp.profile.ciphers.includes(s));
     const n = Math.min(SUITE_GROUPS, outside.length);
-    for (let g = 0; g < n; g++) {
-      groups.push({
-        suites: outside.filter((_, i) => i % n === g),
-        options: (offer) => ({ ...base, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: `${offer.join(':')}:@SECLEVEL=0` }),
-      });
-    }
+    for (let g = 0; g < n; g++) groups.push({ version: 'TLSv1.2', suites: outside.filter((_, i) => i % n === g) });
   }
   if (exp.profile.protocols.includes(TlsVersion.TLS_1_3)) {
     const outside = suites.tls13.filter((s) => !MOZILLA_TLS13.includes(s));
-    if (outside.length) groups.push({ suites: outside, options: (offer) => ({ ...base, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: offer.join(':') }) });
+    if (outside.length) groups.push({ version: 'TLSv1.3', suites: outside });
   }
   const { add, results } = collector();
   const unanswered = await silence(versionProbes);
@@ -297,9 +292,11 @@ async function ciphers({ exp, t, limits, base, versionProbes }: Context): Promis
   const accepted: string[] = [];
   const unknown: Array<{ suite: string; error: string }> = [];
   let handshakes = 0;
-  const offer = async (g: (typeof groups)[number], suites: string[]) => {
+  // Old suites need OpenSSL security level 0 to be offered at all; TLS 1.3 suites are named apart from the level.
+  const offer = async ({ version }: (typeof groups)[number], offered: string[]) => {
     handshakes++;
-    return accepts(t, g.options(suites), each);
+    const ciphers = version === 'TLSv1.3' ? offered.join(':') : `${offered.join(':')}:@SECLEVEL=0`;
+    return accepts(t, { ...base, minVersion: version, maxVersion: version, ciphers }, each);
   };
   await Promise.all(groups.map(async (g) => {
     let rest = g.suites;

@@ -50,8 +50,7 @@ export function shareLarge(root: any): any {
     }
     for (const key of ['items', 'additionalProperties']) if (out[key] && typeof out[key] === 'object') out[key] = share(visit(out[key]));
     // Not the branches of not/allOf/anyOf/oneOf themselves: ajv applies no defaults there, but would behind a $ref.
-    for (const key of ['not']) if (out[key] && typeof out[key] === 'object') out[key] = visit(out[key]);
-    for (const key of ['allOf', 'anyOf', 'oneOf']) if (out[key]) out[key] = out[key].map((x: any) => visit(x));
+    for (const key of ['not', 'allOf', 'anyOf', 'oneOf']) if (out[key]) out[key] = visit(out[key]);
     return out;
   };
   const share = (schema: any): any => {

@@ -38,10 +38,20 @@ export function expectStackError(fn: () => unknown, field: string, ...fragments:
   return e;
 }
 
-/** Every document of every chart of an environment, keyed by chart id. */
+const synthesized = new Map<string, Record<string, any[]>>();
+
+/**
+ * Every document of every chart of an environment, keyed by chart id. Each environment and edge is synthesized once
+ * per test file (the gated synth, once for the App); every call gets its own copy, so a test may change what it gets.
+ */
 export function envDocs(name: string, edge?: EdgeKind): Record<string, any[]> {
   const env = ENVIRONMENTS.find((e) => e.name === name)!;
-  const app = buildEnvironment({ ...env, edge: edge ?? env.edge }, '/nonexistent');
-  // The gated synth once for the App (Testing.synth per chart would run the App's checks once per chart).
-  return Object.fromEntries(synthChecked(app).charts.map((c) => [c.chart.node.id, c.docs]));
+  const key = `${name} ${edge ?? env.edge}`;
+  let docs = synthesized.get(key);
+  if (!docs) {
+    const app = buildEnvironment({ ...env, edge: edge ?? env.edge }, '/nonexistent');
+    docs = Object.fromEntries(synthChecked(app).charts.map((c) => [c.chart.node.id, c.docs]));
+    synthesized.set(key, docs);
+  }
+  return structuredClone(docs);
 }

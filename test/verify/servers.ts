@@ -272,11 +272,19 @@ export const hasNginx = () => spawnSync('nginx', ['-v'], { encoding: 'utf8' }).s
 
 /** A loopback port nothing listens on (just closed). */
 export async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
+  return (await freePorts(1))[0];
+}
+
+/** `n` distinct free ports: each stays taken until all are found (one after another, the kernel can hand out one twice). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, async () => {
+    const s = http.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    return s;
+  }));
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 /** nginx (Debian's package) on loopback, configured like our ingress-nginx edge: or with a fault. */
@@ -289,7 +297,7 @@ export async function startNginx(leaf: Leaf, opts: StackOptions = {}): Promise<R
   wss.on('connection', (ws) => ws.on('message', (m) => ws.send(String(m))));
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
   const backendPort = (backend.address() as AddressInfo).port;
-  const [httpsPort, httpPort] = [await freePort(), await freePort()];
+  const [httpsPort, httpPort] = await freePorts(2);
   fs.writeFileSync(path.join(dir, 'tls.crt'), leaf.cert);
   fs.writeFileSync(path.join(dir, 'tls.key'), leaf.key, { mode: 0o600 });
   if (opts.mtlsCa) fs.writeFileSync(path.join(dir, 'ca.crt'), opts.mtlsCa);

@@ -150,7 +150,8 @@ describe('npm run verify', () => {
     let err = '';
     p.stdout.on('data', (d: Buffer) => { out += d; });
     p.stderr.on('data', (d: Buffer) => { err += d; });
-    p.on('exit', (status: number | null) => resolve({ status, stdout: out, stderr: err }));
+    // 'close', not 'exit': a process can exit before its last output has reached the pipes' readers.
+    p.on('close', (status: number | null) => resolve({ status, stdout: out, stderr: err }));
   });
 
   // Concurrent, as the slow-connect test: child processes, run while the file's other tests wait on their time limits.
@@ -184,7 +185,7 @@ describe('npm run verify', () => {
         ...(entry.endsWith('cli.ts') ? ['verify'] : []), '--url', `https://127.0.0.1:${await freePort()}/`, '--timeout', '300'], { cwd: root });
       let err = '';
       p.stderr.on('data', (d: Buffer) => { err += d; });
-      await new Promise((resolve) => p.on('exit', resolve));
+      await new Promise((resolve) => p.on('close', resolve));
       const loaded: string[] = JSON.parse(err.slice(err.lastIndexOf('["')));
       expect(loaded.some((f) => f.endsWith(path.join('lib', 'verify.ts')))).toBe(true);
       expect(loaded.filter((f) => /node_modules[\\/](cdk8s|constructs|cdk8s-plus-27)[\\/]|charts[\\/]/.test(f))).toEqual([]);

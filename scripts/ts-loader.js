@@ -38,7 +38,10 @@ require.extensions['.ts'] = (module, filename) => {
 };
 
 // V8 rejects a cache made under other flags (--max-old-space-size among them): one folder per Node version and flags.
-const v8cache = path.join(cache, 'v8', `${process.version}-${process.arch}-${key(...process.execArgv).slice(0, 8)}`);
+// Not --require: Node's own option, not V8's, and its module path can be new every run (a test's hook in a temporary
+// folder), which made a new folder of caches each time.
+const v8flags = process.execArgv.filter((a, i, all) => !/^(--require|-r)(=|$)/.test(a) && !/^(--require|-r)$/.test(all[i - 1] ?? ''));
+const v8cache = path.join(cache, 'v8', `${process.version}-${process.arch}-${key(...v8flags).slice(0, 8)}`);
 if (process.env.CDK8S_TLS_NO_CODE_CACHE) {
   // off
 } else if (Module.enableCompileCache) {

@@ -50,7 +50,8 @@ if (process.env.CDK8S_TLS_NO_CODE_CACHE) {
   const pending = []; // scripts whose cache is missing or was rejected: written at exit
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
-    const file = path.join(v8cache, `${key(filename, content)}.bin`);
+    // Named by file, then content: a file's older caches are found by name and replaced, not left behind.
+    const file = path.join(v8cache, `${key(filename)}.${key(content)}.bin`);
     let cachedData;
     try {
       cachedData = fs.readFileSync(file);
@@ -72,9 +73,14 @@ if (process.env.CDK8S_TLS_NO_CODE_CACHE) {
     return script.runInThisContext({ displayErrors: true }).call(mod.exports, mod.exports, req, mod, filename, path.dirname(filename));
   };
   process.once('exit', () => {
+    let names;
     for (const [file, script] of pending) {
       try {
         write(file, script.createCachedData());
+        const prefix = `${path.basename(file).split('.')[0]}.`;
+        for (const old of (names ??= fs.readdirSync(v8cache))) {
+          if (old.startsWith(prefix) && old !== path.basename(file) && old.endsWith('.bin')) fs.rmSync(path.join(v8cache, old), { force: true });
+        }
       } catch {}
     }
   });

@@ -34,13 +34,18 @@ test('a module behaves the same with the code cache missing, used and rejected',
   expect(run()).toMatchObject({ status: 0, stdout: expected, stderr: '' });
   expect(binsSince(second).filter((f) => written.includes(f))).toEqual([]); // used, not written again
 
-  // dep.js's cache, by the loader's key (file name and source): garbage in it must be rejected and replaced.
+  // dep.js's cache, by the loader's key (file name, then source): garbage in it must be rejected and replaced.
   const depFile = path.join(dir, 'dep.js');
-  const depKey = cacheKey(depFile, fs.readFileSync(depFile, 'utf8'));
-  const depCache = written.find((f) => path.basename(f) === `${depKey}.bin`)!;
+  const depCache = written.find((f) => path.basename(f) === `${cacheKey(depFile)}.${cacheKey(fs.readFileSync(depFile, 'utf8'))}.bin`)!;
   expect(depCache).toBeDefined();
   fs.writeFileSync(depCache, 'not a code cache');
   expect(run()).toMatchObject({ status: 0, stdout: expected, stderr: '' });
   expect(fs.readFileSync(depCache).length).toBeGreaterThan(100);
+
+  // A new source replaces the file's old cache: caches of sources gone are not left behind.
+  fs.writeFileSync(depFile, `module.exports = (x) => x + x; // ${stamp}`);
+  expect(run()).toMatchObject({ status: 0, stdout: expected, stderr: '' });
+  expect(fs.existsSync(depCache)).toBe(false);
+  expect(fs.readdirSync(path.dirname(depCache)).filter((f) => f.startsWith(`${cacheKey(depFile)}.`))).toEqual([`${cacheKey(depFile)}.${cacheKey(fs.readFileSync(depFile, 'utf8'))}.bin`]);
   fs.rmSync(dir, { recursive: true, force: true });
 });

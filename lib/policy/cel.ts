@@ -78,8 +78,8 @@ function program({ rule, ast }: CelRule): Planned {
 
 /**
  * Results by rule and value: a rule's result depends only on the value it is given (Kubernetes CEL has no clock or
- * state), and the same listeners, routes and filters recur across documents and synths. Keyed by a digest of the
- * value, so a large value costs no memory; cleared when full.
+ * state), and the same listeners, routes and filters recur across documents and synths. Keyed by {@link valueKey};
+ * cleared when full.
  */
 const results = new Map<string, unknown>();
 const RESULTS_MAX = 50_000;
@@ -92,30 +92,42 @@ function toCel(value: unknown): unknown {
   return value;
 }
 
-/** Every value at a site's path, with its field path (`spec.rules[0].filters`). */
-function* at(value: unknown, path: string[], field = ''): Generator<[unknown, string]> {
+/**
+ * Every value at a site's path, with its field path (`spec.rules[0].filters`), into `out`: a plain recursion (a
+ * generator per level cost more than the walk, for every site of every document).
+ */
+function collect(value: unknown, path: string[], i: number, field: string, out: Array<[unknown, string]>): void {
   if (value === undefined || value === null) return;
-  if (!path.length) {
-    yield [value, field || '<root>'];
+  if (i === path.length) {
+    out.push([value, field || '<root>']);
     return;
   }
-  const [head, ...rest] = path;
+  const head = path[i];
   if (head === '[]') {
-    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* at(value[i], rest, `${field}[${i}]`);
+    if (Array.isArray(value)) for (let k = 0; k < value.length; k++) collect(value[k], path, i + 1, `${field}[${k}]`, out);
   } else if (head === '{}') {
-    if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) yield* at(v, rest, `${field}[${JSON.stringify(k)}]`);
+    if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) collect(v, path, i + 1, `${field}[${JSON.stringify(k)}]`, out);
   } else if (typeof value === 'object' && !Array.isArray(value)) {
-    yield* at((value as Record<string, unknown>)[head], rest, field ? `${field}.${head}` : head);
+    collect((value as Record<string, unknown>)[head], path, i + 1, field ? `${field}.${head}` : head, out);
   }
+}
+
+/** A value's key in the results cache: its JSON when short, a SHA-1 of it when long (so a large value costs no memory). */
+function valueKey(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.length <= 64 ? `j${json}` : `h${createHash('sha1').update(json).digest('base64')}`;
 }
 
 /** The rules that do not hold, and those that could not be evaluated. `doc` must already carry the schema defaults. */
 export function celErrors(doc: unknown, sites: CelSite[]): { cel: Array<{ field: string; message: string }>; celUnknown: Array<{ field: string; message: string }> } {
   const cel: Array<{ field: string; message: string }> = [];
   const celUnknown: Array<{ field: string; message: string }> = [];
+  const values: Array<[unknown, string]> = [];
   for (const site of sites) {
-    for (const [value, field] of at(doc, site.path)) {
-      const digest = createHash('sha1').update(JSON.stringify(value)).digest('base64');
+    values.length = 0;
+    collect(doc, site.path, 0, '', values);
+    for (const [value, field] of values) {
+      const digest = valueKey(value);
       let self: unknown;
       for (const r of site.rules) {
         const { rule, message } = r;

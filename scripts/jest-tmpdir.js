@@ -6,9 +6,14 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
+// jest runs both once per run, and `jest --watch` (or runCLI) several runs in one process: teardown puts TMPDIR back
+// as it was (kept in the environment, not in this module: jest may load the two files apart), so the next run's
+// folder is made where the first one was.
 const KEY = 'CDK8S_TLS_TESTS_TMPDIR';
+const ORIGINAL = 'CDK8S_TLS_TESTS_TMPDIR_ORIGINAL'; // '-' when TMPDIR was not set
 
 module.exports = async function setup() {
+  process.env[ORIGINAL] = process.env.TMPDIR === undefined ? '-' : `=${process.env.TMPDIR}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-secure-tls-tests-'));
   process.env[KEY] = dir;
   process.env.TMPDIR = dir;
@@ -17,4 +22,9 @@ module.exports = async function setup() {
 module.exports.teardown = async function teardown() {
   const dir = process.env[KEY];
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  const original = process.env[ORIGINAL];
+  if (original === '-') delete process.env.TMPDIR;
+  else if (original !== undefined) process.env.TMPDIR = original.slice(1);
+  delete process.env[KEY];
+  delete process.env[ORIGINAL];
 };

@@ -42,12 +42,13 @@ const synthesized = new Map<string, Record<string, any[]>>();
 
 /**
  * Every document of every chart of an environment, keyed by chart id. Each environment and edge is synthesized once
- * per test file (the gated synth, once for the App); every call gets its own copy, so a test may change what it gets.
+ * per test file (the gated synth, once for the App) unless `fresh`; every call gets its own copy, so a test may change
+ * what it gets.
  */
-export function envDocs(name: string, edge?: EdgeKind): Record<string, any[]> {
+export function envDocs(name: string, edge?: EdgeKind, { fresh = false } = {}): Record<string, any[]> {
   const env = ENVIRONMENTS.find((e) => e.name === name)!;
   const key = `${name} ${edge ?? env.edge}`;
-  let docs = synthesized.get(key);
+  let docs = fresh ? undefined : synthesized.get(key);
   if (!docs) {
     const app = buildEnvironment({ ...env, edge: edge ?? env.edge }, '/nonexistent');
     docs = Object.fromEntries(synthChecked(app).charts.map((c) => [c.chart.node.id, c.docs]));

@@ -25,6 +25,6 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('environment %s', (env) => {
   });
 
   test('two builds are identical (deterministic output)', () => {
-    expect(envDocs(env)).toEqual(charts);
+    expect(envDocs(env, undefined, { fresh: true })).toEqual(charts);
   });
 });

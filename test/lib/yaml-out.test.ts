@@ -25,8 +25,8 @@ test('any JSON-like value is written exactly as js-yaml writes it', () => {
     '[a]', '{a}', 'a,b', 'a]', 'a}', '...', '---', 'a\\b', '\\', 'app.kubernetes.io/name', 'nginx.ingress.kubernetes.io/ssl-redirect',
     'max-age=31536000; includeSubDomains', '*.example.com', '/etc/tls', '0440', '8080', '0', '-0', '1.0',
   );
-  // Any code point, lone surrogates included (what fast-check's unit 'binary' draws; that unit builds a map of all
-  // 1.1 million code points the first time it is used, about a second of every run of this file).
+  // Any code point, lone surrogates included (fast-check's unit 'binary' draws every code point but the surrogates, and
+  // builds a map of all 1.1 million of them the first time it is used: about a second of every run of this file).
   const anyCodePoint = fc.nat(0x10ffff).map((cp) => String.fromCodePoint(cp));
   const text = fc.oneof(tricky, fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: anyCodePoint }));
   const number = fc.oneof(fc.integer(), fc.double({ noNaN: false }), fc.constantFrom(0, -0, 1e21, 2 ** 53, 0.1, -1.5e-7, Infinity));

@@ -18,8 +18,8 @@ const SCALARS_MAX = 100_000;
 const indents: string[] = [];
 const indent = (level: number) => (indents[level] ??= `\n${'  '.repeat(level)}`);
 
-class Unhandled extends Error {}
-const UNHANDLED = new Unhandled();
+/** Thrown where this writer stops: the document goes to js-yaml whole. */
+const UNHANDLED = new Error('yaml-out: not handled here');
 
 function scalar(v: string | number | boolean | null): string {
   if (v === 0 && Object.is(v, -0)) throw UNHANDLED; // a Map holds -0 and 0 as one key

@@ -4,6 +4,7 @@ import type * as CelExt from '@bufbuild/cel/ext';
 import type * as Syntax from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type * as Protobuf from '@bufbuild/protobuf';
 import type { RE2JS } from '@bufbuild/re2';
+import { beforeSnapshot } from './snapshot';
 import { ipFamily } from './validation';
 
 /**
@@ -79,9 +80,10 @@ function program({ rule, ast }: CelRule): Planned {
 /**
  * Results by rule and value: a rule's result depends only on the value it is given (Kubernetes CEL has no clock or
  * state), and the same listeners, routes and filters recur across documents and synths. Keyed by {@link valueKey};
- * cleared when full.
+ * cleared when full, and before a startup snapshot (the planned rules stay in it).
  */
 const results = new Map<string, unknown>();
+beforeSnapshot(() => results.clear());
 const RESULTS_MAX = 50_000;
 
 /** JSON → CEL input: integers become CEL ints (bigint), as the API server types them from the schema. */

@@ -1,4 +1,9 @@
 import type { RE2JS as Engine } from '@bufbuild/re2';
+import { beforeSnapshot } from './snapshot';
+
+// The results each pattern keeps (below), all forgotten before a startup snapshot (the compiled patterns stay in it).
+const remembered = new Set<Map<string, boolean>>();
+beforeSnapshot(() => remembered.forEach((seen) => seen.clear()));
 
 /**
  * The regular-expression engine of the ahead-of-time schema validators (`pattern`) and of CEL `matches()`: RE2, the
@@ -15,6 +20,7 @@ export const re2 = Object.assign((pattern: string) => {
   const compile = () => (require('../../imports/validators/re2').RE2JS as typeof Engine).compile(pattern);
   // Results are kept (the first thousand values): the same namespaces, names and labels recur across documents.
   const seen = new Map<string, boolean>();
+  remembered.add(seen);
   const test = (s: string) => {
     let r = seen.get(s);
     if (r === undefined) {

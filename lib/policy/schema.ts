@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { CelSite, celErrors } from './cel';
 
 /**
@@ -9,8 +7,6 @@ import { CelSite, celErrors } from './cel';
  * `x-kubernetes-validations` rules (evaluated after the schema defaults are applied, as the API server does); core
  * kinds against the Kubernetes OpenAPI schema (kubernetes-models' compiled schemas, bundled into one module).
  */
-const VALIDATORS = path.join(__dirname, '..', '..', 'imports', 'validators');
-
 interface KindValidator {
   (doc: unknown): boolean;
   errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }> | null;
@@ -18,6 +14,9 @@ interface KindValidator {
   cel?: CelSite[];
 }
 
+// Every validator by name (imports/validators/index.js, generated with them), each module loaded on first use.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const available: { crds: Record<string, () => KindValidator>; core: () => Record<string, KindValidator> } = require('../../imports/validators/index.js');
 const validators = new Map<string, KindValidator | undefined>();
 let core: Record<string, KindValidator> | undefined;
 
@@ -25,16 +24,8 @@ let core: Record<string, KindValidator> | undefined;
 function validatorFor(apiVersion: string, kind: string): KindValidator | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!validators.has(key)) {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const file = path.join(VALIDATORS, group, version, `${kind}.js`);
-    if (group.includes('.') && fs.existsSync(file)) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      validators.set(key, require(file));
-    } else {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      core ??= require(path.join(VALIDATORS, 'core.js')) as Record<string, KindValidator>;
-      validators.set(key, core[key]);
-    }
+    const crd = Object.prototype.hasOwnProperty.call(available.crds, key) ? available.crds[key] : undefined;
+    validators.set(key, crd ? crd() : (core ??= available.core())[key]);
   }
   return validators.get(key);
 }

@@ -3,6 +3,7 @@ import { BlockList, isIPv4, isIPv6 } from 'net';
 import { posix } from 'path';
 import type { Duration } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import { beforeSnapshot } from './snapshot';
 
 /**
  * The one error type the library throws for bad input. It names the construct path, the field, the bad value
@@ -151,14 +152,19 @@ export function isIpAddress(ip: string): boolean {
  * IANA special-purpose address blocks (private, loopback, link-local, CGNAT, documentation, multicast...): never on a
  * public certificate. One list per family: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
  */
-const SPECIAL_V4 = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
-  ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
-  SPECIAL_V4.addSubnet(net, prefix, 'ipv4');
-}
-const SPECIAL_V6 = new BlockList();
-for (const [net, prefix] of [['::', 127], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
-  SPECIAL_V6.addSubnet(net, prefix, 'ipv6');
+const SPECIAL_V4: ReadonlyArray<readonly [string, number]> = [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
+  ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]];
+const SPECIAL_V6: ReadonlyArray<readonly [string, number]> = [['::', 127], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]];
+// Made on first use, and dropped before a startup snapshot: a BlockList holds a native handle, which one cannot hold.
+let special: { 4: BlockList; 6: BlockList } | undefined;
+beforeSnapshot(() => (special = undefined));
+function specialRanges() {
+  if (!special) {
+    special = { 4: new BlockList(), 6: new BlockList() };
+    for (const [net, prefix] of SPECIAL_V4) special[4].addSubnet(net, prefix, 'ipv4');
+    for (const [net, prefix] of SPECIAL_V6) special[6].addSubnet(net, prefix, 'ipv6');
+  }
+  return special;
 }
 
 /**
@@ -170,7 +176,7 @@ export const ipFamily = (s: string): 0 | 4 | 6 => (s.includes(':') ? (isIPv6(s) 
 /** A globally routable address (no private, loopback, link-local, documentation or other special-purpose block). */
 export function isPublicIp(ip: string): boolean {
   const family = ipFamily(ip);
-  return family === 4 ? !SPECIAL_V4.check(ip, 'ipv4') : family === 6 && !SPECIAL_V6.check(ip, 'ipv6');
+  return family === 4 ? !specialRanges()[4].check(ip, 'ipv4') : family === 6 && !specialRanges()[6].check(ip, 'ipv6');
 }
 
 export function isEmail(email: string): boolean {

@@ -1,0 +1,102 @@
+// One esbuild bundle of a TypeScript entry point and everything it imports, node_modules included, kept in
+// node_modules/.cache/bundles for scripts/run-bundled.js (npm run synth's fallback) and scripts/build-snapshot.js.
+// Loading ~270 modules one by one costs a synth more than the code in them (resolving each request, reading
+// package.json files, a compile each); one bundle is one read and one compile. A bundle is rebuilt when any input
+// changed (size or modification time), when a folder on an input's lookup path gained or lost an entry (a new file can
+// change what an import resolves to), when npm's record of node_modules changed (npm writes its files with one fixed
+// time, and it changes with esbuild's version), or when this file changed. Each bundled file keeps its own __dirname.
+const fs = require('fs');
+const path = require('path');
+const { cacheKey } = require('./transpile');
+
+const root = path.join(__dirname, '..');
+const dir = path.join(root, 'node_modules', '.cache', 'bundles');
+
+/** Where the bundle of an entry is kept (its record of inputs is `<bundle>.json`). */
+const bundleOf = (entry, minify = false) => path.join(dir, `${path.basename(entry, path.extname(entry))}-${cacheKey(entry, String(minify)).slice(0, 8)}.js`);
+
+/** What a bundle was made with: this file and npm's record of node_modules. Read from disk, also from a snapshot. */
+function maker() {
+  let tree = 'none';
+  try {
+    tree = cacheKey(fs.readFileSync(path.join(root, 'node_modules', '.package-lock.json'), 'utf8'));
+  } catch {}
+  return `${cacheKey(fs.readFileSync(__filename, 'utf8'))} ${tree}`;
+}
+function stamp(file) {
+  const s = fs.statSync(file);
+  return `${s.size}:${s.mtimeMs}`;
+}
+/** The record a bundle was made with, when the bundle is still what its inputs make (else undefined). */
+function freshRecord(bundle) {
+  try {
+    const record = fs.readFileSync(`${bundle}.json`, 'utf8');
+    const m = JSON.parse(record);
+    return fs.existsSync(bundle) && m.maker === maker() && Object.entries(m.stamps).every(([f, s]) => stamp(f) === s) ? record : undefined;
+  } catch {
+    return undefined; // no bundle yet, or an input is gone
+  }
+}
+
+/** Every input, and the folders above it where an import is looked up: up to the repository (or the entry's folder). */
+function watched(entry, inputs) {
+  const tops = [root, path.dirname(entry)];
+  const out = new Set(inputs);
+  for (const f of inputs) {
+    const top = tops.filter((t) => f.startsWith(t + path.sep)).sort((x, y) => y.length - x.length)[0] ?? path.parse(f).root;
+    for (let d = path.dirname(f); ; d = path.dirname(d)) {
+      out.add(d);
+      if (d === top || d === path.dirname(d)) break;
+    }
+  }
+  return [...out];
+}
+
+/**
+ * esbuild leaves __dirname and __filename to the bundle's: each file that uses them (ours, and cdk8s's, which finds a
+ * helper script beside itself) gets its own back, after its hashbang, leading comments and "use strict" (which must stay
+ * first). A file that declares its own __dirname (at the start of a line: this one only writes such lines) keeps it.
+ */
+const ownPaths = {
+  name: 'own-paths',
+  setup(build) {
+    build.onLoad({ filter: /\.(ts|js|cjs)$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(source) || /^\s*(var|let|const)\s+__(dirname|filename)\b/m.test(source)) return undefined;
+      const [, head, rest] = /^((?:#!.*\n)?(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:(?:'use strict'|"use strict");?)?)([\s\S]*)$/.exec(source);
+      const paths = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`;
+      return { loader: args.path.endsWith('.ts') ? 'ts' : 'js', contents: `${head}${paths}${rest}` };
+    });
+  },
+};
+
+/**
+ * The bundle of an entry, built first unless fresh. `minify`: smaller names and no whitespace (a startup snapshot holds
+ * the source: it is a third smaller and loads faster so).
+ */
+async function bundle(entry, { minify = false } = {}) {
+  const out = bundleOf(entry, minify);
+  if (freshRecord(out)) return out;
+  const esbuild = require('esbuild');
+  const started = Date.now();
+  const made = maker();
+  const result = await esbuild.build({
+    entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', write: false, metafile: true,
+    logLevel: 'silent', plugins: [ownPaths], absWorkingDir: root, external: ['esbuild'], minify, keepNames: minify,
+    // As Node resolves (ts-loader adds .ts after .js) and transpiles (no tsconfig, as scripts/transpile.js) a direct run.
+    resolveExtensions: ['.js', '.json', '.node', '.ts'], tsconfigRaw: {},
+  });
+  const inputs = Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f));
+  const stamps = Object.fromEntries(watched(entry, inputs).map((f) => [f, stamp(f)]));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(`${out}.${process.pid}`, result.outputFiles[0].contents);
+  fs.renameSync(`${out}.${process.pid}`, out);
+  // An input saved while the bundle was made may not be in it: then no record, and the next run builds again.
+  if (Object.keys(stamps).every((f) => fs.statSync(f).mtimeMs < started)) {
+    fs.writeFileSync(`${out}.json.${process.pid}`, JSON.stringify({ maker: made, stamps }));
+    fs.renameSync(`${out}.json.${process.pid}`, `${out}.json`);
+  }
+  return out;
+}
+
+module.exports = { bundle, bundleOf, freshRecord };

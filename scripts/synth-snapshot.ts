@@ -1,0 +1,22 @@
+// The startup snapshot `npm run synth` starts from (scripts/synth.sh, made by scripts/build-snapshot.js): this file runs
+// once when the snapshot is made, and synthesizes every environment into a temporary folder, so that the snapshot holds
+// cdk8s, the constructs, every validator the shipped stack needs and the planned CEL rules, loaded and compiled. Each
+// run from it then calls main(), which is main.ts, run as it is run directly: every document is built and checked again.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ENVIRONMENTS, synthEnvironments } from '../charts/environments';
+
+const warm = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-snapshot-'));
+try {
+  synthEnvironments(ENVIRONMENTS, warm);
+} catch {
+  // An environment main.ts cannot build now (an edit under way): the snapshot holds what ran, and main.ts reports it.
+} finally {
+  fs.rmSync(warm, { recursive: true, force: true });
+}
+
+export function main(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../main');
+}

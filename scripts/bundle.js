@@ -23,7 +23,16 @@ function maker() {
   } catch {}
   return `${cacheKey(fs.readFileSync(__filename, 'utf8'))} ${tree}`;
 }
-function stamp(file) {
+/**
+ * A file by size and modification time; a folder by the names of what in it could change what an import resolves to:
+ * its files (a new `x.js` or `x` comes before `x.ts` and `x/index.ts`) and a node_modules folder. Not other folders (a
+ * file of the same name always comes first) nor the folder's time: `cdk8s synth` removes and makes dist/ again.
+ */
+function stamp(file, folder = fs.statSync(file).isDirectory()) {
+  if (folder) {
+    const names = fs.readdirSync(file, { withFileTypes: true }).filter((e) => !e.isDirectory() || e.name === 'node_modules').map((e) => e.name);
+    return `dir:${cacheKey(...names.sort())}`;
+  }
   const s = fs.statSync(file);
   return `${s.size}:${s.mtimeMs}`;
 }
@@ -32,7 +41,7 @@ function freshRecord(bundle) {
   try {
     const record = fs.readFileSync(`${bundle}.json`, 'utf8');
     const m = JSON.parse(record);
-    return fs.existsSync(bundle) && m.maker === maker() && Object.entries(m.stamps).every(([f, s]) => stamp(f) === s) ? record : undefined;
+    return fs.existsSync(bundle) && m.maker === maker() && Object.entries(m.stamps).every(([f, s]) => stamp(f, s.startsWith('dir:')) === s) ? record : undefined;
   } catch {
     return undefined; // no bundle yet, or an input is gone
   }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-// scripts/run-bundled.js runs npm run synth as one bundle of main.ts and all it imports: the entry must see what it
+// scripts/run-bundled.js (scripts/bundle.js) runs npm run synth as one bundle of main.ts and all it imports: the entry must see what it
 // sees run directly, and a changed input must never leave an old bundle running.
 const root = path.join(__dirname, '..', '..');
 const bundles = path.join(root, 'node_modules', '.cache', 'bundles');
@@ -46,6 +46,15 @@ test('an entry sees its own paths and command line; the bundle is reused until a
   // A new file that changes what an import resolves to (sub/other.ts before sub/other/index.ts), no input touched.
   fs.writeFileSync(path.join(dir, 'sub', 'other.ts'), "export const other = 'file';\n");
   expect(run()).toMatchObject({ status: 0, stdout: expected(22, 'file'), stderr: '' });
+  // A new folder changes no resolution (a file of its name comes first): as cdk8s synth remaking dist/, it is no change;
+  // a new node_modules folder is.
+  const before = fs.statSync(bundle).mtimeMs;
+  fs.mkdirSync(path.join(dir, 'sub', 'dist'));
+  expect(run()).toMatchObject({ status: 0, stdout: expected(22, 'file'), stderr: '' });
+  expect(fs.statSync(bundle).mtimeMs).toBe(before);
+  fs.mkdirSync(path.join(dir, 'sub', 'node_modules'));
+  expect(run()).toMatchObject({ status: 0, stdout: expected(22, 'file'), stderr: '' });
+  expect(fs.statSync(bundle).mtimeMs).toBeGreaterThan(before);
   // A deleted bundle with its record left is built again, not skipped.
   fs.rmSync(bundle);
   expect(run()).toMatchObject({ status: 0, stdout: expected(22, 'file'), stderr: '' });

@@ -1,0 +1,100 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// scripts/build-snapshot.js makes a V8 startup snapshot of an entry (npm run synth starts from one, scripts/synth.sh):
+// a run from it must behave as the entry run afresh, and a changed input must never leave an old snapshot running.
+const root = path.join(__dirname, '..', '..');
+const build = (entry: string, blob: string) => spawnSync(process.execPath, [path.join(root, 'scripts', 'build-snapshot.js'), entry, blob], { encoding: 'utf8' });
+const runBlob = (blob: string, args: string[] = [], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  spawnSync(process.execPath, ['--snapshot-blob', blob, ...args], { encoding: 'utf8', ...options });
+/** Every file under a folder, by relative path, with its content. */
+const tree = (dir: string): Record<string, string> => Object.fromEntries((fs.readdirSync(dir, { recursive: true }) as string[]).sort()
+  .filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+/** The bundles and entry scripts made for files under `dir` (removed after each test). */
+function cleanUp(dir: string): void {
+  for (const cache of ['bundles', 'snapshot-entries']) {
+    const folder = path.join(root, 'node_modules', '.cache', cache);
+    for (const f of fs.existsSync(folder) ? fs.readdirSync(folder) : []) {
+      const file = path.join(folder, f);
+      const text = f.endsWith('.json') || f.endsWith('.js') ? fs.readFileSync(file, 'utf8') : '';
+      if (text.includes(JSON.stringify(dir).slice(1, -1))) for (const x of [file, file.replace(/\.json$/, '')]) fs.rmSync(x, { force: true });
+    }
+  }
+}
+
+test('a run starts from the state the entry made, drops what beforeSnapshot() names, and refuses when an input changed', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshot-'));
+  try {
+    const dep = path.join(dir, 'dep.ts');
+    const entry = path.join(dir, 'entry.ts');
+    const blob = path.join(dir, 'out', 'entry.blob');
+    fs.writeFileSync(dep, 'export const value: number = 1;\n');
+    // Not beside the entry: a new file in a folder an import is looked up in makes the snapshot out of date.
+    const ranLog = path.join(dir, 'log', 'ran.txt');
+    fs.mkdirSync(path.dirname(ranLog));
+    fs.writeFileSync(entry, [
+      "import * as fs from 'fs';",
+      `import { beforeSnapshot } from ${JSON.stringify(path.join(root, 'lib', 'policy', 'snapshot'))};`,
+      "import { value } from './dep';",
+      // The top level runs when the snapshot is made, never again: each run counts in ran.txt.
+      `fs.appendFileSync(${JSON.stringify(ranLog)}, 'top level\\n');`,
+      'const made = [value * 10];',
+      'const remembered = [1, 2, 3];',
+      'beforeSnapshot(() => { remembered.length = 0; });',
+      'export function main(): void {',
+      '  console.log(JSON.stringify({ made, remembered, argv: process.argv.slice(1), env: process.env.FIXTURE ?? null }));',
+      '}',
+    ].join('\n'));
+    const expected = (value: number) => `${JSON.stringify({ made: [value * 10], remembered: [], argv: [entry, 'x', '--y'], env: 'now' })}\n`;
+
+    expect(build(entry, blob)).toMatchObject({ status: 0, stderr: '' });
+    const ran = () => fs.readFileSync(ranLog, 'utf8').split('\n').filter(Boolean).length;
+    expect(ran()).toBe(1);
+    for (let i = 0; i < 2; i++) expect(runBlob(blob, ['x', '--y'], { env: { ...process.env, FIXTURE: 'now' } })).toMatchObject({ status: 0, stdout: expected(1), stderr: '' });
+    expect(ran()).toBe(1); // the runs started from the snapshot, they did not run the entry again
+
+    fs.writeFileSync(dep, 'export const value: number = 2;\n');
+    expect(runBlob(blob, ['x', '--y'])).toMatchObject({ status: 14, stdout: '' }); // out of date: nothing of it ran
+    expect(build(entry, blob)).toMatchObject({ status: 0 });
+    expect(runBlob(blob, ['x', '--y'], { env: { ...process.env, FIXTURE: 'now' } })).toMatchObject({ status: 0, stdout: expected(2) });
+    // A new file where an import could now resolve to it, no input touched.
+    fs.writeFileSync(path.join(dir, 'dep.js'), 'exports.value = 3;\n');
+    expect(runBlob(blob, ['x', '--y'])).toMatchObject({ status: 14, stdout: '' });
+
+    expect(build(path.join(dir, 'nope.ts'), blob)).toMatchObject({ status: 2, stderr: expect.stringMatching(/^usage: node scripts\/build-snapshot\.js ENTRY\.ts BLOB/) });
+    fs.writeFileSync(path.join(dir, 'broken.ts'), 'export function main(): void {}\nthrow new Error("cannot start");\n');
+    const broken = build(path.join(dir, 'broken.ts'), path.join(dir, 'broken.blob'));
+    expect(broken).toMatchObject({ status: 1, stderr: expect.stringContaining('cannot start') });
+    expect(fs.existsSync(path.join(dir, 'broken.blob'))).toBe(false);
+  } finally {
+    cleanUp(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
+
+test('npm run synth starts from the snapshot of the synth (scripts/synth.sh) and writes exactly the committed dist/', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-snapshot-'));
+  try {
+    // The snapshot synth.sh looks for, made as it makes it in the background after a run without one.
+    const blob = path.join(root, 'node_modules', '.cache', 'snapshots', `synth-${process.version}-${os.machine()}.blob`);
+    expect(build(path.join(root, 'scripts', 'synth-snapshot.ts'), blob)).toMatchObject({ status: 0, stderr: '' });
+    // Every node synth.sh starts, logged by a stand-in on the PATH.
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(path.join(dir, 'node.log'))}\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
+    // From another folder: it writes dist/ where it is run.
+    const work = path.join(dir, 'work');
+    fs.mkdirSync(work);
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+    delete env.NODE_OPTIONS;
+    expect(spawnSync('sh', [path.join(root, 'scripts', 'synth.sh')], { cwd: work, env, encoding: 'utf8' })).toMatchObject({ status: 0, stderr: '' });
+    expect(fs.readFileSync(path.join(dir, 'node.log'), 'utf8').trim().split('\n')).toEqual(['--version', `--snapshot-blob ${root}/scripts/../node_modules/.cache/snapshots/${path.basename(blob)}`]);
+    const committed = tree(path.join(root, 'dist'));
+    expect(Object.keys(committed).length).toBeGreaterThan(10);
+    expect(tree(path.join(work, 'dist'))).toEqual(committed);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);

@@ -6,7 +6,7 @@
 // (scripts/synth.sh). What a snapshot cannot hold, or must not carry into runs, is dropped with beforeSnapshot().
 //
 // Node 20 snapshots one script and no user module loaded through require(): the entry goes in as one bundle, minified
-// (a snapshot keeps the source; a third smaller loads faster). Only one build of a blob runs at a time.
+// (a snapshot keeps the source; a third smaller loads faster).
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -22,13 +22,24 @@ async function main() {
   const entry = path.resolve(entryArg);
   const blob = path.resolve(blobArg);
   fs.mkdirSync(path.dirname(blob), { recursive: true });
+  // One build of a blob at a time: a second waits for the first (a lock older than two minutes is of a build that
+  // died), and is done if the first made one meanwhile.
   const lock = `${blob}.lock`;
-  try {
-    fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-  } catch {
-    // Another build of this blob is under way (or died: its lock is taken over after two minutes).
-    if (Date.now() - fs.statSync(lock).mtimeMs < 120_000) return;
-    fs.writeFileSync(lock, String(process.pid));
+  const started = Date.now();
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 120_000) fs.rmSync(lock, { force: true });
+      else if (held) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+  if ((fs.statSync(blob, { throwIfNoEntry: false })?.mtimeMs ?? 0) > started) {
+    fs.rmSync(lock, { force: true });
+    return;
   }
   try {
     // The script the snapshot is made of: the entry, and the check each run makes first. The record of inputs is the

@@ -6,7 +6,7 @@
 here=$(dirname "$0")
 blob="$here/../node_modules/.cache/snapshots/synth-$(node --version)-$(uname -m).blob"
 if [ -z "${NODE_OPTIONS-}" ] && [ -f "$blob" ]; then
-  node --snapshot-blob "$blob" "$@"
+  node --snapshot-blob "$blob" -- "$@" # after --: arguments of main.ts, not options of node
   rc=$?
   [ "$rc" -eq 14 ] || exit "$rc" # 14: its inputs changed since it was made
 fi

@@ -2,8 +2,8 @@
 // node_modules/.cache/bundles for scripts/run-bundled.js (npm run synth's fallback) and scripts/build-snapshot.js.
 // Loading ~270 modules one by one costs a synth more than the code in them (resolving each request, reading
 // package.json files, a compile each); one bundle is one read and one compile. A bundle is rebuilt when any input
-// changed (size or modification time), when a folder on an input's lookup path gained or lost an entry (a new file can
-// change what an import resolves to), when npm's record of node_modules changed (npm writes its files with one fixed
+// changed (size or modification time), when a folder on an input's lookup path gained or lost something an import
+// could resolve to (stamp() below), when npm's record of node_modules changed (npm writes its files with one fixed
 // time, and it changes with esbuild's version), or when this file changed. Each bundled file keeps its own __dirname.
 const fs = require('fs');
 const path = require('path');
@@ -24,18 +24,23 @@ function maker() {
   return `${cacheKey(fs.readFileSync(__filename, 'utf8'))} ${tree}`;
 }
 /**
- * A file by size and modification time; a folder by the names of what in it could change what an import resolves to:
- * its files (a new `x.js` or `x` comes before `x.ts` and `x/index.ts`) and a node_modules folder. Not other folders (a
- * file of the same name always comes first) nor the folder's time: `cdk8s synth` removes and makes dist/ again.
+ * What in a folder could change what an import resolves to: its files (a new `x.js` or `x` comes before `x.ts` and
+ * `x/index.ts`), its node_modules folder, and in a node_modules folder (or a @scope in one) every package folder too.
+ * Not other folders (a file of the same name comes first), nor the folder's time: `cdk8s synth` removes and makes
+ * dist/ again.
  */
+function resolvable(folder) {
+  const packages = path.basename(folder) === 'node_modules' || (path.basename(folder).startsWith('@') && path.basename(path.dirname(folder)) === 'node_modules');
+  return fs.readdirSync(folder, { withFileTypes: true })
+    .filter((e) => !e.isDirectory() || e.name === 'node_modules' || (packages && !e.name.startsWith('.'))).map((e) => e.name).sort();
+}
+/** A file by size and modification time, a folder by the names of what in it is resolvable. */
 function stamp(file, folder = fs.statSync(file).isDirectory()) {
-  if (folder) {
-    const names = fs.readdirSync(file, { withFileTypes: true }).filter((e) => !e.isDirectory() || e.name === 'node_modules').map((e) => e.name);
-    return `dir:${cacheKey(...names.sort())}`;
-  }
+  if (folder) return `dir:${cacheKey(...resolvable(file))}`;
   const s = fs.statSync(file);
   return `${s.size}:${s.mtimeMs}`;
 }
+
 /** The record a bundle was made with, when the bundle is still what its inputs make (else undefined). */
 function freshRecord(bundle) {
   try {
@@ -100,8 +105,10 @@ async function bundle(entry, { minify = false } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(`${out}.${process.pid}`, result.outputFiles[0].contents);
   fs.renameSync(`${out}.${process.pid}`, out);
-  // An input saved while the bundle was made may not be in it: then no record, and the next run builds again.
-  if (Object.keys(stamps).every((f) => fs.statSync(f).mtimeMs < started)) {
+  // An input saved while the bundle was made may not be in it: then no record, and the next run builds again. For a
+  // folder, what in it counts (its time also moves when another folder is made in it).
+  const settled = (f) => fs.statSync(f).mtimeMs < started;
+  if (Object.entries(stamps).every(([f, s]) => (s.startsWith('dir:') ? resolvable(f).every((e) => settled(path.join(f, e))) : settled(f)))) {
     fs.writeFileSync(`${out}.json.${process.pid}`, JSON.stringify({ maker: made, stamps }));
     fs.renameSync(`${out}.json.${process.pid}`, `${out}.json`);
   }

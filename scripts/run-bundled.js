@@ -1,7 +1,7 @@
 // Runs one of this repository's TypeScript entry points as a single esbuild bundle of it and everything it imports
 // (scripts/bundle.js): `node scripts/run-bundled.js main.ts [args]` (npm run synth when no startup snapshot is ready,
-// scripts/synth.sh). Modules loaded by a computed path stay outside the bundle and load from where they are. The V8 code
-// cache of scripts/ts-loader.js covers the bundle and what it loads.
+// scripts/synth.sh). A module required by a computed path loads from where it is. The V8 code cache of
+// scripts/ts-loader.js covers the bundle and what it loads.
 //
 // What differs from running the entry directly: `require.main` is this runner (so no bundled module's
 // `if (require.main === module)` block runs), and a `require.resolve('./x')` relative to the entry resolves from the

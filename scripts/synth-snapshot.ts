@@ -1,7 +1,8 @@
 // The startup snapshot `npm run synth` starts from (scripts/synth.sh, made by scripts/build-snapshot.js): this file runs
 // once when the snapshot is made, and synthesizes every environment into a temporary folder, so that the snapshot holds
 // cdk8s, the constructs, every validator the shipped stack needs and the planned CEL rules, loaded and compiled. Each
-// run from it then calls main(), which is main.ts, run as it is run directly: every document is built and checked again.
+// run from it then calls main(), which runs main.ts (process.argv[1] as when it runs directly): every document is built,
+// checked and written again.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,6 +18,7 @@ try {
 }
 
 export function main(): void {
+  process.argv[1] = path.join(__dirname, '..', 'main.ts');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../main');
 }

@@ -1,18 +1,29 @@
 #!/bin/sh
 # npm run synth and cdk8s synth (cdk8s.yaml): main.ts, started from a V8 startup snapshot of the synth when one is ready
-# for this Node (scripts/synth-snapshot.ts: modules loaded, validators compiled and run once; ~0.25 s of a 0.65 s run).
-# Else — the first run, the first after an edit, another Node — main.ts runs as one bundle (scripts/run-bundled.js) and
-# the next snapshot is made in the background. Not with NODE_OPTIONS: a snapshot holds the V8 flags it was made with.
+# (scripts/synth-snapshot.ts: modules loaded, validators compiled and run once). Else — the first run, the first after
+# an edit, another Node, a variable set that the synth reads (scripts/snapshot-start.js) — main.ts runs as one bundle
+# (scripts/run-bundled.js) and the next snapshot is made in the background (in the foreground with
+# CDK8S_TLS_SNAPSHOT_WAIT=1). Not with NODE_OPTIONS: a snapshot holds the V8 flags it was made with.
 here=$(dirname "$0")
-blob="$here/../node_modules/.cache/snapshots/synth-$(node --version)-$(uname -m).blob"
+root=$(cd "$here/.." && pwd -P) || exit
+# One per Node and checkout: a node_modules copied or linked into another checkout must not run this one's code.
+blob="$root/node_modules/.cache/snapshots/synth-$(node --version)-$(uname -m)-$(printf %s "$root" | cksum | cut -d ' ' -f 1).blob"
 if [ -z "${NODE_OPTIONS-}" ] && [ -f "$blob" ]; then
   node --snapshot-blob "$blob" -- "$@" # after --: arguments of main.ts, not options of node
   rc=$?
-  [ "$rc" -eq 14 ] || exit "$rc" # 14: its inputs changed since it was made
+  case $rc in
+    14) ;; # it may not start from this snapshot (scripts/snapshot-start.js)
+    134 | 139) rm -f "$blob" ;; # Node could not read it (a truncated or damaged file)
+    *) exit "$rc" ;;
+  esac
 fi
-node "$here/run-bundled.js" "$here/../main.ts" "$@"
+node "$root/scripts/run-bundled.js" "$root/main.ts" "$@"
 rc=$?
 if [ -z "${NODE_OPTIONS-}" ]; then
-  (node "$here/build-snapshot.js" "$here/synth-snapshot.ts" "$blob" </dev/null >/dev/null 2>&1 &)
+  if [ -n "${CDK8S_TLS_SNAPSHOT_WAIT-}" ]; then
+    node "$root/scripts/build-snapshot.js" "$root/scripts/synth-snapshot.ts" "$blob" || exit
+  else
+    (node "$root/scripts/build-snapshot.js" "$root/scripts/synth-snapshot.ts" "$blob" </dev/null >/dev/null 2>&1 &)
+  fi
 fi
 exit "$rc"

@@ -24,7 +24,7 @@ function cleanUp(dir: string): void {
   }
 }
 
-test('a run starts from the state the entry made, drops what beforeSnapshot() names, and refuses when an input changed', () => {
+test('a run starts from the state the entry made, drops what beforeSnapshot() names, refuses when an input or a variable it read changed', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshot-'));
   try {
     const dep = path.join(dir, 'dep.ts');
@@ -43,17 +43,29 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
       'const made = [value * 10];',
       'const remembered = [1, 2, 3];',
       'beforeSnapshot(() => { remembered.length = 0; });',
+      'const atLoad = process.env.FIXTURE_AT_LOAD ?? null;',
       'export function main(): void {',
-      '  console.log(JSON.stringify({ made, remembered, argv: process.argv.slice(1), env: process.env.FIXTURE ?? null }));',
+      "  if (process.argv.includes('--throw')) throw new Error('main failed\\nat its second line');",
+      '  console.log(JSON.stringify({ made, remembered, atLoad, argv: process.argv.slice(1), env: process.env.FIXTURE ?? null }));',
       '}',
     ].join('\n'));
-    const expected = (value: number) => `${JSON.stringify({ made: [value * 10], remembered: [], argv: [entry, 'x', '--y'], env: 'now' })}\n`;
+    const expected = (value: number) => `${JSON.stringify({ made: [value * 10], remembered: [], atLoad: null, argv: [entry, 'x', '--y'], env: 'now' })}\n`;
 
-    expect(build(entry, blob)).toMatchObject({ status: 0, stderr: '' });
+    // Made with no variable set: what the builder's environment holds is not what a later run's does.
+    expect(spawnSync(process.execPath, [path.join(root, 'scripts', 'build-snapshot.js'), entry, blob], { encoding: 'utf8', env: { ...process.env, FIXTURE_AT_LOAD: 'build' } }))
+      .toMatchObject({ status: 0, stderr: '' });
     const ran = () => fs.readFileSync(ranLog, 'utf8').split('\n').filter(Boolean).length;
     expect(ran()).toBe(1);
     for (let i = 0; i < 2; i++) expect(runBlob(blob, ['x', '--y'], { env: { ...process.env, FIXTURE: 'now' } })).toMatchObject({ status: 0, stdout: expected(1), stderr: '' });
     expect(ran()).toBe(1); // the runs started from the snapshot, they did not run the entry again
+    // Up to date: a second build makes nothing.
+    const builtAt = fs.statSync(blob).mtimeMs;
+    expect(build(entry, blob)).toMatchObject({ status: 0, stderr: '' });
+    expect(fs.statSync(blob).mtimeMs).toBe(builtAt);
+    // A variable the entry read while the snapshot was made, set now: the module may have kept its old value.
+    expect(runBlob(blob, ['x'], { env: { ...process.env, FIXTURE_AT_LOAD: 'now' } })).toMatchObject({ status: 14, stdout: '' });
+    // An error of main(): one line, and 14 (the usual way runs it again and reports it in full).
+    expect(runBlob(blob, ['--', '--throw'])).toMatchObject({ status: 14, stdout: '', stderr: '(the run from the startup snapshot failed: main failed; running it the usual way)\n' });
 
     fs.writeFileSync(dep, 'export const value: number = 2;\n');
     expect(runBlob(blob, ['x', '--y'])).toMatchObject({ status: 14, stdout: '' }); // out of date: nothing of it ran
@@ -65,9 +77,10 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
 
     expect(build(path.join(dir, 'nope.ts'), blob)).toMatchObject({ status: 2, stderr: expect.stringMatching(/^usage: node scripts\/build-snapshot\.js ENTRY\.ts BLOB/) });
     fs.writeFileSync(path.join(dir, 'broken.ts'), 'export function main(): void {}\nthrow new Error("cannot start");\n');
-    const broken = build(path.join(dir, 'broken.ts'), path.join(dir, 'broken.blob'));
+    const broken = build(path.join(dir, 'broken.ts'), path.join(dir, 'out', 'broken.blob'));
     expect(broken).toMatchObject({ status: 1, stderr: expect.stringContaining('cannot start') });
-    expect(fs.existsSync(path.join(dir, 'broken.blob'))).toBe(false);
+    expect(broken.stderr.split('\n').filter((l) => l.length > 400)).toEqual([]); // not the minified bundle quoted
+    expect(fs.readdirSync(path.join(dir, 'out')).filter((f) => f.startsWith('broken'))).toEqual([]);
   } finally {
     cleanUp(dir);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -77,23 +90,28 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
 test('npm run synth starts from the snapshot of the synth (scripts/synth.sh) and writes exactly the committed dist/', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-snapshot-'));
   try {
-    // The snapshot synth.sh looks for, made as it makes it in the background after a run without one.
-    const blob = path.join(root, 'node_modules', '.cache', 'snapshots', `synth-${process.version}-${os.machine()}.blob`);
-    expect(build(path.join(root, 'scripts', 'synth-snapshot.ts'), blob)).toMatchObject({ status: 0, stderr: '' });
-    // Every node synth.sh starts, logged by a stand-in on the PATH.
+    const synth = (cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env) => spawnSync('sh', [path.join(root, 'scripts', 'synth.sh'), ...args], { cwd, env, encoding: 'utf8' });
+    // From other folders: it writes dist/ where it is run. The first run makes the snapshot, if it is not ready.
+    const first = path.join(dir, 'first');
+    fs.mkdirSync(first);
+    expect(synth(first, [], { ...process.env, CDK8S_TLS_SNAPSHOT_WAIT: '1' })).toMatchObject({ status: 0, stderr: '' });
+    // Every node the next run starts, logged by a stand-in on the PATH.
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
     fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(path.join(dir, 'node.log'))}\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
-    // From another folder: it writes dist/ where it is run.
-    const work = path.join(dir, 'work');
-    fs.mkdirSync(work);
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
     delete env.NODE_OPTIONS;
+    const work = path.join(dir, 'work');
+    fs.mkdirSync(work);
     // An argument that looks like an option of node's goes to main.ts (which reads none), not to node.
-    expect(spawnSync('sh', [path.join(root, 'scripts', 'synth.sh'), '--inspect-brk'], { cwd: work, env, encoding: 'utf8' })).toMatchObject({ status: 0, stderr: '' });
-    expect(fs.readFileSync(path.join(dir, 'node.log'), 'utf8').trim().split('\n')).toEqual(['--version', `--snapshot-blob ${root}/scripts/../node_modules/.cache/snapshots/${path.basename(blob)} -- --inspect-brk`]);
+    expect(synth(work, ['--inspect-brk'], env)).toMatchObject({ status: 0, stderr: '' });
+    const blob = `${fs.realpathSync(root)}/node_modules/.cache/snapshots/synth-${process.version}-${os.machine()}-`;
+    expect(fs.readFileSync(path.join(dir, 'node.log'), 'utf8').trim().split('\n')).toEqual([
+      '--version', expect.stringMatching(new RegExp(`^--snapshot-blob ${blob.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+\\.blob -- --inspect-brk$`)),
+    ]);
     const committed = tree(path.join(root, 'dist'));
     expect(Object.keys(committed).length).toBeGreaterThan(10);
+    expect(tree(path.join(first, 'dist'))).toEqual(committed);
     expect(tree(path.join(work, 'dist'))).toEqual(committed);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

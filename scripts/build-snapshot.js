@@ -54,7 +54,7 @@ async function main() {
     try {
       if (upToDate()) return;
     } catch {} // no blob or no record of it yet
-    const script = await bundle(start, { minify: true });
+    const script = await bundle(start, { minify: true, also: entry });
     const record = freshRecord(script);
     const tmp = `${blob}.${process.pid}`;
     // With no variable set: scripts/snapshot-start.js then refuses runs with any set that the entry read.

@@ -52,9 +52,12 @@ function freshRecord(bundle) {
   }
 }
 
-/** Every input, and the folders above it where an import is looked up: up to the repository (or the entry's folder). */
-function watched(entry, inputs) {
-  const tops = [root, path.dirname(entry)];
+/**
+ * Every input, and the folders above it where an import is looked up: up to the repository, or the folder of the
+ * entry (or of the `also` file: the entry a startup snapshot's start script loads).
+ */
+function watched(entry, inputs, also) {
+  const tops = [root, path.dirname(entry), ...(also ? [path.dirname(also)] : [])];
   const out = new Set(inputs);
   for (const f of inputs) {
     const top = tops.filter((t) => f.startsWith(t + path.sep)).sort((x, y) => y.length - x.length)[0] ?? path.parse(f).root;
@@ -86,9 +89,10 @@ const ownPaths = {
 
 /**
  * The bundle of an entry, built first unless fresh. `minify`: smaller names and no whitespace (a startup snapshot holds
- * the source: it is a third smaller and loads faster so).
+ * the source: it is a third smaller and loads faster so). `also`: a file whose folder bounds the folders watched, as
+ * the entry's does (scripts/build-snapshot.js: the entry its start script loads).
  */
-async function bundle(entry, { minify = false } = {}) {
+async function bundle(entry, { minify = false, also } = {}) {
   const out = bundleOf(entry, minify);
   if (freshRecord(out)) return out;
   const esbuild = require('esbuild');
@@ -101,7 +105,7 @@ async function bundle(entry, { minify = false } = {}) {
     resolveExtensions: ['.js', '.json', '.node', '.ts'], tsconfigRaw: {},
   });
   const inputs = Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f));
-  const stamps = Object.fromEntries(watched(entry, inputs).map((f) => [f, stamp(f)]));
+  const stamps = Object.fromEntries(watched(entry, inputs, also).map((f) => [f, stamp(f)]));
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(`${out}.${process.pid}`, result.outputFiles[0].contents);
   fs.renameSync(`${out}.${process.pid}`, out);

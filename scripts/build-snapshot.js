@@ -13,6 +13,19 @@ const path = require('path');
 const { bundle, bundleOf, freshRecord } = require('./bundle');
 const { cacheKey } = require('./transpile');
 
+/** Whether the build that holds a lock still runs (a lock of a killed one is taken over; unreadable: after 2 min). */
+function holderAlive(lock) {
+  try {
+    const held = fs.statSync(lock);
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    if (!pid) return Date.now() - held.mtimeMs < 120_000; // written, not yet filled
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM'; // another user's live process; ENOENT (released) or ESRCH (gone): free
+  }
+}
+
 async function main() {
   const [entryArg, blobArg] = process.argv.slice(2);
   if (!entryArg || !blobArg || !fs.existsSync(entryArg)) {
@@ -31,8 +44,8 @@ async function main() {
     // A bundle records no input written in the millisecond it starts (it could be half-saved): let that pass.
     while (Date.now() <= fs.statSync(start).mtimeMs + 1);
   }
-  // One build of a blob at a time (a lock older than two minutes is of a build that died); none when the blob was made
-  // from what its inputs are now (`<blob>.json`: the record it was made with).
+  // One build of a blob at a time; none when the blob was made from what its inputs are now (`<blob>.json`: the record
+  // it was made with).
   fs.mkdirSync(path.dirname(blob), { recursive: true });
   const lock = `${blob}.lock`;
   for (;;) {
@@ -41,9 +54,8 @@ async function main() {
       break;
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
-      const held = fs.statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > 120_000) fs.rmSync(lock, { force: true });
-      else if (held) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      if (!holderAlive(lock)) fs.rmSync(lock, { force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
   }
   try {
@@ -58,7 +70,8 @@ async function main() {
     const record = freshRecord(script);
     const tmp = `${blob}.${process.pid}`;
     // With no variable set: scripts/snapshot-start.js then refuses runs with any set that the entry read.
-    const made = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--build-snapshot', script], {
+    // --no-warnings: Node's warning about built-ins in a snapshot reads FORCE_COLOR as it prints, which jest and CI set.
+    const made = spawnSync(process.execPath, ['--no-warnings', '--snapshot-blob', tmp, '--build-snapshot', script], {
       env: { CDK8S_TLS_SNAPSHOT_BUNDLE: script }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8',
     });
     if (made.status !== 0) {

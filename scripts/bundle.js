@@ -105,14 +105,20 @@ async function bundle(entry, { minify = false, also } = {}) {
     resolveExtensions: ['.js', '.json', '.node', '.ts'], tsconfigRaw: {},
   });
   const inputs = Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f));
-  const stamps = Object.fromEntries(watched(entry, inputs, also).map((f) => [f, stamp(f)]));
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(`${out}.${process.pid}`, result.outputFiles[0].contents);
   fs.renameSync(`${out}.${process.pid}`, out);
   // An input saved while the bundle was made may not be in it: then no record, and the next run builds again. For a
-  // folder, what in it counts (its time also moves when another folder is made in it).
+  // folder, what in it counts (its time also moves when another folder is made in it). An input gone since: no record.
   const settled = (f) => fs.statSync(f).mtimeMs < started;
-  if (Object.entries(stamps).every(([f, s]) => (s.startsWith('dir:') ? resolvable(f).every((e) => settled(path.join(f, e))) : settled(f)))) {
+  let stamps;
+  try {
+    stamps = Object.fromEntries(watched(entry, inputs, also).map((f) => [f, stamp(f)]));
+    if (!Object.entries(stamps).every(([f, s]) => (s.startsWith('dir:') ? resolvable(f).every((e) => settled(path.join(f, e))) : settled(f)))) stamps = undefined;
+  } catch {
+    stamps = undefined;
+  }
+  if (stamps) {
     fs.writeFileSync(`${out}.json.${process.pid}`, JSON.stringify({ maker: made, stamps }));
     fs.renameSync(`${out}.json.${process.pid}`, `${out}.json`);
   }

@@ -8,7 +8,8 @@ const { freshRecord } = require('./bundle');
  * the caller runs the entry the usual way, scripts/synth.sh) before anything of the entry runs when
  * - an input changed since: the record of this bundle's inputs differs (scripts/bundle.js), or
  * - a variable is set that the entry read while the snapshot was made (with no variable set, scripts/build-snapshot.js):
- *   a module may have kept what it read then — @bufbuild/protobuf reads BUF_BIGINT_DISABLE once, as it loads.
+ *   a module may have kept what it read then — @bufbuild/protobuf reads BUF_BIGINT_DISABLE once, as it loads. Except
+ *   those the entry exports as `readEachTime`: read each time they are needed, never kept.
  * An error the entry's main() throws is reported in one line and the run exits with 14 too: the usual way then runs it
  * again and reports it with readable code, where a snapshot's stack points into a minified bundle.
  */
@@ -18,12 +19,14 @@ module.exports = function start(entry, load) {
   if (!made) throw new Error(`${self} is out of date: an input changed while its snapshot was being made`);
   const env = process.env;
   const read = new Set();
-  const note = (k) => typeof k === 'string' && read.add(k);
+  // Names of Object.prototype (process.env.hasOwnProperty(...)) are no variables.
+  const note = (k) => typeof k === 'string' && !(k in Object.prototype) && read.add(k);
+  let listed = false;
   process.env = new Proxy(env, {
     get: (t, k) => (note(k), t[k]),
     has: (t, k) => (note(k), k in t),
     getOwnPropertyDescriptor: (t, k) => (note(k), Reflect.getOwnPropertyDescriptor(t, k)),
-    ownKeys: (t) => (read.add('*'), Reflect.ownKeys(t)),
+    ownKeys: (t) => ((listed = true), Reflect.ownKeys(t)),
   });
   let entryModule;
   try {
@@ -31,10 +34,11 @@ module.exports = function start(entry, load) {
   } finally {
     process.env = env;
   }
+  // A list of every variable could have been kept whole: no later run could be told apart from it.
+  if (listed) throw new Error(`${entry} lists the environment while its snapshot is made: no run could start from it`);
+  for (const k of entryModule.readEachTime ?? []) read.delete(k);
   startupSnapshot.setDeserializeMainFunction(() => {
-    if (freshRecord(self) !== made) process.exit(14);
-    const set = [...read].filter((k) => (k === '*' ? Object.keys(process.env).length > 0 : process.env[k] !== undefined));
-    if (set.length) process.exit(14);
+    if (freshRecord(self) !== made || [...read].some((k) => process.env[k] !== undefined)) process.exit(14);
     process.argv.splice(1, 0, entry);
     try {
       entryModule.main();

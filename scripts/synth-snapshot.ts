@@ -17,6 +17,13 @@ try {
   fs.rmSync(warm, { recursive: true, force: true });
 }
 
+/**
+ * Variables read each time they are needed, never kept, so that a run from the snapshot may set them
+ * (scripts/snapshot-start.js refuses it any other the synth read): cdk8s's, in node_modules/cdk8s/lib — app.js (each
+ * `new App`: `cdk8s synth` sets CDK8S_RECORD_CONSTRUCT_METADATA), api-object.js (each `toJson`), names.js (each name).
+ */
+export const readEachTime = ['CDK8S_RECORD_CONSTRUCT_METADATA', 'CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH'];
+
 export function main(): void {
   process.argv[1] = path.join(__dirname, '..', 'main.ts');
   // eslint-disable-next-line @typescript-eslint/no-require-imports

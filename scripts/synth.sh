@@ -5,7 +5,7 @@
 # (scripts/run-bundled.js) and the next snapshot is made in the background (in the foreground with
 # CDK8S_TLS_SNAPSHOT_WAIT=1). Not with NODE_OPTIONS: a snapshot holds the V8 flags it was made with.
 here=$(dirname "$0")
-root=$(cd "$here/.." && pwd -P) || exit
+root=$(CDPATH="" cd -- "$here/.." && pwd -P) || exit
 # One per Node and checkout: a node_modules copied or linked into another checkout must not run this one's code.
 blob="$root/node_modules/.cache/snapshots/synth-$(node --version)-$(uname -m)-$(printf %s "$root" | cksum | cut -d ' ' -f 1).blob"
 if [ -z "${NODE_OPTIONS-}" ] && [ -f "$blob" ]; then
@@ -13,7 +13,8 @@ if [ -z "${NODE_OPTIONS-}" ] && [ -f "$blob" ]; then
   rc=$?
   case $rc in
     14) ;; # it may not start from this snapshot (scripts/snapshot-start.js)
-    134 | 139) rm -f "$blob" ;; # Node could not read it (a truncated or damaged file)
+    130 | 143) exit "$rc" ;; # stopped (Ctrl-C, SIGTERM)
+    13[2-9]) rm -f "$blob" "$blob.json" ;; # Node crashed reading it (a truncated or damaged file): made again
     *) exit "$rc" ;;
   esac
 fi
@@ -21,7 +22,8 @@ node "$root/scripts/run-bundled.js" "$root/main.ts" "$@"
 rc=$?
 if [ -z "${NODE_OPTIONS-}" ]; then
   if [ -n "${CDK8S_TLS_SNAPSHOT_WAIT-}" ]; then
-    node "$root/scripts/build-snapshot.js" "$root/scripts/synth-snapshot.ts" "$blob" || exit
+    # The synth's own failure first; else a snapshot that could not be made fails the run.
+    node "$root/scripts/build-snapshot.js" "$root/scripts/synth-snapshot.ts" "$blob" || [ "$rc" -ne 0 ] || rc=1
   else
     (node "$root/scripts/build-snapshot.js" "$root/scripts/synth-snapshot.ts" "$blob" </dev/null >/dev/null 2>&1 &)
   fi

@@ -12,15 +12,22 @@ const runBlob = (blob: string, args: string[] = [], options: { cwd?: string; env
 /** Every file under a folder, by relative path, with its content. */
 const tree = (dir: string): Record<string, string> => Object.fromEntries((fs.readdirSync(dir, { recursive: true }) as string[]).sort()
   .filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-/** The bundles and entry scripts made for files under `dir` (removed after each test). */
+/** The bundles and entry scripts made for files under `dir` (removed after each test; other tests' come and go). */
 function cleanUp(dir: string): void {
-  for (const cache of ['bundles', 'snapshot-entries']) {
-    const folder = path.join(root, 'node_modules', '.cache', cache);
-    for (const f of fs.existsSync(folder) ? fs.readdirSync(folder) : []) {
-      const file = path.join(folder, f);
-      const text = f.endsWith('.json') || f.endsWith('.js') ? fs.readFileSync(file, 'utf8') : '';
-      if (text.includes(JSON.stringify(dir).slice(1, -1))) for (const x of [file, file.replace(/\.json$/, '')]) fs.rmSync(x, { force: true });
+  const mentions = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8').includes(JSON.stringify(dir).slice(1, -1));
+    } catch {
+      return false; // gone meanwhile, or a folder
     }
+  };
+  const bundles = path.join(root, 'node_modules', '.cache', 'bundles');
+  for (const f of fs.readdirSync(bundles).filter((x) => x.endsWith('.js.json')).map((x) => path.join(bundles, x))) {
+    if (mentions(f)) for (const x of [f, f.slice(0, -'.json'.length)]) fs.rmSync(x, { force: true });
+  }
+  const entries = path.join(root, 'node_modules', '.cache', 'snapshot-entries');
+  for (const d of fs.readdirSync(entries).map((x) => path.join(entries, x))) {
+    if (mentions(path.join(d, 'start.js'))) fs.rmSync(d, { recursive: true, force: true });
   }
 }
 
@@ -44,6 +51,11 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
       'const remembered = [1, 2, 3];',
       'beforeSnapshot(() => { remembered.length = 0; });',
       'const atLoad = process.env.FIXTURE_AT_LOAD ?? null;',
+      // Read as it loads too, but declared as read each time it is needed: a run may set it.
+      "export const readEachTime = ['FIXTURE_EACH'];",
+      'const each = process.env.FIXTURE_EACH;',
+      // A method of Object.prototype is no variable: not one that a run could set.
+      "if (process.env.hasOwnProperty('FIXTURE_OTHER') || each) throw new Error('not set while the snapshot is made');",
       'export function main(): void {',
       "  if (process.argv.includes('--throw')) throw new Error('main failed\\nat its second line');",
       '  console.log(JSON.stringify({ made, remembered, atLoad, argv: process.argv.slice(1), env: process.env.FIXTURE ?? null }));',
@@ -64,6 +76,7 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
     expect(fs.statSync(blob).mtimeMs).toBe(builtAt);
     // A variable the entry read while the snapshot was made, set now: the module may have kept its old value.
     expect(runBlob(blob, ['x'], { env: { ...process.env, FIXTURE_AT_LOAD: 'now' } })).toMatchObject({ status: 14, stdout: '' });
+    expect(runBlob(blob, ['x', '--y'], { env: { ...process.env, FIXTURE: 'now', FIXTURE_EACH: 'now' } })).toMatchObject({ status: 0, stdout: expected(1) });
     // An error of main(): one line, and 14 (the usual way runs it again and reports it in full).
     expect(runBlob(blob, ['--', '--throw'])).toMatchObject({ status: 14, stdout: '', stderr: '(the run from the startup snapshot failed: main failed; running it the usual way)\n' });
 
@@ -74,9 +87,10 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
     expect(ran()).toBe(1);
 
     expect(build(path.join(dir, 'nope.ts'), blob)).toMatchObject({ status: 2, stderr: expect.stringMatching(/^usage: node scripts\/build-snapshot\.js ENTRY\.ts BLOB/) });
-    fs.writeFileSync(path.join(dir, 'broken.ts'), 'export function main(): void {}\nthrow new Error("cannot start");\n');
+    // An entry that lists the environment could have kept all of it: no snapshot is made of it.
+    fs.writeFileSync(path.join(dir, 'broken.ts'), 'export function main(): void {}\nexport const names = Object.keys(process.env);\n');
     const broken = build(path.join(dir, 'broken.ts'), path.join(dir, 'out', 'broken.blob'));
-    expect(broken).toMatchObject({ status: 1, stderr: expect.stringContaining('cannot start') });
+    expect(broken).toMatchObject({ status: 1, stderr: expect.stringContaining('broken.ts lists the environment while its snapshot is made') });
     expect(broken.stderr.split('\n').filter((l) => l.length > 400)).toEqual([]); // not the minified bundle quoted
     expect(fs.readdirSync(path.join(dir, 'out')).filter((f) => f.startsWith('broken'))).toEqual([]);
   } finally {

@@ -59,13 +59,8 @@ async function main() {
     }
   }
   try {
-    const upToDate = () => {
-      const now = freshRecord(bundleOf(start, true));
-      return !!now && fs.readFileSync(`${blob}.json`, { encoding: 'utf8', flag: 'r' }) === now && fs.existsSync(blob);
-    };
-    try {
-      if (upToDate()) return;
-    } catch {} // no blob or no record of it yet
+    const now = freshRecord(bundleOf(start, true));
+    if (now && fs.existsSync(blob) && fs.existsSync(`${blob}.json`) && fs.readFileSync(`${blob}.json`, 'utf8') === now) return;
     const script = await bundle(start, { minify: true, also: entry });
     const record = freshRecord(script);
     const tmp = `${blob}.${process.pid}`;

@@ -158,13 +158,10 @@ const SPECIAL_V6: ReadonlyArray<readonly [string, number]> = [['::', 127], ['::f
 // Made on first use, and dropped before a startup snapshot: a BlockList holds a native handle, which one cannot hold.
 let special: { 4: BlockList; 6: BlockList } | undefined;
 beforeSnapshot(() => (special = undefined));
-function specialRanges() {
-  if (!special) {
-    special = { 4: new BlockList(), 6: new BlockList() };
-    for (const [net, prefix] of SPECIAL_V4) special[4].addSubnet(net, prefix, 'ipv4');
-    for (const [net, prefix] of SPECIAL_V6) special[6].addSubnet(net, prefix, 'ipv6');
-  }
-  return special;
+function blockList(ranges: ReadonlyArray<readonly [string, number]>, family: 'ipv4' | 'ipv6'): BlockList {
+  const list = new BlockList();
+  for (const [net, prefix] of ranges) list.addSubnet(net, prefix, family);
+  return list;
 }
 
 /**
@@ -176,7 +173,9 @@ export const ipFamily = (s: string): 0 | 4 | 6 => (s.includes(':') ? (isIPv6(s) 
 /** A globally routable address (no private, loopback, link-local, documentation or other special-purpose block). */
 export function isPublicIp(ip: string): boolean {
   const family = ipFamily(ip);
-  return family === 4 ? !specialRanges()[4].check(ip, 'ipv4') : family === 6 && !specialRanges()[6].check(ip, 'ipv6');
+  if (family === 0) return false;
+  special ??= { 4: blockList(SPECIAL_V4, 'ipv4'), 6: blockList(SPECIAL_V6, 'ipv6') };
+  return !special[family].check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 export function isEmail(email: string): boolean {

@@ -135,6 +135,14 @@ describe('ACME CAs and profiles', () => {
     expect(c.renewBefore.toSeconds()).toBeLessThan(c.duration.toSeconds());
   });
 
+  test('shortlived or not, a public CA gets no private, loopback or reserved address (IPv4 and IPv6)', () => {
+    const le = (x: Chart) => new LetsEncryptIssuer(x, 'Le', { email: 'ops@example.com', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })], profile: LetsEncryptProfile.SHORT_LIVED });
+    for (const ip of ['10.0.0.5', '127.0.0.1', '100.64.1.1', '192.0.2.7', 'fd00::5', '::1', 'fe80::1', '2001:db8::1']) {
+      expect(() => cert(le, { ipAddresses: [ip] })).toThrow(/private, loopback or reserved address: issue it from an InternalCa/);
+    }
+    for (const ip of ['8.8.8.8', '2606:4700:4700::1111']) expect(only(cert(le, { ipAddresses: [ip] }).docs, 'Certificate', 'c').spec.ipAddresses).toEqual([ip]);
+  });
+
   test('an unknown Let\'s Encrypt profile is refused (tlsclient was withdrawn)', () => {
     expect(() => cert((x) => new AcmeIssuer(x, 'Le', { directory: AcmeDirectory.LETS_ENCRYPT, name: 'le', email: 'ops@example.com', solvers: [dns01], profile: 'tlsclient' })))
       .toThrow(/use one of Let's Encrypt's profiles: classic, tlsserver, shortlived/);

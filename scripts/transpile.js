@@ -1,12 +1,12 @@
 // The one TypeScript transpile of this repository's own code: esbuild strips the types and emits CommonJS (no
-// type-check: `npm test` type-checks first with `tsc -b`). scripts/ts-loader.js runs the commands with it and
-// scripts/jest-transform.js the tests, so a command and a test run the same JavaScript.
+// type-check: `npm test` type-checks beside the tests with `tsc -b`). scripts/ts-loader.js runs the commands and the
+// tests (scripts/jest-setup.js) with it, so a command and a test run the same JavaScript.
 const crypto = require('crypto');
 const zlib = require('zlib');
 let esbuild;
 const OPTIONS = { loader: 'ts', format: 'cjs', platform: 'node', target: 'node20' };
 
-/** `sourcemap`: also return the source map (jest maps failing lines back with it; the commands do without). */
+/** `sourcemap`: also return the source map (with source maps on, a stack trace names the .ts line). */
 function transpile(source, filename, sourcemap = false) {
   esbuild ??= require('esbuild');
   return esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename, ...(sourcemap ? { sourcemap: 'external' } : {}) });

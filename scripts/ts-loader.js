@@ -23,15 +23,19 @@ const { cacheKey: key, transpile, version } = require('./transpile');
 // The transpiled TypeScript (a few small files) by SHA-1: a stale entry would run old code with nothing else to notice.
 const digest = (...parts) => parts.reduce((h, p) => h.update(p).update('\0'), require('crypto').createHash('sha1')).digest('hex');
 const TRANSPILER = version();
+// With source maps on (`node --enable-source-maps`, or the tests: scripts/jest-setup.js) each file carries its map, so a
+// stack trace names the line of the .ts file.
+const MAPS = process.sourceMapsEnabled === true;
 
 require.extensions['.ts'] = (module, filename) => {
   const source = fs.readFileSync(filename, 'utf8');
-  const cached = path.join(cache, `${digest(filename, source, TRANSPILER)}.js`);
+  const cached = path.join(cache, `${digest(filename, source, TRANSPILER, MAPS ? 'map' : '')}.js`);
   let code;
   try {
     code = fs.readFileSync(cached, 'utf8');
   } catch {
-    code = transpile(source, filename).code;
+    const out = transpile(source, filename, MAPS);
+    code = MAPS ? `${out.code}//# sourceMappingURL=data:application/json;base64,${Buffer.from(out.map).toString('base64')}\n` : out.code;
     write(cached, code);
   }
   module._compile(code, filename);
@@ -50,6 +54,8 @@ if (process.env.CDK8S_TLS_NO_CODE_CACHE) {
   const pending = []; // scripts whose cache is missing or was rejected: written at exit
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
+    // Node reads a module's source map in its own compile only.
+    if (MAPS && filename.endsWith('.ts')) return compile.call(this, content, filename);
     // Named by file, then content: a file's older caches are found by name and replaced, not left behind.
     const file = path.join(v8cache, `${key(filename)}.${key(content)}.bin`);
     let cachedData;

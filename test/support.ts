@@ -42,8 +42,8 @@ const synthesized = new Map<string, Record<string, any[]>>();
 
 /**
  * Every document of every chart of an environment, keyed by chart id. Each environment and edge is synthesized once
- * per test file (the gated synth, once for the App) unless `fresh`; every call gets its own copy, so a test may change
- * what it gets.
+ * per test worker (its test files share this module; the gated synth, once for the App) unless `fresh`; every call
+ * gets its own copy, so a test may change what it gets.
  */
 export function envDocs(name: string, edge?: EdgeKind, { fresh = false } = {}): Record<string, any[]> {
   const env = ENVIRONMENTS.find((e) => e.name === name)!;

@@ -83,14 +83,14 @@ function startConcurrently(items, state) {
   for (let i = 0; i < state.maxConcurrency; i++) next();
 }
 
-function willRun(entry, state) {
+function willRun(entry, state, pattern = testNamePattern) {
   const names = [];
   for (let e = entry; e; e = e.parent) {
     if (e.mode === 'skip') return false;
     if (e.parent) names.unshift(e.name); // not the root block's name
   }
   if (state.hasFocusedTests && entry.mode !== 'only') return false;
-  return !testNamePattern || testNamePattern.test(names.join(' '));
+  return !pattern || pattern.test(names.join(' '));
 }
 
 /** The run's -t pattern, from the runner's worker data (worker threads) or jest's own command line (--runInBand). */
@@ -103,3 +103,5 @@ function workerConfig() {
   const value = argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1];
   return { testNamePattern: value ? new RegExp(value, 'i') : null };
 }
+
+module.exports = { willRun }; // for its test

@@ -13,6 +13,8 @@ jest.setTimeout(30_000);
 usePki();
 
 describe('cdk8s-tls verify', () => {
+  // The tests with a server run concurrently (each its own server and ports): most of their time is waiting on time
+  // limits (the slow connect alone is 4 s of --timeout), which then overlaps.
   test('--help, and usage errors exit 2 with one line and no stack trace', async () => {
     const help = await cli('--help');
     expect(help).toMatchObject({ code: 0, stdout: `${VERIFY_HELP}\n`, stderr: '' });
@@ -60,7 +62,7 @@ describe('cdk8s-tls verify', () => {
     expect(ok).toMatchObject({ code: 1, stderr: '', stdout: expect.stringContaining('ECONNREFUSED') });
   });
 
-  test('--https-port applies to a --url target; the redirect must point at it', async () => {
+  test.concurrent('--https-port applies to a --url target; the redirect must point at it', async () => {
     await withServer(startNodeStack(good), async (s) => {
       const r = await cli('--url', `https://${HOST}/`, '--https-port', String(s.httpsPort), '--http-port', String(s.httpPort),
         '--resolve', `${HOST}=127.0.0.1`, '--ca', path.join(dir, 'ca.pem'), '--json');
@@ -71,7 +73,7 @@ describe('cdk8s-tls verify', () => {
     });
   });
 
-  (hasIpv6Loopback() ? test : test.skip)('an IPv6 literal URL: no brackets in DNS, SNI or the SAN check; brackets in Host, Location and ws URLs', async () => {
+  (hasIpv6Loopback() ? test.concurrent : test.concurrent.skip)('an IPv6 literal URL: no brackets in DNS, SNI or the SAN check; brackets in Host, Location and ws URLs', async () => {
     const leaf = await pki.leaf(['::1']);
     await withServer(startNodeStack(leaf, { listen: '::1' }), async (s) => {
       const r = await cli('--url', `https://[::1]:${s.httpsPort}/`, '--http-port', String(s.httpPort), '--ws', '/ws', '--ca', path.join(dir, 'ca.pem'), '--json');
@@ -87,7 +89,7 @@ describe('cdk8s-tls verify', () => {
     });
   });
 
-  test('unreachable: a closed port or a name that does not resolve could not be checked — exit 1, nothing passes', async () => {
+  test.concurrent('unreachable: a closed port or a name that does not resolve could not be checked — exit 1, nothing passes', async () => {
     const closed = await cli('--url', `https://127.0.0.1:${await freePort()}/`, '--timeout', '2000');
     expect(closed.code).toBe(1);
     expect(closed.stdout).toMatch(/tcp\.connect\s+ERROR\s+could not run any check: nothing listens on 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
@@ -97,7 +99,7 @@ describe('cdk8s-tls verify', () => {
     expect(json(unknown.stdout)).toEqual([{ host: 'no-such-host.invalid', check: 'tcp.connect', status: 'error', detail: expect.stringMatching(/does not resolve \((ENOTFOUND|EAI_AGAIN)\)|did not answer/) }]);
   });
 
-  test('a host that accepts and never answers: every probe stops at --timeout, all at once; --deadline stops the run', async () => {
+  test.concurrent('a host that accepts and never answers: every probe stops at --timeout, all at once; --deadline stops the run', async () => {
     await withServer(startSilentServer(), async (s) => {
       const args = ['--url', `https://${HOST}:${s.httpsPort}/`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--ws', '/ws', '--json'];
       const hung = await cli(...args, '--timeout', '500');
@@ -114,7 +116,6 @@ describe('cdk8s-tls verify', () => {
     });
   });
 
-  // Concurrent: jest starts it with the file and it only waits (4 s of --timeout), while the other tests run.
   test.concurrent('a host whose TCP connect takes 3 s, then never answers: done within --timeout + 1 s, connect included', async () => {
     await withServer(startSlowConnectServer(), async (s) => {
       const r = await cli('--url', `https://${HOST}:${s.httpsPort}/`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--ws', '/ws', '--timeout', '4000', '--json');
@@ -127,7 +128,7 @@ describe('cdk8s-tls verify', () => {
     });
   });
 
-  test('--insecure is reported on the chain result; without --ca a private CA fails the chain', async () => {
+  test.concurrent('--insecure is reported on the chain result; without --ca a private CA fails the chain', async () => {
     await withServer(startNodeStack(good), async (s) => {
       const args = ['--url', `https://${HOST}:${s.httpsPort}`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(s.httpPort), '--json'];
       const insecure = await cli(...args, '--insecure');
@@ -154,7 +155,7 @@ describe('npm run verify', () => {
     p.on('close', (status: number | null) => resolve({ status, stdout: out, stderr: err }));
   });
 
-  // Concurrent, as the slow-connect test: child processes, run while the file's other tests wait on their time limits.
+  // Concurrent: child processes, which run side by side.
   test.concurrent('--help lists --env with the environments; an unknown one is a usage error', async () => {
     const [help, unknown] = await Promise.all([npmRunVerify('--help'), npmRunVerify('--env', 'nope')]);
     expect(help).toMatchObject({ status: 0, stderr: '' });

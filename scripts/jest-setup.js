@@ -1,6 +1,6 @@
 // jest's setupFilesAfterEnv under jest-light-runner (package.json). That runner runs the test files in plain Node worker
 // threads, which load cdk8s, cdk8s-plus-27 and the validators once per worker instead of once per file (jest's own
-// runner gives every file its own modules): about a quarter of the tests' CPU. Three things of jest's that it leaves
+// runner gives every file its own modules): about a third of the tests' CPU. Three things of jest's that it leaves
 // out and the tests use are added here, as jest-circus has them: time limits, jest.setTimeout and test.concurrent.
 const path = require('path');
 
@@ -12,8 +12,7 @@ require('module').register('./jest-esm-ts.mjs', require('url').pathToFileURL(__f
 
 // The jest-circus the runner registers tests with (its own dependency).
 const circus = require(require.resolve('jest-circus', { paths: [path.dirname(require.resolve('jest-light-runner'))] }));
-const { testNamePattern } = workerConfig();
-const DEFAULT_TIMEOUT = 5000; // jest's testTimeout
+const { testNamePattern, testTimeout } = runConfig();
 /** jest.setTimeout of each test file (a worker runs several, one after another). */
 const timeouts = new Map();
 jest.setTimeout = (ms) => {
@@ -32,7 +31,7 @@ circus.addEventHandler((event, state) => {
   const testFile = expect.getState().testPath;
   const what = entry.type === 'test' ? 'a test' : `a hook (${entry.type})`;
   // Read when it runs, as jest does: jest.setTimeout anywhere in the file applies.
-  const run = () => limited(promised(event.fn), entry.timeout ?? timeouts.get(testFile) ?? DEFAULT_TIMEOUT, what);
+  const run = () => limited(promised(event.fn), entry.timeout ?? timeouts.get(testFile) ?? testTimeout, what);
   if (entry.type !== 'test' || !entry.concurrent) {
     entry.fn = run;
     return;
@@ -93,15 +92,19 @@ function willRun(entry, state, pattern = testNamePattern) {
   return !pattern || pattern.test(names.join(' '));
 }
 
-/** The run's -t pattern, from the runner's worker data (worker threads) or jest's own command line (--runInBand). */
-function workerConfig() {
+/**
+ * The run's -t pattern and testTimeout (5 s unless configured), from the runner's worker data (worker threads), else
+ * (--runInBand: the tests run in jest's own thread) -t from jest's command line.
+ */
+function runConfig() {
   const globalConfig = process.__tinypool_state__?.workerData?.globalConfig;
-  if (globalConfig) return { testNamePattern: globalConfig.testNamePattern ? new RegExp(globalConfig.testNamePattern, 'i') : null };
+  if (globalConfig) {
+    return { testNamePattern: globalConfig.testNamePattern ? new RegExp(globalConfig.testNamePattern, 'i') : null, testTimeout: globalConfig.testTimeout ?? 5000 };
+  }
   const argv = process.argv;
   const i = argv.findIndex((a) => a === '-t' || a === '--testNamePattern' || a.startsWith('--testNamePattern='));
-  if (i < 0) return { testNamePattern: null };
-  const value = argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1];
-  return { testNamePattern: value ? new RegExp(value, 'i') : null };
+  const value = i < 0 ? undefined : argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1];
+  return { testNamePattern: value ? new RegExp(value, 'i') : null, testTimeout: 5000 };
 }
 
 module.exports = { willRun }; // for its test

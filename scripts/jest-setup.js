@@ -31,7 +31,9 @@ circus.addEventHandler((event, state) => {
   const testFile = expect.getState().testPath;
   const what = entry.type === 'test' ? 'a test' : `a hook (${entry.type})`;
   // Read when it runs, as jest does: jest.setTimeout anywhere in the file applies.
-  const run = () => limited(promised(event.fn), entry.timeout ?? timeouts.get(testFile) ?? testTimeout, what);
+  const run = () => limited(promised(event.fn), entry.timeout ?? timeouts.get(testFile) ?? testTimeout, what).catch((error) => {
+    throw withCodeFrame(error, testFile);
+  });
   if (entry.type !== 'test' || !entry.concurrent) {
     entry.fn = run;
     return;
@@ -45,10 +47,25 @@ circus.addEventHandler((event, state) => {
   };
 });
 
-/** Calls a test's function; one that takes jest's `done` callback is made one that returns a promise. */
+/** Calls a test's function, as a promise (also of what it throws, or gives jest's `done` callback). */
 function promised(fn) {
-  if (fn.length === 0) return fn();
+  if (fn.length === 0) return new Promise((resolve) => resolve(fn()));
   return new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * A failure as jest shows one: the lines of the file where it failed, then the stack in the repository's terms
+ * (jest-message-util, jest's own formatting); the runner prints the error's stack as it is.
+ */
+function withCodeFrame(error, testFile) {
+  if (!(error instanceof Error) || typeof error.stack !== 'string') return error;
+  const { formatStackTrace, separateMessageFromStack } = require('jest-message-util');
+  const { message, stack } = separateMessageFromStack(error.stack);
+  // Node names a source-mapped anonymous function `<anonymous>`, which jest takes for an eval's frame and drops.
+  const ours = stack.split('\n').filter((l) => !l.includes(__filename) && !/[\\/]tinypool[\\/]/.test(l))
+    .map((l) => l.replace(/^(\s+at )<anonymous> \((.*)\)$/, '$1$2')).join('\n');
+  error.stack = `${message}\n${formatStackTrace(ours, { rootDir: path.join(__dirname, '..'), testMatch: [] }, { noStackTrace: false }, testFile)}`;
+  return error;
 }
 
 function limited(promise, ms, what) {
@@ -56,7 +73,7 @@ function limited(promise, ms, what) {
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Exceeded timeout of ${ms} ms for ${what}: give it a longer one (the test's third argument, or jest.setTimeout for the file).`)), ms);
   });
-  return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 // jest-circus 30's way (run.ts, regroupConcurrentChildren): a describe block's concurrent tests that will run (not

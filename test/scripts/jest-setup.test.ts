@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 
 // scripts/jest-setup.js gives the tests under jest-light-runner jest's time limits and test.concurrent: without them
@@ -15,6 +16,9 @@ const registered = (name: string) => {
 };
 test.skip('hangs, with a time limit of its own', () => new Promise(() => {}), 50);
 test.skip('hangs, with the time limit of the file', () => new Promise(() => {}));
+test.skip('fails an expectation', () => {
+  expect(1).toBe(2); // the line the failure shows
+});
 test.skip('takes jest\'s done callback', (done) => { setTimeout(() => done(new Error('done with an error')), 1); });
 
 test('a test that never ends fails at its time limit: its own, else the one jest.setTimeout gave the file', async () => {
@@ -55,4 +59,15 @@ test('a concurrent test is started only if it will run: not skipped, focused whe
   expect(willRun(entry('only'), state(true))).toBe(true);
   expect(willRun(entry(), state(), /verify names/i)).toBe(true); // -t matches the full name, the root block's left out
   expect(willRun(entry(), state(), /^names/i)).toBe(false);
+});
+
+test('a failure shows the lines of the test where it failed and a stack in the repository\'s terms, as jest does', async () => {
+  const error: Error = await registered('fails an expectation').fn().then(() => { throw new Error('passed'); }, (e) => e);
+  const line = fs.readFileSync(__filename, 'utf8').split('\n').findIndex((l) => l.includes('// the line the failure shows')) + 1;
+  // eslint-disable-next-line no-control-regex
+  const plain = error.stack!.replace(/\u001b\[[0-9;]*m/g, '');
+  expect(plain).toMatch(/Expected: 2\s+Received: 1/);
+  expect(plain).toMatch(new RegExp(`^\\s*> ${line} \\|\\s+expect\\(1\\)\\.toBe\\(2\\);`, 'm'));
+  expect(plain).toMatch(new RegExp(`at test/scripts/jest-setup\\.test\\.ts:${line}:\\d+`));
+  expect(plain).not.toMatch(/jest-setup\.js|tinypool/);
 });

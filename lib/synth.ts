@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { threadId } from 'worker_threads';
 import { App } from 'cdk8s';
 import { Finding, Severity } from './policy/check';
 import { CheckedApp, checkApp, enforcePolicy, lastCheck } from './policy/gate';
@@ -87,7 +88,7 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
     for (const { app, contents } of plans) {
       fs.mkdirSync(app.outdir, { recursive: true });
       for (const [file, write] of contents) {
-        const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+        const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${threadId}.tmp`);
         staged.push([tmp, file]);
         const fd = fs.openSync(tmp, 'w');
         try {

@@ -5,9 +5,6 @@
 # report. Run through npm (its PATH has tsc and jest).
 if command -v nice >/dev/null 2>&1; then nice -n 19 tsc -b & else tsc -b & fi
 tsc=$!
-# jest-light-runner hands its workers the terminal's colour support as FORCE_COLOR, which is the string "undefined" —
-# colours on — when the output is no terminal: a CI log would be full of escape codes.
-if [ ! -t 1 ] && [ -z "${FORCE_COLOR+set}" ]; then export FORCE_COLOR=0; fi
 # A background job of sh ignores Ctrl-C: it is stopped with the run.
 trap 'kill "$tsc" 2>/dev/null' INT TERM
 jest "$@"

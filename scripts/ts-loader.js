@@ -14,10 +14,13 @@ const path = require('path');
 const vm = require('vm');
 
 const cache = path.join(__dirname, '..', 'node_modules', '.cache', 'ts-loader');
+// Written whole under a name of its own, then renamed: per process and thread (the tests' worker threads share a pid
+// and transpile the same files at once).
 const write = (file, data) => {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.${process.pid}`, data);
-  fs.renameSync(`${file}.${process.pid}`, file);
+  const tmp = `${file}.${process.pid}.${require('worker_threads').threadId}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
 };
 const { cacheKey: key, transpile, version } = require('./transpile');
 // The transpiled TypeScript (a few small files) by SHA-1: a stale entry would run old code with nothing else to notice.

@@ -129,8 +129,9 @@ test('snapshots by full name: -u -t keeps those of the tests left out, a concurr
     const snapshots = `// Jest Snapshot v1, https://jestjs.io/docs/snapshot-testing\n\n${['d a 1', 'd c1 1', 'd c2 1', 'e x 1'].map((k) => `exports[\`${k}\`] = \`"${k.split(' ')[1].toUpperCase()}"\`;\n`).join('\n')}`;
     fs.writeFileSync(snap, snapshots);
     const jest = (...args: string[]) => spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', path.join(dir, 'jest.config.json'), ...args], { cwd: dir, encoding: 'utf8' });
-    // -u with the tests of `e` left out, and a file that fails (a timer's error after its test ended).
-    const run = jest('-u', '-t', '^(d |late|after)');
+    // -u with the tests of `e` left out, and a file that fails (a timer's error after its test ended); in jest's own
+    // thread (-i: a third less CPU than two workers, and the configuration comes from scripts/jest-global.js there).
+    const run = jest('-u', '-t', '^(d |late|after)', '-i');
     expect(fs.readFileSync(snap, 'utf8')).toBe(snapshots); // nothing removed, written or renamed
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/\(afterAll\)[\s\S]*thrown by a timer/);

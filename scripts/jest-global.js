@@ -5,7 +5,7 @@
 // - No colours when the output is no terminal: jest-light-runner hands its workers the terminal's colour support as
 //   FORCE_COLOR, which is the string "undefined" — colours on — then, and a CI log would be full of escape codes.
 // - The run's configuration for scripts/jest-setup.js when the tests run in this thread (--runInBand; a worker gets
-//   it from the runner).
+//   it from the runner), and, then, the errors it saw thrown after the last test file had ended: they fail the run.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -34,4 +34,10 @@ module.exports.teardown = async function teardown() {
   }
   delete process.env[DIR];
   delete process.env[ORIGINAL];
+  // In jest's own thread (--runInBand): what scripts/jest-setup.js saw thrown after the last test file had ended fails
+  // the run, and what is thrown after this ends jest as it would without that setup.
+  const outside = globalThis[Symbol.for('cdk8s-secure-tls.jest.outside')];
+  if (outside) for (const event of ['uncaughtException', 'unhandledRejection']) process.removeListener(event, outside);
+  const stray = globalThis[Symbol.for('cdk8s-secure-tls.jest.stray')]?.splice(0) ?? [];
+  if (stray.length) throw new Error(`thrown outside any test, after the last test file had ended:\n\n${stray.map((e) => e.stack).join('\n\n')}`);
 };

@@ -8,7 +8,7 @@
 // concurrent test (jest 30 leaves them out), and --randomize is ignored. Tested in test/scripts/jest-setup.test.ts.
 const path = require('path');
 const { AsyncLocalStorage } = require('async_hooks');
-const { setTimeout, clearTimeout } = require('timers'); // the real ones: jest.useFakeTimers() replaces the globals
+const { setImmediate, setTimeout, clearTimeout } = require('timers'); // the real ones: jest.useFakeTimers() replaces the globals
 const util = require('util');
 
 // TypeScript through scripts/ts-loader.js (the commands' loader), with source maps on, so a failure names the line of
@@ -25,11 +25,14 @@ const { testNamePattern, testTimeout } = runConfig();
 
 /** Per test file (a worker runs several, one after another). */
 const files = new Map();
-let stray = []; // thrown after a file ended, before the next one began: reported with the next
+// Thrown after a file ended, before the next one began: reported with the next, or (after the last file in jest's own
+// thread, --runInBand) by scripts/jest-global.js's teardown.
+const STRAY = Symbol.for('cdk8s-secure-tls.jest.stray');
+globalThis[STRAY] = [];
 function file(testPath = expect.getState().testPath) {
   if (!files.has(testPath)) {
-    files.set(testPath, { timeout: undefined, tests: [], passed: new Set(), outside: stray, ended: false, last: undefined });
-    stray = [];
+    files.set(testPath, { timeout: undefined, tests: [], passed: new Set(), outside: globalThis[STRAY], ended: false, last: undefined, first: undefined });
+    globalThis[STRAY] = [];
   }
   return files.get(testPath);
 }
@@ -42,18 +45,20 @@ jest.setTimeout = (ms) => {
 const concurrentName = new AsyncLocalStorage();
 expect.setState({ currentConcurrentTestName: () => concurrentName.getStore() });
 
-// An error thrown outside any test (a timer left running, a promise nobody awaited) fails the file it happens in,
-// reported at the file's end (in a worker thread it would end the worker and lose the file's results); one thrown
-// between two files fails the next, naming the one that had ended. One after a worker's last file is not seen.
+// An error thrown outside any test (a timer left running, a promise nobody awaited) fails the file running when it is
+// thrown — its code frame names where — reported at the file's end (in a worker thread it would end the worker and lose
+// the file's results); one thrown between two files fails the next, naming the one that had ended; in jest's own
+// thread, one after the last file fails the run (scripts/jest-global.js). One after a worker's last file is not seen.
 function outside(thrown) {
   const error = asError(thrown);
   const current = file();
   if (!current.ended) return current.outside.push(error);
   const after = `thrown after ${path.relative(ROOT, expect.getState().testPath)} had ended: `;
-  stray.push(Object.assign(new Error(`${after}${error.message}`), { stack: `${after}${error.stack}` }));
+  globalThis[STRAY].push(Object.assign(new Error(`${after}${error.message}`), { stack: `${after}${error.stack}` }));
 }
 process.on('uncaughtException', outside);
 process.on('unhandledRejection', outside);
+globalThis[Symbol.for('cdk8s-secure-tls.jest.outside')] = outside; // for the teardown to remove, in jest's own thread
 
 // Each test and hook is wrapped as it is registered.
 const concurrent = new WeakMap(); // describe block → its concurrent tests
@@ -64,7 +69,7 @@ circus.addEventHandler((event, state) => {
   if (!entry || entry.fn !== event.fn) return; // not registered (circus recorded an error)
   const testPath = expect.getState().testPath;
   const owner = file(testPath);
-  keepLast(owner, state.rootDescribeBlock);
+  keepHooks(owner, state.rootDescribeBlock);
   if (entry.type !== 'test') {
     entry.fn = () => execute(entry, event.fn, owner, testPath);
     return;
@@ -87,7 +92,6 @@ circus.addEventHandler((event, state) => {
 /** A test or hook: its function within its time limit, then jest-circus's checks of it. */
 async function execute(entry, fn, owner, testPath) {
   const isTest = entry.type === 'test';
-  if (isTest && !entry.concurrent) expect.setState({ assertionCalls: 0, expectedAssertionsNumber: null, isExpectingAssertions: false });
   try {
     // Read when it runs, as jest does: jest.setTimeout anywhere in the file applies.
     await limited(called(fn, owner), entry.timeout ?? owner.timeout ?? testTimeout, isTest ? 'a test' : `a hook (${entry.type})`);
@@ -101,7 +105,7 @@ async function execute(entry, fn, owner, testPath) {
     owner.passed.add(entry);
     return;
   }
-  if (isTest && entry.failing) throw new Error('Failing test passed even though it was supposed to fail. Remove `.failing` to remove error.');
+  if (isTest && entry.failing) throw withCodeFrame(new Error('Failing test passed even though it was supposed to fail. Remove `.failing` to remove error.'), testPath);
   if (isTest) owner.passed.add(entry);
 }
 
@@ -133,7 +137,8 @@ function limited(promise, ms, what) {
 
 /** What was thrown, as an Error (the runner prints a stack: `throw 'text'` would lose the file's results). */
 function asError(value) {
-  return util.types.isNativeError(value) || value instanceof Error ? value : new Error(`thrown: ${util.inspect(value)}`);
+  if ((util.types.isNativeError(value) || value instanceof Error) && typeof value.stack === 'string') return value;
+  return new Error(`thrown: ${util.inspect(value)}`);
 }
 
 /**
@@ -151,28 +156,33 @@ function withCodeFrame(error, testPath) {
 }
 
 /**
- * The file's last root afterAll, kept last as hooks are added: it reports the errors thrown outside any test, and marks
- * the snapshots of every test that did not run or did not pass as checked — the runner marks them by the test's name
- * without its describe blocks, so `-t` found them obsolete and `-u` deleted them.
+ * Two root hooks of the file, kept first and last as hooks are added. The first beforeEach sets expect's counts to
+ * zero (so that expect.hasAssertions() in a beforeEach counts). The last afterAll reports the errors thrown outside any
+ * test — after the macrotask turn in which a promise nobody awaited is reported — and marks the snapshots of every test
+ * that did not run or did not pass as checked: the runner marks them by the test's name without its describe blocks,
+ * so `-t` found them obsolete and `-u` deleted them.
  */
-function keepLast(owner, root) {
-  if (!owner.last) {
-    owner.last = {
-      type: 'afterAll',
-      parent: root,
-      fn: () => {
-        owner.ended = true;
-        const { snapshotState } = expect.getState();
-        for (const t of owner.tests) if (!owner.passed.has(t)) snapshotState.markSnapshotsAsCheckedForTest(fullName(t));
-        const errors = owner.outside.splice(0);
-        if (errors.length === 1) throw withCodeFrame(errors[0], expect.getState().testPath);
-        if (errors.length) throw new AggregateError(errors, `${errors.length} errors thrown outside any test: ${errors.map((e) => e.message).join('; ')}`);
-      },
-    };
-  }
-  const i = root.hooks.indexOf(owner.last);
-  if (i !== -1) root.hooks.splice(i, 1);
-  root.hooks.push(owner.last);
+function keepHooks(owner, root) {
+  owner.first ??= { type: 'beforeEach', parent: root, fn: () => expect.setState({ assertionCalls: 0, expectedAssertionsNumber: null, isExpectingAssertions: false }) };
+  owner.last ??= {
+    type: 'afterAll',
+    parent: root,
+    fn: async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      owner.ended = true;
+      const { snapshotState, testPath } = expect.getState();
+      for (const t of owner.tests) if (!owner.passed.has(t)) snapshotState.markSnapshotsAsCheckedForTest(fullName(t));
+      const errors = owner.outside.splice(0).map((e) => withCodeFrame(e, testPath));
+      if (errors.length === 1) throw errors[0];
+      if (errors.length) {
+        const all = new Error(`${errors.length} errors thrown outside any test`);
+        all.stack = `${all.message}:\n\n${errors.map((e) => e.stack).join('\n\n')}`;
+        throw all;
+      }
+    },
+  };
+  const hooks = root.hooks.filter((h) => h !== owner.first && h !== owner.last);
+  root.hooks.splice(0, root.hooks.length, owner.first, ...hooks, owner.last);
 }
 
 // jest-circus 30's way (run.ts, regroupConcurrentChildren): a describe block's concurrent tests that will run (not

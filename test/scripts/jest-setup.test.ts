@@ -18,8 +18,11 @@ const registered = (name: string) => {
   if (!found) throw new Error(`no test named ${name}`);
   return found as { fn: () => Promise<unknown> };
 };
-/** What the registered test's function was rejected with. */
-const failure = (name: string): Promise<Error> => registered(name).fn().then(() => { throw new Error(`${name} passed`); }, (e) => e);
+/** What the registered test's function was rejected with (expect's counts set to zero first, as its beforeEach would). */
+const failure = (name: string): Promise<Error> => {
+  expect.setState({ assertionCalls: 0, expectedAssertionsNumber: null, isExpectingAssertions: false });
+  return registered(name).fn().then(() => { throw new Error(`${name} passed`); }, (e) => e);
+};
 test.skip('hangs, with a time limit of its own', () => new Promise(() => {}), 50);
 test.skip('hangs, with the time limit of the file', () => new Promise(() => {}));
 test.skip('hangs, with fake timers', () => {
@@ -32,6 +35,7 @@ test.skip('fails an expectation', () => {
 test.skip('takes jest\'s done callback', (done) => { setTimeout(() => done(new Error('done with an error')), 1); });
 test.skip('takes done and returns a promise', (done) => Promise.resolve(done()) as unknown as void);
 test.skip('throws a string', () => { throw 'not an Error'; }); // eslint-disable-line no-throw-literal
+test.skip('throws an Error without a stack', () => { throw Object.create(Error.prototype); });
 test.skip('makes fewer assertions than it expects', () => {
   expect.assertions(2);
   expect(1).toBe(1);
@@ -56,6 +60,7 @@ test('jest-circus\'s checks: done, expect.assertions and hasAssertions, test.fai
   expect((await failure('takes jest\'s done callback')).message).toBe('done with an error');
   expect((await failure('takes done and returns a promise')).message).toMatch(/^Test functions cannot both take a 'done' callback and return something/);
   expect((await failure('throws a string')).message).toBe("thrown: 'not an Error'");
+  expect((await failure('throws an Error without a stack')).message).toMatch(/^thrown: /); // the runner prints a stack
   expect((await failure('makes fewer assertions than it expects')).message).toMatch(/Expected two assertions to be called but received one assertion call/);
   expect((await failure('makes no assertion, yet expects one')).message).toMatch(/Expected at least one assertion to be called but received none/);
   await expect(registered('fails, as it should').fn()).resolves.toBeUndefined();
@@ -122,6 +127,8 @@ test('snapshots by full name: -u -t keeps those of the tests left out, a concurr
       '});',
       "describe('e', () => { test('x', () => expect('X').toMatchSnapshot()); });",
       "test('late', () => { setTimeout(() => { throw new Error('thrown by a timer'); }, 1); });",
+      "test('late rejection', () => { Promise.reject(new Error('nobody awaited this')); });",
+      "describe('h', () => { beforeEach(() => { expect.hasAssertions(); }); test('asserts nothing', () => {}); });",
       "test('after', () => new Promise((r) => setTimeout(r, 30)));",
     ].join('\n'));
     const snap = path.join(dir, '__snapshots__', 'snap.test.ts.snap');
@@ -129,13 +136,15 @@ test('snapshots by full name: -u -t keeps those of the tests left out, a concurr
     const snapshots = `// Jest Snapshot v1, https://jestjs.io/docs/snapshot-testing\n\n${['d a 1', 'd c1 1', 'd c2 1', 'e x 1'].map((k) => `exports[\`${k}\`] = \`"${k.split(' ')[1].toUpperCase()}"\`;\n`).join('\n')}`;
     fs.writeFileSync(snap, snapshots);
     const jest = (...args: string[]) => spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', path.join(dir, 'jest.config.json'), ...args], { cwd: dir, encoding: 'utf8' });
-    // -u with the tests of `e` left out, and a file that fails (a timer's error after its test ended); in jest's own
+    // -u with the tests of `e` left out, and a file that fails (errors outside any test; an assertion a beforeEach
+    // expected); in jest's own
     // thread (-i: a third less CPU than two workers, and the configuration comes from scripts/jest-global.js there).
-    const run = jest('-u', '-t', '^(d |late|after)', '-i');
+    const run = jest('-u', '-t', '^(d |late|after|h )', '-i');
     expect(fs.readFileSync(snap, 'utf8')).toBe(snapshots); // nothing removed, written or renamed
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/\(afterAll\)[\s\S]*thrown by a timer/);
-    expect(run.stderr).toMatch(/Tests: +1 failed, 1 skipped, 5 passed, 7 total/);
+    expect(run.stderr).toMatch(/\(afterAll\)\n +2 errors thrown outside any test:[\s\S]*thrown by a timer[\s\S]*nobody awaited this/);
+    expect(run.stderr).toMatch(/h > asserts nothing\n +expect.hasAssertions\(\)\s+Expected at least one assertion to be called but received none/);
+    expect(run.stderr).toMatch(/Tests: +2 failed, 1 skipped, 6 passed, 9 total/);
     expect(run.stderr).toMatch(/Snapshots: +3 passed, 3 total/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

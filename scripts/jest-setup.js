@@ -5,7 +5,8 @@
 // test.concurrent; the checks of expect.assertions and hasAssertions, of `done` and of test.failing; errors thrown
 // outside any test; snapshots of tests that did not run or failed kept (the runner names them without their describe
 // blocks); failures shown with the lines where they failed. Not here: beforeEach/afterEach are not left out for a
-// concurrent test (jest 30 leaves them out), and --randomize is ignored. Tested in test/scripts/jest-setup.test.ts.
+// concurrent test (jest 30 leaves them out), assertions in an afterEach do not count for expect.assertions, and
+// --randomize is ignored. Tested in test/scripts/jest-setup.test.ts.
 const path = require('path');
 const { AsyncLocalStorage } = require('async_hooks');
 const { setImmediate, setTimeout, clearTimeout } = require('timers'); // the real ones: jest.useFakeTimers() replaces the globals
@@ -94,7 +95,7 @@ async function execute(entry, fn, owner, testPath) {
   const isTest = entry.type === 'test';
   try {
     // Read when it runs, as jest does: jest.setTimeout anywhere in the file applies.
-    await limited(called(fn, owner), entry.timeout ?? owner.timeout ?? testTimeout, isTest ? 'a test' : `a hook (${entry.type})`);
+    await limited(called(fn), entry.timeout ?? owner.timeout ?? testTimeout, isTest ? 'a test' : `a hook (${entry.type})`);
     // expect's counts are one for the worker: a concurrent test's are not its own (jest does not keep them apart either).
     if (isTest && !entry.concurrent) {
       const [missing] = expect.extractExpectedAssertionsErrors();
@@ -110,7 +111,7 @@ async function execute(entry, fn, owner, testPath) {
 }
 
 /** Calls a test's function, as a promise: of what it returns or throws, or of jest's `done` callback. */
-function called(fn, owner) {
+function called(fn) {
   if (fn.length === 0) return new Promise((resolve) => resolve(fn()));
   return new Promise((resolve, reject) => {
     let calls = 0;

@@ -231,4 +231,4 @@ function runConfig() {
   };
 }
 
-module.exports = { willRun }; // for its test
+module.exports = { circus, willRun }; // for its test

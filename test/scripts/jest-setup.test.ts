@@ -7,8 +7,7 @@ import * as path from 'path';
 // without it a test that never ends would hang the run, a missing assertion or a test.failing that passes would pass,
 // the tests that wait on time limits would wait one after another, and `-u -t NAME` deleted other tests' snapshots.
 const root = path.join(__dirname, '..', '..');
-const circus = require(require.resolve('jest-circus', { paths: [path.dirname(require.resolve('jest-light-runner'))] }));
-const { willRun } = require('../../scripts/jest-setup');
+const { circus, willRun } = require('../../scripts/jest-setup'); // the jest-circus the runner registers tests with
 
 jest.setTimeout(300); // this file's tests are quick; the hung ones below stop at it
 

@@ -18,8 +18,10 @@ export interface AppToWrite {
 /** What {@link writeApps} wrote for one App. */
 export interface WrittenApp {
   readonly outdir: string;
-  /** Files written (YAML per chart, `kustomization.yaml`, `SUMMARY.md`). */
+  /** The App's files (YAML per chart, `kustomization.yaml`, `SUMMARY.md`): written, or left as they were if unchanged. */
   readonly files: string[];
+  /** Those of {@link files} that already held exactly this content: not rewritten, so their modification time stays. */
+  readonly unchanged: string[];
   /** Files of an earlier run that this run no longer produces, removed. */
   readonly removed: string[];
   /** Warnings of the policy checks (errors stop the write). */
@@ -47,8 +49,9 @@ const YAML_HEADER = `# ${GENERATED_MARKER} from a cdk8s app. Do not edit: change
 /**
  * The gated writer: validates every App (construct validations, which include the schema and TLS-policy checks), then
  * writes each into its `outdir`: one YAML file per chart (`<chart id><outputFileExtension>`), `kustomization.yaml` and
- * `SUMMARY.md`. One error anywhere and nothing is written. Files an earlier run wrote and this one does not are
- * removed; files it did not write are never removed or overwritten.
+ * `SUMMARY.md`. One error anywhere and nothing is written. A file that already holds exactly what this run produces is
+ * left alone (rewriting the same bytes cost a synth ~30 ms of renames over ext4's writeback, and moved the file's time).
+ * Files an earlier run wrote and this one does not are removed; files it did not write are never removed or overwritten.
  */
 export function writeApps(apps: AppToWrite[]): WrittenApp[] {
   const builds = apps.map(({ app, title }) => ({ app, title: title ?? `${app.outdir}: TLS review summary`, errors: validationErrors(app) }));
@@ -63,14 +66,14 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
     const kustomization = path.join(app.outdir, 'kustomization.yaml');
     const summary = path.join(app.outdir, 'SUMMARY.md');
     const resources = checked.charts.map((c) => path.basename(c.file)).sort();
-    // What each file holds, rendered when it is written: a large App's YAML is never held in memory as a whole.
-    const contents = new Map<string, (fd: number) => void>([
-      ...checked.charts.map((c): [string, (fd: number) => void] => [c.file, (fd) => writeYaml(fd, c.docs)]),
-      [kustomization, (fd) => writeYaml(fd, [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }])],
-      [summary, (fd) => writeChunks(fd, (function* () {
+    // What each file holds, rendered as it is compared or written: a large App's YAML is never held in memory as a whole.
+    const contents = new Map<string, () => Iterable<string>>([
+      ...checked.charts.map((c): [string, () => Iterable<string>] => [c.file, () => yamlFile(c.docs)]),
+      [kustomization, () => yamlFile([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }])],
+      [summary, function* () {
         yield `<!-- ${GENERATED_MARKER}. Do not edit. -->`;
         for (const line of summaryLines(reviewModel(checked.charts.flatMap((c) => c.docs)), title)) yield `\n${line}`;
-      })())],
+      }],
     ]);
     return { app, contents, warnings: checked.findings.filter((f) => f.severity === Severity.WARNING) };
   });
@@ -84,15 +87,20 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
   // Every file goes to a temporary name first; only when all of them are written do they replace the old ones, so an
   // error while rendering (or a full disk) leaves every outdir as it was.
   const staged: Array<[string, string]> = [];
+  const unchanged = new Set<string>();
   try {
     for (const { app, contents } of plans) {
       fs.mkdirSync(app.outdir, { recursive: true });
-      for (const [file, write] of contents) {
+      for (const [file, render] of contents) {
+        if (fs.existsSync(file) && holds(file, chunks(render()))) {
+          unchanged.add(file);
+          continue;
+        }
         const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${threadId}.tmp`);
         staged.push([tmp, file]);
         const fd = fs.openSync(tmp, 'w');
         try {
-          write(fd);
+          for (const chunk of chunks(render())) fs.writeSync(fd, chunk);
         } finally {
           fs.closeSync(fd);
         }
@@ -107,7 +115,7 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
       .filter((f) => !contents.has(f) && !staged.some(([tmp]) => tmp === f) && fs.statSync(f).isFile() && isOurs(f));
     for (const f of removed) fs.rmSync(f);
     for (const [tmp, file] of staged.filter(([, f]) => contents.has(f))) fs.renameSync(tmp, file);
-    return { outdir: app.outdir, files: [...contents.keys()], removed, warnings };
+    return { outdir: app.outdir, files: [...contents.keys()], unchanged: [...contents.keys()].filter((f) => unchanged.has(f)), removed, warnings };
   });
 }
 
@@ -129,24 +137,38 @@ export function synthChecked(app: App): CheckedApp {
 }
 
 /** One marked YAML file. */
-function writeYaml(fd: number, docs: unknown[]): void {
-  writeChunks(fd, (function* () {
-    yield YAML_HEADER;
-    for (let i = 0; i < docs.length; i++) yield (i ? '---\n' : '') + yamlDocument(docs[i]);
-  })());
+function* yamlFile(docs: unknown[]): Iterable<string> {
+  yield YAML_HEADER;
+  for (let i = 0; i < docs.length; i++) yield (i ? '---\n' : '') + yamlDocument(docs[i]);
 }
 
-/** Text written in chunks of about 64 KiB: a write per document was a system call each, and one string of a large App megabytes. */
-function writeChunks(fd: number, pieces: Iterable<string>): void {
+/** Text as bytes in chunks of about 64 KiB: a write per document was a system call each, and one string of a large App megabytes. */
+function* chunks(pieces: Iterable<string>): Iterable<Buffer> {
   let chunk = '';
   for (const piece of pieces) {
     chunk += piece;
     if (chunk.length >= 65_536) {
-      fs.writeSync(fd, chunk);
+      yield Buffer.from(chunk);
       chunk = '';
     }
   }
-  if (chunk) fs.writeSync(fd, chunk);
+  if (chunk) yield Buffer.from(chunk);
+}
+
+/** Whether `file` holds exactly these bytes, read a chunk at a time beside them (false at the first difference). */
+function holds(file: string, content: Iterable<Buffer>): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let at = 0;
+    for (const chunk of content) {
+      const have = Buffer.allocUnsafe(chunk.length);
+      if (fs.readSync(fd, have, 0, chunk.length, at) !== chunk.length || !have.equals(chunk)) return false;
+      at += chunk.length;
+    }
+    return fs.fstatSync(fd).size === at;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function isOurs(file: string): boolean {

@@ -35,6 +35,31 @@ describe('writeApps', () => {
     expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
+  test('a file that already holds exactly what a run produces is left alone; one that differs anywhere is rewritten', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
+    const [first] = writeApps([{ app: build(out, ['shop', 'blog']) }]);
+    expect(first.unchanged).toEqual([]);
+    const file = (name: string) => path.join(out, name);
+    const inode = (name: string) => fs.statSync(file(name)).ino;
+    const before = Object.fromEntries(first.files.map((f) => [path.basename(f), fs.statSync(f).ino]));
+    const shop = fs.readFileSync(file('shop.yaml'), 'utf8');
+    // Same length, one byte changed at the end; the same bytes and one more; one byte fewer.
+    fs.writeFileSync(file('shop.yaml'), `${shop.slice(0, -2)}x\n`);
+    fs.writeFileSync(file('blog.yaml'), `${fs.readFileSync(file('blog.yaml'), 'utf8')}\n`);
+    fs.writeFileSync(file('SUMMARY.md'), fs.readFileSync(file('SUMMARY.md'), 'utf8').slice(0, -1));
+    const edited = Object.fromEntries(['shop.yaml', 'blog.yaml', 'SUMMARY.md'].map((f) => [f, inode(f)]));
+
+    const [second] = writeApps([{ app: build(out, ['shop', 'blog']) }]);
+    expect(second.files).toEqual(first.files);
+    expect(second.unchanged.map((f) => path.basename(f)).sort()).toEqual(['issuers.yaml', 'kustomization.yaml']);
+    // Left alone: the very same file. Rewritten: a new one renamed into place, with this run's content.
+    expect(inode('issuers.yaml')).toBe(before['issuers.yaml']);
+    expect(inode('kustomization.yaml')).toBe(before['kustomization.yaml']);
+    for (const f of ['shop.yaml', 'blog.yaml', 'SUMMARY.md']) expect(inode(f)).not.toBe(edited[f]);
+    expect(fs.readFileSync(file('shop.yaml'), 'utf8')).toBe(shop);
+    expect(fs.readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   test('a failure while writing leaves every outdir as it was: files are staged, then renamed into place', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
     writeApps([{ app: build(out, ['shop', 'blog']) }]);

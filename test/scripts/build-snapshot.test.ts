@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -129,3 +129,38 @@ test('npm run synth starts from the snapshot of the synth (scripts/synth.sh) and
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+test('a run from a snapshot ends as soon as its entry left nothing to do, never while something is still open or buffered', () => {
+  // exitIfIdle() runs in the turn after main(): what it does not end prints " left to node" (and then runs on).
+  const run = (before: string, stdio: 'pipe' | 'file' = 'pipe') => {
+    const script = [
+      `const { exitIfIdle } = require(${JSON.stringify(path.join(root, 'scripts', 'snapshot-start.js'))});`,
+      before,
+      "setImmediate(() => { exitIfIdle(); process.stdout.write(' left to node'); globalThis.held?.destroy(); globalThis.server?.close(); });",
+    ].join('\n');
+    if (stdio === 'pipe') return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'idle-')), 'out.txt');
+    const fd = fs.openSync(out, 'w');
+    try {
+      const r = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', fd, fd] });
+      return { status: r.status, stdout: fs.readFileSync(out, 'utf8') };
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  // Nothing open: ended early, with the exit code the entry set and all it wrote (to pipes or to a file).
+  expect(run("process.stdout.write('out'); process.stderr.write('err'); process.exitCode = 3;")).toMatchObject({ status: 3, stdout: 'out', stderr: 'err' });
+  expect(run("process.stdout.write('out'); process.exitCode = 3;", 'file')).toEqual({ status: 3, stdout: 'out' });
+  expect(run('')).toMatchObject({ status: 0, stdout: '' });
+  // Something still to do: a timer, a pending read, a server, a 'beforeExit' listener of the entry's own.
+  expect(run("setTimeout(() => process.stdout.write(' timer'), 30);")).toMatchObject({ status: 0, stdout: ' left to node timer' });
+  expect(run(`require('fs').readFile(${JSON.stringify(__filename)}, () => process.stdout.write(' read'));`)).toMatchObject({ status: 0, stdout: ' left to node read' });
+  expect(run("globalThis.server = require('net').createServer().listen(0);")).toMatchObject({ status: 0, stdout: ' left to node' });
+  expect(run("setImmediate(() => setImmediate(() => process.stdout.write(' next')));")).toMatchObject({ status: 0, stdout: ' left to node next' });
+  // A pipe beside those of the standard streams (a FIFO read and written by this process: it never ends by itself).
+  const fifo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'idle-')), 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  expect(run(`globalThis.held = new (require('net').Socket)({ fd: require('fs').openSync(${JSON.stringify(fifo)}, 'r+') }); held.resume();`))
+    .toMatchObject({ status: 0, stdout: ' left to node' });
+  expect(run("process.on('beforeExit', () => {});")).toMatchObject({ status: 0, stdout: ' left to node' });
+});

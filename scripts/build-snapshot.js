@@ -59,10 +59,13 @@ async function main() {
     }
   }
   try {
+    // What the blob was made of, and by which Node: another Node refuses it, and this one makes it again.
+    const by = `${process.version} ${process.arch} ${process.platform}\n`;
     const now = freshRecord(bundleOf(start, true));
-    if (now && fs.existsSync(blob) && fs.existsSync(`${blob}.json`) && fs.readFileSync(`${blob}.json`, 'utf8') === now) return;
+    if (now && fs.existsSync(blob) && fs.existsSync(`${blob}.json`) && fs.readFileSync(`${blob}.json`, 'utf8') === by + now) return;
     const script = await bundle(start, { minify: true, also: entry });
-    const record = freshRecord(script);
+    const fresh = freshRecord(script);
+    const record = fresh && by + fresh;
     const tmp = `${blob}.${process.pid}`;
     // With no variable set: scripts/snapshot-start.js then refuses runs with any set that the entry read.
     // --no-warnings: Node's warning about built-ins in a snapshot reads FORCE_COLOR as it prints, which jest and CI set.

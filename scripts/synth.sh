@@ -4,10 +4,12 @@
 # an edit, another Node, a variable set that the synth reads (scripts/snapshot-start.js) — main.ts runs as one bundle
 # (scripts/run-bundled.js) and the next snapshot is made in the background (in the foreground with
 # CDK8S_TLS_SNAPSHOT_WAIT=1). Not with NODE_OPTIONS: a snapshot holds the V8 flags it was made with.
-here=$(dirname "$0")
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 root=$(CDPATH="" cd -- "$here/.." && pwd -P) || exit
-# One per Node and checkout: a node_modules copied or linked into another checkout must not run this one's code.
-blob="$root/node_modules/.cache/snapshots/synth-$(node --version)-$(uname -m)-$(printf %s "$root" | cksum | cut -d ' ' -f 1).blob"
+# One per checkout: a node_modules copied or linked into another checkout must not run this one's code. Node refuses a
+# blob another Node made (14, or it crashes: both below), and scripts/build-snapshot.js makes it again for this one.
+# (No `node --version` or `uname` here: each is a process to start, ~7 ms of a 0.5 s run.)
+blob="$root/node_modules/.cache/snapshots/synth-$(printf %s "$root" | cksum | cut -d ' ' -f 1).blob"
 if [ -z "${NODE_OPTIONS-}" ] && [ -f "$blob" ]; then
   node --snapshot-blob "$blob" -- "$@" # after --: arguments of main.ts, not options of node
   rc=$?

@@ -118,8 +118,11 @@ test('npm run synth starts from the snapshot of the synth (scripts/synth.sh) and
     // Every node the next run starts, logged by a stand-in on the PATH.
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
-    fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(path.join(dir, 'node.log'))}\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+    fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho "\${NODE_EXTRA_CA_CERTS-(no extra CAs)} $*" >> ${JSON.stringify(path.join(dir, 'node.log'))}\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
+    // A CA bundle named for every Node: the synth's is started without it (it opens no TLS connection).
+    const cas = path.join(dir, 'ca.pem');
+    fs.writeFileSync(cas, '');
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, NODE_EXTRA_CA_CERTS: cas };
     delete env.NODE_OPTIONS;
     const work = path.join(dir, 'work');
     fs.mkdirSync(work);
@@ -128,7 +131,7 @@ test('npm run synth starts from the snapshot of the synth (scripts/synth.sh) and
     // One node: the snapshot's (the blob's name needs none, nor the synth's outcome).
     const blob = `${fs.realpathSync(root)}/node_modules/.cache/snapshots/synth-`;
     expect(fs.readFileSync(path.join(dir, 'node.log'), 'utf8').trim().split('\n')).toEqual([
-      expect.stringMatching(new RegExp(`^--snapshot-blob ${blob.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+\\.blob -- --inspect-brk$`)),
+      expect.stringMatching(new RegExp(`^\\(no extra CAs\\) --snapshot-blob ${blob.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+\\.blob -- --inspect-brk$`)),
     ]);
     const committed = tree(path.join(root, 'dist'));
     expect(Object.keys(committed).length).toBeGreaterThan(10);

@@ -53,6 +53,25 @@ describe('the policy gate on every synth path', () => {
     expect(() => Testing.synth(chart)).toThrow(/shop\/App-web\/Deployment: Deployment web spec\.template\.spec\.containers\[web\]\.securityContext\.privileged: \[pod-security\] container web is privileged/);
   });
 
+  test("documents come in the order cdk8s writes them: the tree's order without dependencies, the dependencies' with them", () => {
+    const app = Testing.app();
+    const chart = stack(app);
+    // Nested and in the chart itself, so that the tree's order is not the order of creation by kind.
+    const group = new Chart(chart, 'extra');
+    const config = (scope: Chart, name: string) => new kplus.k8s.KubeConfigMap(scope, name, { metadata: { name }, data: { k: name } });
+    const [late, nested, early] = [config(chart, 'late'), config(group, 'nested'), config(chart, 'early')];
+    const cdk8sOrder = (c: Chart) => c.toJson().map((d: any) => `${d.kind}/${d.metadata.name}`);
+    const ours = (c: Chart) => checkApp(app).charts.find((x) => x.chart === c)!.docs.map((d: any) => `${d.kind}/${d.metadata.name}`);
+    expect(chart.node.findAll().some((c) => c.node.dependencies.length)).toBe(false);
+    expect(ours(chart)).toEqual(cdk8sOrder(chart));
+    expect(ours(chart).filter((d) => /^ConfigMap\/(late|early)$/.test(d))).toEqual(['ConfigMap/late', 'ConfigMap/early']); // nested is its own chart's
+    expect(ours(group)).toEqual(['ConfigMap/nested']);
+    // A dependency reorders: what is depended on comes first.
+    late.addDependency(early);
+    expect(ours(chart).filter((d) => /^ConfigMap\/(late|early)$/.test(d))).toEqual(['ConfigMap/early', 'ConfigMap/late']);
+    expect(ours(chart)).toEqual(cdk8sOrder(chart));
+  });
+
   test('apps without a construct of this library are not gated', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'plain');

@@ -10,6 +10,7 @@
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const v8 = require('v8');
 const { bundle, bundleOf, freshRecord } = require('./bundle');
 const { cacheKey } = require('./transpile');
 
@@ -59,8 +60,9 @@ async function main() {
     }
   }
   try {
-    // What the blob was made of, and by which Node: another Node refuses it, and this one makes it again.
-    const by = `${process.version} ${process.arch} ${process.platform}\n`;
+    // What the blob was made of, and by which Node (all that Node checks before it uses a blob: its version, V8's and
+    // V8's flags, the machine): another Node refuses it, and this one makes it again.
+    const by = `${process.version} ${process.arch} ${process.platform} v8 ${process.versions.v8} ${v8.cachedDataVersionTag()} ${process.execPath}\n`;
     const now = freshRecord(bundleOf(start, true));
     if (now && fs.existsSync(blob) && fs.existsSync(`${blob}.json`) && fs.readFileSync(`${blob}.json`, 'utf8') === by + now) return;
     const script = await bundle(start, { minify: true, also: entry });

@@ -5,10 +5,13 @@ const { startupSnapshot } = require('v8');
 const { freshRecord } = require('./bundle');
 
 /**
- * Ends the run now when the entry left nothing to do: no handle open but those of the standard streams (a pipe or a
- * terminal; a file has none), nothing of theirs still buffered, no 'beforeExit' listener. Node's own end would first
- * wait for V8's background jobs (DrainTasks in src/api/embed_helpers.cc): optimizing compiles of code that will not run
- * again, ~15 ms of a synth's 0.5 s. Anything else still open (a timer, a request, a socket) and Node ends the run.
+ * For an entry whose main() does its work synchronously (it exports `exitWhenDone = true`): ends the run right after
+ * it unless something is still open that Node lists — a handle other than the standard streams' (a pipe or a
+ * terminal; a file has none: a timer, a socket, a server, a child process, stdin read), a request (a file read), output
+ * still buffered (pipes are asynchronous on macOS), a 'beforeExit' listener. Node's own end would first wait for V8's
+ * background jobs (DrainTasks in src/api/embed_helpers.cc): optimizing compiles of code that will not run again, ~15 ms
+ * of a synth's 0.5 s. Not listed, so never to be left running by such an entry: a Worker, thread-pool work with a
+ * callback (zlib, crypto), WebAssembly compiles.
  */
 function exitIfIdle() {
   const streams = [process.stdout, process.stderr];
@@ -26,8 +29,8 @@ function exitIfIdle() {
  *   a module may have kept what it read then — @bufbuild/protobuf reads BUF_BIGINT_DISABLE once, as it loads. Except
  *   those the entry exports as `readEachTime`: read each time they are needed, never kept.
  * An error the entry's main() throws is reported in one line and the run exits with 14 too: the usual way then runs it
- * again and reports it with readable code, where a snapshot's stack points into a minified bundle. When main() returns
- * and has left nothing to do, the run ends at once (exitIfIdle).
+ * again and reports it with readable code, where a snapshot's stack points into a minified bundle. An entry that exports
+ * `exitWhenDone = true` ends as soon as its main() has returned and left nothing open (exitIfIdle).
  */
 module.exports = function start(entry, load) {
   const self = process.env.CDK8S_TLS_SNAPSHOT_BUNDLE;
@@ -62,7 +65,7 @@ module.exports = function start(entry, load) {
       process.stderr.write(`(the run from the startup snapshot failed: ${e?.message?.split('\n')[0] ?? e}; running it the usual way)\n`);
       process.exit(14);
     }
-    setImmediate(exitIfIdle); // after what main() queued for this turn
+    if (entryModule.exitWhenDone === true) setImmediate(exitIfIdle); // after what main() queued for this turn
   });
 };
 module.exports.exitIfIdle = exitIfIdle;

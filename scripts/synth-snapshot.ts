@@ -24,6 +24,9 @@ try {
  */
 export const readEachTime = ['CDK8S_RECORD_CONSTRUCT_METADATA', 'CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH'];
 
+/** main.ts synthesizes synchronously: the run ends when it returns (scripts/snapshot-start.js exitIfIdle). */
+export const exitWhenDone = true;
+
 export function main(): void {
   process.argv[1] = path.join(__dirname, '..', 'main.ts');
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -9,10 +9,11 @@
 unset NODE_EXTRA_CA_CERTS
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 root=$(CDPATH="" cd -- "$here/.." && pwd -P) || exit
-# One per checkout: a node_modules copied or linked into another checkout must not run this one's code. Node refuses a
-# blob another Node made (14, or it crashes: both below), and scripts/build-snapshot.js makes it again for this one.
-# (No `node --version` or `uname` here: each is a process to start, ~7 ms of a 0.5 s run.)
-blob="$root/node_modules/.cache/snapshots/synth-$(printf %s "$root" | cksum | cut -d ' ' -f 1).blob"
+# One per checkout and Node: a node_modules copied or linked into another checkout must not run this one's code, and
+# each Node on the PATH (nvm, a CI matrix) keeps its own. Named by the node found, not by `node --version` (a process
+# to start, ~5 ms of a 0.5 s run): a Node upgraded in place finds the old blob, refuses it (14, or it crashes: both
+# below) and scripts/build-snapshot.js, whose record names the Node that made a blob, makes it again.
+blob="$root/node_modules/.cache/snapshots/synth-$(printf '%s\n%s' "$root" "$(command -v node)" | cksum | cut -d ' ' -f 1).blob"
 if [ -z "${NODE_OPTIONS-}" ] && [ -f "$blob" ]; then
   node --snapshot-blob "$blob" -- "$@" # after --: arguments of main.ts, not options of node
   rc=$?

@@ -37,7 +37,14 @@ describe('writeApps', () => {
 
   test('a file that already holds exactly what a run produces is left alone; one that differs anywhere is rewritten', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
-    const [first] = writeApps([{ app: build(out, ['shop', 'blog']) }]);
+    // One file of several 64 KiB chunks too, compared a chunk at a time.
+    const withBig = () => {
+      const app = build(out, ['shop', 'blog']);
+      const big = new Chart(app, 'big', { disableResourceNameHashes: true });
+      for (let i = 0; i < 60; i++) new kplus.k8s.KubeConfigMap(big, `C${i}`, { metadata: { name: `c${i}` }, data: { text: `${i}`.padEnd(4000, 'x') } });
+      return app;
+    };
+    const [first] = writeApps([{ app: withBig() }]);
     expect(first.unchanged).toEqual([]);
     const file = (name: string) => path.join(out, name);
     const inode = (name: string) => fs.statSync(file(name)).ino;
@@ -47,15 +54,22 @@ describe('writeApps', () => {
     fs.writeFileSync(file('shop.yaml'), `${shop.slice(0, -2)}x\n`);
     fs.writeFileSync(file('blog.yaml'), `${fs.readFileSync(file('blog.yaml'), 'utf8')}\n`);
     fs.writeFileSync(file('SUMMARY.md'), fs.readFileSync(file('SUMMARY.md'), 'utf8').slice(0, -1));
-    const edited = Object.fromEntries(['shop.yaml', 'blog.yaml', 'SUMMARY.md'].map((f) => [f, inode(f)]));
+    // Past the first chunk, the same length.
+    const big = fs.readFileSync(file('big.yaml'));
+    expect(big.length).toBeGreaterThan(3 * 65_536);
+    big[big.length - 100] ^= 1;
+    fs.writeFileSync(file('big.yaml'), big);
+    const edited = Object.fromEntries(['shop.yaml', 'blog.yaml', 'SUMMARY.md', 'big.yaml'].map((f) => [f, inode(f)]));
 
-    const [second] = writeApps([{ app: build(out, ['shop', 'blog']) }]);
+    const [second] = writeApps([{ app: withBig() }]);
     expect(second.files).toEqual(first.files);
     expect(second.unchanged.map((f) => path.basename(f)).sort()).toEqual(['issuers.yaml', 'kustomization.yaml']);
     // Left alone: the very same file. Rewritten: a new one renamed into place, with this run's content.
     expect(inode('issuers.yaml')).toBe(before['issuers.yaml']);
     expect(inode('kustomization.yaml')).toBe(before['kustomization.yaml']);
-    for (const f of ['shop.yaml', 'blog.yaml', 'SUMMARY.md']) expect(inode(f)).not.toBe(edited[f]);
+    for (const f of ['shop.yaml', 'blog.yaml', 'SUMMARY.md', 'big.yaml']) expect(inode(f)).not.toBe(edited[f]);
+    const [third] = writeApps([{ app: withBig() }]);
+    expect(third.unchanged).toEqual(third.files); // all of them now, the large one too
     expect(fs.readFileSync(file('shop.yaml'), 'utf8')).toBe(shop);
     expect(fs.readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });

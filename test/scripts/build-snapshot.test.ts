@@ -56,8 +56,12 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
       'const each = process.env.FIXTURE_EACH;',
       // A method of Object.prototype is no variable: not one that a run could set.
       "if (process.env.hasOwnProperty('FIXTURE_OTHER') || each) throw new Error('not set while the snapshot is made');",
+      // Ends as soon as main() has returned and left nothing open: how it ended, printed as it ends when asked.
+      'export const exitWhenDone = true;',
       'export function main(): void {',
+      "  if (process.argv.includes('--how')) process.once('exit', () => process.stdout.write(new Error().stack!.includes('exitIfIdle') ? 'ended early\\n' : 'ended by node\\n'));",
       "  if (process.argv.includes('--throw')) throw new Error('main failed\\nat its second line');",
+      "  if (process.argv.includes('--later')) setTimeout(() => process.stdout.write('later\\n'), 20);",
       '  console.log(JSON.stringify({ made, remembered, atLoad, argv: process.argv.slice(1), env: process.env.FIXTURE ?? null }));',
       '}',
     ].join('\n'));
@@ -76,7 +80,7 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
     expect(fs.statSync(blob).mtimeMs).toBe(builtAt);
     // Made by another Node (its record says so): this one refuses that blob, so the next build makes it again.
     const record = fs.readFileSync(`${blob}.json`, 'utf8');
-    expect(record.split('\n')[0]).toBe(`${process.version} ${process.arch} ${process.platform}`);
+    expect(record.split('\n')[0]).toBe(`${process.version} ${process.arch} ${process.platform} v8 ${process.versions.v8} ${require('v8').cachedDataVersionTag()} ${process.execPath}`);
     fs.writeFileSync(`${blob}.json`, record.replace(process.version, 'v0.0.0'));
     expect(build(entry, blob)).toMatchObject({ status: 0, stderr: '' });
     expect(fs.statSync(blob).mtimeMs).toBeGreaterThan(builtAt);
@@ -85,6 +89,9 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
     // A variable the entry read while the snapshot was made, set now: the module may have kept its old value.
     expect(runBlob(blob, ['x'], { env: { ...process.env, FIXTURE_AT_LOAD: 'now' } })).toMatchObject({ status: 14, stdout: '' });
     expect(runBlob(blob, ['x', '--y'], { env: { ...process.env, FIXTURE: 'now', FIXTURE_EACH: 'now' } })).toMatchObject({ status: 0, stdout: expected(1) });
+    // Ended right after main(), unless it left something to do.
+    expect(runBlob(blob, ['--', '--how'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/\nended early\n$/) });
+    expect(runBlob(blob, ['--', '--how', '--later'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/\nlater\nended by node\n$/) });
     // An error of main(): one line, and 14 (the usual way runs it again and reports it in full).
     expect(runBlob(blob, ['--', '--throw'])).toMatchObject({ status: 14, stdout: '', stderr: '(the run from the startup snapshot failed: main failed; running it the usual way)\n' });
 
@@ -109,13 +116,10 @@ test('a run starts from the state the entry made, drops what beforeSnapshot() na
 
 test('npm run synth starts from the snapshot of the synth (scripts/synth.sh) and writes exactly the committed dist/', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-snapshot-'));
+  let standIns: string[] = [];
   try {
     const synth = (cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env) => spawnSync('sh', [path.join(root, 'scripts', 'synth.sh'), ...args], { cwd, env, encoding: 'utf8' });
-    // From other folders: it writes dist/ where it is run. The first run makes the snapshot, if it is not ready.
-    const first = path.join(dir, 'first');
-    fs.mkdirSync(first);
-    expect(synth(first, [], { ...process.env, CDK8S_TLS_SNAPSHOT_WAIT: '1' })).toMatchObject({ status: 0, stderr: '' });
-    // Every node the next run starts, logged by a stand-in on the PATH.
+    // Every node a run starts, logged by a stand-in on the PATH (a node of its own: it gets a snapshot of its own).
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
     fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho "\${NODE_EXTRA_CA_CERTS-(no extra CAs)} $*" >> ${JSON.stringify(path.join(dir, 'node.log'))}\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
@@ -124,13 +128,22 @@ test('npm run synth starts from the snapshot of the synth (scripts/synth.sh) and
     fs.writeFileSync(cas, '');
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, NODE_EXTRA_CA_CERTS: cas };
     delete env.NODE_OPTIONS;
+    const log = path.join(dir, 'node.log');
+    // From other folders: it writes dist/ where it is run. The first run makes the snapshot.
+    const first = path.join(dir, 'first');
+    fs.mkdirSync(first);
+    expect(synth(first, [], { ...env, CDK8S_TLS_SNAPSHOT_WAIT: '1' })).toMatchObject({ status: 0, stderr: '' });
+    const made = fs.readFileSync(log, 'utf8').trim().split('\n');
+    expect(made).toEqual([expect.stringContaining('scripts/run-bundled.js'), expect.stringContaining('scripts/build-snapshot.js')]);
+    standIns = made[1].split(' ').slice(-1);
+    fs.rmSync(log);
     const work = path.join(dir, 'work');
     fs.mkdirSync(work);
     // An argument that looks like an option of node's goes to main.ts (which reads none), not to node.
     expect(synth(work, ['--inspect-brk'], env)).toMatchObject({ status: 0, stderr: '' });
     // One node: the snapshot's (the blob's name needs none, nor the synth's outcome).
     const blob = `${fs.realpathSync(root)}/node_modules/.cache/snapshots/synth-`;
-    expect(fs.readFileSync(path.join(dir, 'node.log'), 'utf8').trim().split('\n')).toEqual([
+    expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^\\(no extra CAs\\) --snapshot-blob ${blob.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+\\.blob -- --inspect-brk$`)),
     ]);
     const committed = tree(path.join(root, 'dist'));
@@ -138,12 +151,14 @@ test('npm run synth starts from the snapshot of the synth (scripts/synth.sh) and
     expect(tree(path.join(first, 'dist'))).toEqual(committed);
     expect(tree(path.join(work, 'dist'))).toEqual(committed);
   } finally {
+    for (const blob of standIns) for (const f of [blob, `${blob}.json`]) fs.rmSync(f, { force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
 
 test('a run from a snapshot ends as soon as its entry left nothing to do, never while something is still open or buffered', () => {
   // exitIfIdle() runs in the turn after main(): what it does not end prints " left to node" (and then runs on).
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'idle-'));
   const run = (before: string, stdio: 'pipe' | 'file' = 'pipe') => {
     const script = [
       `const { exitIfIdle } = require(${JSON.stringify(path.join(root, 'scripts', 'snapshot-start.js'))});`,
@@ -151,7 +166,7 @@ test('a run from a snapshot ends as soon as its entry left nothing to do, never 
       "setImmediate(() => { exitIfIdle(); process.stdout.write(' left to node'); globalThis.held?.destroy(); globalThis.server?.close(); });",
     ].join('\n');
     if (stdio === 'pipe') return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'idle-')), 'out.txt');
+    const out = path.join(tmp, 'out.txt');
     const fd = fs.openSync(out, 'w');
     try {
       const r = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', fd, fd] });
@@ -169,10 +184,18 @@ test('a run from a snapshot ends as soon as its entry left nothing to do, never 
   expect(run(`require('fs').readFile(${JSON.stringify(__filename)}, () => process.stdout.write(' read'));`)).toMatchObject({ status: 0, stdout: ' left to node read' });
   expect(run("globalThis.server = require('net').createServer().listen(0);")).toMatchObject({ status: 0, stdout: ' left to node' });
   expect(run("setImmediate(() => setImmediate(() => process.stdout.write(' next')));")).toMatchObject({ status: 0, stdout: ' left to node next' });
-  // A pipe beside those of the standard streams (a FIFO read and written by this process: it never ends by itself).
-  const fifo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'idle-')), 'fifo');
+  expect(run("setTimeout(() => process.stdout.write(' timer'), 30);", 'file')).toEqual({ status: 0, stdout: ' left to node timer' });
+  // A pipe beside those of the standard streams (a FIFO read and written by this process: it never ends by itself),
+  // with the streams on pipes and on a file (which has no handle).
+  const fifo = path.join(tmp, 'fifo');
   execFileSync('mkfifo', [fifo]);
-  expect(run(`globalThis.held = new (require('net').Socket)({ fd: require('fs').openSync(${JSON.stringify(fifo)}, 'r+') }); held.resume();`))
-    .toMatchObject({ status: 0, stdout: ' left to node' });
+  const held = `globalThis.held = new (require('net').Socket)({ fd: require('fs').openSync(${JSON.stringify(fifo)}, 'r+') }); held.resume();`;
+  expect(run(held)).toMatchObject({ status: 0, stdout: ' left to node' });
+  expect(run(held, 'file')).toEqual({ status: 0, stdout: ' left to node' });
+  // As many handles open as the streams have, one of them not theirs: stderr's closed, a timer.
+  expect(run("process.stderr.destroy(); setTimeout(() => process.stdout.write(' timer'), 30);")).toMatchObject({ status: 0, stdout: ' left to node timer' });
+  // Output still buffered (as on macOS, where pipes are asynchronous), and a 'beforeExit' listener of the entry's own.
+  expect(run("Object.defineProperty(process.stdout, 'writableLength', { get: () => 1 });")).toMatchObject({ status: 0, stdout: ' left to node' });
   expect(run("process.on('beforeExit', () => {});")).toMatchObject({ status: 0, stdout: ' left to node' });
+  fs.rmSync(tmp, { recursive: true, force: true });
 });

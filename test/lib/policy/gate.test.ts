@@ -62,12 +62,17 @@ describe('the policy gate on every synth path', () => {
     const [late, nested, early] = [config(chart, 'late'), config(group, 'nested'), config(chart, 'early')];
     const cdk8sOrder = (c: Chart) => c.toJson().map((d: any) => `${d.kind}/${d.metadata.name}`);
     const ours = (c: Chart) => checkApp(app).charts.find((x) => x.chart === c)!.docs.map((d: any) => `${d.kind}/${d.metadata.name}`);
-    expect(chart.node.findAll().some((c) => c.node.dependencies.length)).toBe(false);
+    const charts = () => checkApp(app).charts.map((c) => c.chart.node.path);
+    expect(app.node.findAll().some((c) => c.node.dependencies.length)).toBe(false);
+    expect(charts()).toEqual(app.charts.map((c) => c.node.path));
     expect(ours(chart)).toEqual(cdk8sOrder(chart));
     expect(ours(chart).filter((d) => /^ConfigMap\/(late|early)$/.test(d))).toEqual(['ConfigMap/late', 'ConfigMap/early']); // nested is its own chart's
     expect(ours(group)).toEqual(['ConfigMap/nested']);
     // A dependency reorders: what is depended on comes first.
     late.addDependency(early);
+    app.node.findChild('issuers').node.addDependency(group); // charts too: the issuers' after the nested one
+    expect(charts()).toEqual(app.charts.map((c) => c.node.path));
+    expect(charts().indexOf('issuers')).toBeGreaterThan(charts().indexOf('shop/extra'));
     expect(ours(chart).filter((d) => /^ConfigMap\/(late|early)$/.test(d))).toEqual(['ConfigMap/early', 'ConfigMap/late']);
     expect(ours(chart)).toEqual(cdk8sOrder(chart));
   });

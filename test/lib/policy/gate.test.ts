@@ -59,7 +59,9 @@ describe('the policy gate on every synth path', () => {
     // Nested and in the chart itself, so that the tree's order is not the order of creation by kind.
     const group = new Chart(chart, 'extra');
     const config = (scope: Chart, name: string) => new kplus.k8s.KubeConfigMap(scope, name, { metadata: { name }, data: { k: name } });
-    const [late, nested, early] = [config(chart, 'late'), config(group, 'nested'), config(chart, 'early')];
+    const late = config(chart, 'late');
+    config(group, 'nested');
+    const early = config(chart, 'early');
     const cdk8sOrder = (c: Chart) => c.toJson().map((d: any) => `${d.kind}/${d.metadata.name}`);
     const ours = (c: Chart) => checkApp(app).charts.find((x) => x.chart === c)!.docs.map((d: any) => `${d.kind}/${d.metadata.name}`);
     const charts = () => checkApp(app).charts.map((c) => c.chart.node.path);

@@ -102,23 +102,31 @@ function sample(variant: Variant, n: number): Sample {
 }
 
 /**
- * Median time and peak RSS of each variant at one size. The variants take turns (ours, plus, floor, ours, ...): a shared
- * 2-vCPU machine's speed drifts by tens of percent within a minute, and turns keep that drift out of the ratios.
+ * Median time and peak RSS of each variant at each of some sizes. The measurements take turns (ours, plus, floor at
+ * each size, then again): a shared 2-vCPU machine's speed drifts by tens of percent within a minute, and turns keep
+ * that drift out of the ratios — between the variants, and between the sizes (t(4,000)/t(2,000)).
  */
-function measureAll(n: number, runs: number): Record<Variant, Sample> {
+function measureAll(sizes: number[], runs: number): Map<number, Record<Variant, Sample>> {
   const variants: Variant[] = ['ours', 'cdk8s-plus', 'floor'];
-  const samples = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
-  for (let i = 0; i < runs; i++) for (const v of variants) samples.get(v)!.push(sample(v, n));
+  const samples = new Map(sizes.map((n) => [n, new Map<Variant, Sample[]>(variants.map((v) => [v, []]))]));
+  for (let i = 0; i < runs; i++) for (const n of sizes) for (const v of variants) samples.get(n)!.get(v)!.push(sample(v, n));
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return Object.fromEntries(variants.map((v) => [v, { ms: median(samples.get(v)!.map((s) => s.ms)), rssMB: Math.max(...samples.get(v)!.map((s) => s.rssMB)) }])) as Record<Variant, Sample>;
+  return new Map(sizes.map((n) => [n, Object.fromEntries(variants.map((v) => {
+    const s = samples.get(n)!.get(v)!;
+    return [v, { ms: median(s.map((x) => x.ms)), rssMB: Math.max(...s.map((x) => x.rssMB)) }];
+  })) as Record<Variant, Sample>]));
 }
 
 function main(): void {
   const sizes = (process.env.BENCH_SIZES ?? '10,100,1000,2000,4000').split(',').map(Number);
   const runs = Number(process.env.BENCH_RUNS ?? 3);
+  // Small sizes take a fraction of a second, where one noisy moment moves a median of three: more turns there. The
+  // sizes with as many turns take them together.
+  const turns = (n: number) => (n <= 100 ? runs * 3 : n <= 1000 ? runs * 2 : runs);
+  const measured = new Map<number, Record<Variant, Sample>>();
+  for (const t of new Set(sizes.map(turns))) for (const [n, m] of measureAll(sizes.filter((x) => turns(x) === t), t)) measured.set(n, m);
   const rows = sizes.map((n) => {
-    // Small sizes take a fraction of a second, where one noisy moment moves a median of three: more turns there.
-    const m = measureAll(n, n <= 100 ? runs * 3 : n <= 1000 ? runs * 2 : runs);
+    const m = measured.get(n)!;
     return { n, ours: m.ours, plus: m['cdk8s-plus'], floor: m.floor };
   });
   const f = (x: number) => x.toFixed(0).padStart(7);

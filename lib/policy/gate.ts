@@ -47,7 +47,7 @@ export function checkApp(root: IConstruct): CheckedApp {
   // cdk8s orders the charts of an App (App.charts), and the objects of each chart (chartToKube in cdk8s app.js), by the
   // topology of a DependencyGraph of every construct and its dependencies. With no dependency anywhere, such a graph
   // has no edge and its topology is the tree's own order (every construct a root, in the order found): taken as it is,
-  // since the graphs cost 0.45 s and 100 MB at 5,000 apps, mostly computing each construct's path.
+  // since the graphs cost ~0.5 s and ~100 MB at 5,000 apps (the App's ~0.2 s, the charts' ~0.35 s), mostly computing paths.
   const tree = root.node.findAll();
   const graphed = tree.some((c) => c.node.dependencies.length);
   const inOrder = (scope: IConstruct) => (graphed ? new DependencyGraph(scope.node).topology() : scope.node.findAll());

@@ -1,7 +1,7 @@
 // Wall time of `verify` for one host: a full run against a correct server (nginx from Debian's packages when
 // installed, else the Node https + ws stack) with a test CA, in process and through the command line (process start
 // included), and a run against a dead host (accepts TCP, never answers) with a given --timeout. Everything on
-// 127.0.0.1. `node --require ./scripts/ts-loader.js bench/verify.ts [RUNS]` prints the figures.
+// 127.0.0.1. `npx ts-node bench/verify.ts [RUNS]` prints the figures.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -63,7 +63,8 @@ async function measureCli(stack: RunningStack, ca: string, runs: number): Promis
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-verify-'));
   const caFile = path.join(dir, 'ca.pem');
   fs.writeFileSync(caFile, ca);
-  const args = ['--require', path.join(root, 'scripts', 'ts-loader.js'), path.join(root, 'lib', 'cli.ts'), 'verify',
+  // The compiled command line, as `npx cdk8s-tls` runs it (npm ci built it).
+  const args = [path.join(root, 'build', 'lib', 'cli.js'), 'verify',
     '--url', `https://${HOST}:${stack.httpsPort}/`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(stack.httpPort), '--ws', '/ws', '--ca', caFile];
   const times: number[] = [];
   try {
@@ -86,7 +87,7 @@ export async function measureVerify(runs: number): Promise<VerifyBench> {
   const stack = await (server === 'nginx' ? startNginx : startNodeStack)(leaf);
   const times: number[] = [];
   let checks = 0;
-  let cliMedianSeconds = 0;
+  let cliMedianSeconds: number;
   try {
     for (let i = 0; i <= runs; i++) {
       const [s, results] = await seconds(() => verifyHost(expectation(stack), { ca: pki.ca }));

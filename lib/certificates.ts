@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import * as cm from '../imports/cert-manager.io';
+import * as cm from '../imports/certificates-cert-manager.io';
 import { ICertificateIssuer, IssuerType, SecretKeyRef } from './issuers';
 import { enforcePolicy } from './policy/gate';
 import { check, checkLabels, checkName, fail, fitName, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';

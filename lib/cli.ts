@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // cdk8s-tls: the package's command line. `check` and `summary` read folders of manifests; `verify` probes live hosts.
 // Each command loads its modules when it runs (require, not import: a command line starts with what it needs only).
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- each command loads its modules when it runs */
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 
@@ -112,7 +112,6 @@ export const COMMANDS: Record<string, CliCommand> = {
   verify: {
     summary: 'probe live hosts: TLS versions, ciphers, chain, redirect, HSTS, headers, WebSocket, mTLS',
     get help() {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       return (require('./verify') as typeof import('./verify')).VERIFY_HELP;
     },
     async run(args, io) {

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { parse as parseDomain } from 'tldts';
 import { Construct, IConstruct } from 'constructs';
-import * as cm from '../imports/cert-manager.io';
+import * as cm from '../imports/clusterissuers-cert-manager.io';
 import { makeClusterScoped } from './chart';
 import { enforcePolicy } from './policy/gate';
 import { check, checkLabels, checkName, compareText, fail, ipFamily, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind } from './policy/validation';

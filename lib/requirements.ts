@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { BODY_LIMIT_ANNOTATION, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION } from './edge/envoy';
 import { checkApp } from './policy/gate';
+import type { Manifest } from './policy/check';
 import { compareText, groupBy } from './policy/validation';
 
 /**
@@ -30,24 +31,24 @@ export interface ClusterRequirement {
   readonly how?: string;
 }
 
-const ns = (d: any): string => d.metadata?.namespace ?? 'default';
+const ns = (d: Manifest): string => d.metadata?.namespace ?? 'default';
 /** The documents of some kinds (or API groups), in document order: indexed once, as the rules ask two dozen times. */
-function indexBy(docs: any[], key: (d: any) => string): (...keys: string[]) => any[] {
-  const index = groupBy(docs.filter(Boolean).map((d, i): [any, number] => [d, i]), ([d]) => key(d));
+function indexBy(docs: Manifest[], key: (d: Manifest) => string): (...keys: string[]) => Manifest[] {
+  const index = groupBy(docs.filter(Boolean).map((d, i): [Manifest, number] => [d, i]), ([d]) => key(d));
   return (...keys) => (keys.length === 1 ? index.get(keys[0]) ?? [] : keys.flatMap((k) => index.get(k) ?? []).sort((a, b) => a[1] - b[1])).map(([d]) => d);
 }
 /** Up to four objects by name (sorted, so the text does not depend on the order of the documents), and how many more. */
-const names = (docs: any[]) => {
+const names = (docs: Manifest[]) => {
   const all = [...new Set(docs.map((d) => `${d.kind} ${d.metadata?.namespace ? `${d.metadata.namespace}/` : ''}${d.metadata?.name}`))].sort();
   return all.slice(0, 4).join(', ') + (all.length > 4 ? ` and ${all.length - 4} more` : '');
 };
-const group = (d: any): string => (String(d.apiVersion).includes('/') ? String(d.apiVersion).split('/')[0] : 'core');
+const group = (d: Manifest): string => (String(d.apiVersion).includes('/') ? String(d.apiVersion).split('/')[0] : 'core');
 
 /** The namespace cert-manager reads ClusterIssuer Secrets from (its cluster resource namespace). */
 const CERT_MANAGER_NS = 'cert-manager';
 
 /** The requirements of one deployable unit: the documents of a folder, or of an App (synthesized, not written). */
-export function clusterRequirements(source: any[] | IConstruct): ClusterRequirement[] {
+export function clusterRequirements(source: Manifest[] | IConstruct): ClusterRequirement[] {
   const docs = Array.isArray(source) ? source : checkApp(source.node.root).charts.flatMap((c) => c.docs);
   const out: ClusterRequirement[] = [];
   const add = (kind: RequirementKind, what: string, why: string, how?: string) => {
@@ -90,7 +91,7 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
   }
 
   // Controller flags and settings that no manifest can carry.
-  const gatewaySolvers = of('ClusterIssuer', 'Issuer').filter((i) => (i.spec?.acme?.solvers ?? []).some((s: any) => s.http01?.gatewayHTTPRoute));
+  const gatewaySolvers = of('ClusterIssuer', 'Issuer').filter((i) => (i.spec?.acme?.solvers ?? []).some((s: Manifest) => s.http01?.gatewayHTTPRoute));
   const shim = [...gateways, ...of('ListenerSet')].filter((g) => Object.keys(g.metadata?.annotations ?? {}).some((k) => k.startsWith('cert-manager.io/')));
   if (gatewaySolvers.length || shim.length) {
     add(RequirementKind.SETTING, 'cert-manager: --enable-gateway-api', `for ${names([...gatewaySolvers, ...shim])}: ${gatewaySolvers.length ? 'ACME HTTP-01 answered with Gateway API HTTPRoutes' : 'the gateway-shim'}; off by default, and without it every challenge stays pending ("gateway api is not enabled")`,
@@ -113,20 +114,20 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
       'helm upgrade ingress-nginx ... --set-string controller.config.use-forwarded-headers=true (or NginxControllerSettings), and keep the controller reachable only through the load balancer');
   }
   const trustXfp = of('ClientTrafficPolicy').filter((p) => p.spec?.clientIPDetection);
-  const xfpRoutes = of('HTTPRoute').filter((r) => (r.spec?.rules ?? []).some((x: any) => (x.matches ?? []).some((m: any) => (m.headers ?? []).some((h: any) => /^x-forwarded-proto$/i.test(h.name)))));
+  const xfpRoutes = of('HTTPRoute').filter((r) => (r.spec?.rules ?? []).some((x: Manifest) => (x.matches ?? []).some((m: Manifest) => (m.headers ?? []).some((h: Manifest) => /^x-forwarded-proto$/i.test(h.name)))));
   if (xfpRoutes.length && !trustXfp.length) {
     add(RequirementKind.SETTING, 'the Gateway implementation keeps the load balancer\'s X-Forwarded-Proto on its HTTP listener', `for ${names(xfpRoutes)}: they serve on the HTTP listener what the load balancer received over TLS; an implementation that overwrites the header (Envoy-based ones do by default) redirects every request, a loop`,
       'configure it to trust the load balancer hop (Envoy: xff_num_trusted_hops 1), and keep its HTTP listener reachable only through the load balancer');
   }
   if (trustXfp.length) add(RequirementKind.SETTING, 'Envoy\'s HTTP listener reachable only through the TLS load balancer', `for ${names(trustXfp)}: Envoy keeps the X-Forwarded-Proto the load balancer sets, and Envoy Gateway v1.9 keeps it whoever sends it`, 'restrict the Envoy Service (loadBalancerSourceRanges, NetworkPolicy or firewall) to the load balancer');
-  const webRoutes = of('IngressRoute').filter((r) => !r.spec?.tls && (r.spec?.routes ?? []).some((x: any) => (x.services ?? []).some((s: any) => s.name !== 'noop@internal')));
+  const webRoutes = of('IngressRoute').filter((r) => !r.spec?.tls && (r.spec?.routes ?? []).some((x: Manifest) => (x.services ?? []).some((s: Manifest) => s.name !== 'noop@internal')));
   if (webRoutes.length) {
     add(RequirementKind.SETTING, 'Traefik: entryPoints.<web>.forwardedHeaders.trustedIPs = the load balancer\'s addresses', `for ${names(webRoutes)}: served on the plain entry point for what the load balancer received over TLS; without trusted IPs Traefik replaces X-Forwarded-Proto and every request is redirected`,
       'static configuration, e.g. --entryPoints.web.forwardedHeaders.trustedIPs=10.0.0.0/8 (Helm: ports.web.forwardedHeaders.trustedIPs)');
   }
   const services = of('Service');
-  const wsServices = new Set(services.filter((s) => (s.spec?.ports ?? []).some((p: any) => /^kubernetes\.io\/wss?$/.test(p.appProtocol ?? ''))).map((s) => `${ns(s)}/${s.metadata.name}`));
-  const traefikWs = of('IngressRoute').filter((r) => (r.spec?.routes ?? []).some((x: any) => (x.services ?? []).some((s: any) => wsServices.has(`${ns(r)}/${s.name}`))));
+  const wsServices = new Set(services.filter((s) => (s.spec?.ports ?? []).some((p: Manifest) => /^kubernetes\.io\/wss?$/.test(p.appProtocol ?? ''))).map((s) => `${ns(s)}/${s.metadata.name}`));
+  const traefikWs = of('IngressRoute').filter((r) => (r.spec?.routes ?? []).some((x: Manifest) => (x.services ?? []).some((s: Manifest) => wsServices.has(`${ns(r)}/${s.name}`))));
   if (traefikWs.length) add(RequirementKind.SETTING, 'an idle timeout of at least the WebSocket timeout on the load balancer in front of Traefik', `for ${names(traefikWs)}: Traefik does not cut an upgraded connection, so the load balancer's idle timeout is the limit`);
   for (const g of [...gateways, ...of('ListenerSet')].filter((x) => x.metadata?.annotations?.[TLS_PROFILE_ANNOTATION])) {
     add(RequirementKind.SETTING, `TLS of ${g.kind} ${ns(g)}/${g.metadata.name}: ${g.metadata.annotations[TLS_PROFILE_ANNOTATION]}`, 'Gateway API has no portable field for TLS versions and ciphers, and this implementation is not one the library configures', 'set them in the implementation\'s own configuration');
@@ -147,7 +148,7 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
     ...of('ClusterIssuer').map((i) => `${CERT_MANAGER_NS}/${i.spec?.acme?.privateKeySecretRef?.name}`),
     ...of('Issuer').map((i) => `${ns(i)}/${i.spec?.acme?.privateKeySecretRef?.name}`),
   ]);
-  const secret = (namespace: string, name: string, key: string | undefined, user: any, what: string) => {
+  const secret = (namespace: string, name: string, key: string | undefined, user: Manifest, what: string) => {
     if (!name || created.has(`${namespace}/${name}`)) return;
     const value = /pass(word)?|pfx|jks|p12/i.test(`${name} ${key}`) ? '"$(openssl rand -base64 32)"' : `'<${what}>'`;
     add(RequirementKind.SECRET, `Secret ${namespace}/${name}${key ? ` (key ${key})` : ''}`, `for ${names([user])} (${what})${user.kind === 'Certificate' ? ': cert-manager writes no part of the certificate Secret while it is missing' : ''}`,
@@ -161,7 +162,7 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
     for (const v of pod?.volumes ?? []) if (v.secret) secret(ns(d), v.secret.secretName, undefined, d, `volume ${v.name}`);
   }
   for (const c of of('Certificate')) {
-    for (const [store, ks] of Object.entries(c.spec?.keystores ?? {}) as Array<[string, any]>) {
+    for (const [store, ks] of Object.entries(c.spec?.keystores ?? {}) as Array<[string, Manifest]>) {
       if (ks?.passwordSecretRef) secret(ns(c), ks.passwordSecretRef.name, ks.passwordSecretRef.key, c, `the ${store.toUpperCase()} keystore password`);
     }
   }
@@ -180,8 +181,8 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
 
   // Namespaces assumed to exist, and labels they need.
   const namespaces = new Map(of('Namespace').map((n) => [n.metadata?.name, n.metadata?.labels ?? {}]));
-  const used = new Map<string, any[]>();
-  const use = (namespace: string, d: any) => (used.get(namespace) ?? used.set(namespace, []).get(namespace)!).push(d);
+  const used = new Map<string, Manifest[]>();
+  const use = (namespace: string, d: Manifest) => (used.get(namespace) ?? used.set(namespace, []).get(namespace)!).push(d);
   for (const d of docs.filter((x) => x?.metadata?.namespace)) use(d.metadata.namespace, d);
   if (!namespaces.has(CERT_MANAGER_NS)) for (const i of of('ClusterIssuer')) use(CERT_MANAGER_NS, i);
   for (const [name, users] of [...used].sort(([a], [b]) => compareText(a, b))) {
@@ -208,14 +209,14 @@ export function clusterRequirements(source: any[] | IConstruct): ClusterRequirem
 }
 
 /** Whether a document reads the ConfigMap `name` of its namespace (a mounted volume, or a CA reference). */
-function readsConfigMap(d: any, name: string): boolean {
+function readsConfigMap(d: Manifest, name: string): boolean {
   const pod = d.kind === 'CronJob' ? d.spec?.jobTemplate?.spec?.template?.spec : d.kind === 'Pod' ? d.spec : d.spec?.template?.spec;
   const refs = [
-    ...(pod?.volumes ?? []).map((v: any) => v.configMap && { kind: 'ConfigMap', name: v.configMap.name }),
+    ...(pod?.volumes ?? []).map((v: Manifest) => v.configMap && { kind: 'ConfigMap', name: v.configMap.name }),
     ...d.spec?.validation?.caCertificateRefs ?? [],
     ...d.spec?.tls?.clientValidation?.caCertificateRefs ?? [],
     ...d.spec?.tls?.frontend?.default?.validation?.caCertificateRefs ?? [],
-    ...(d.spec?.rootCAs ?? []).map((r: any) => r.configMap && { kind: 'ConfigMap', name: r.configMap }),
+    ...(d.spec?.rootCAs ?? []).map((r: Manifest) => r.configMap && { kind: 'ConfigMap', name: r.configMap }),
   ];
-  return refs.some((r: any) => r?.kind === 'ConfigMap' && r.name === name && !r.namespace);
+  return refs.some((r: Manifest) => r?.kind === 'ConfigMap' && r.name === name && !r.namespace);
 }

@@ -1,5 +1,6 @@
 import { TlsProfile } from './policy/tls-profiles';
 import { compareText, groupBy } from './policy/validation';
+import type { Manifest } from './policy/check';
 import { ClusterRequirement, RequirementKind, clusterRequirements } from './requirements';
 
 /**
@@ -76,12 +77,12 @@ export interface ReviewModel {
 }
 
 const NGINX = 'nginx.ingress.kubernetes.io/';
-const ns = (d: any): string => d.metadata?.namespace ?? 'default';
-const id = (d: any): string => `${ns(d)}/${d.metadata?.name}`;
-const byKind = (docs: any[], ...kinds: string[]) => docs.filter((d) => d && kinds.includes(d.kind));
+const ns = (d: Manifest): string => d.metadata?.namespace ?? 'default';
+const id = (d: Manifest): string => `${ns(d)}/${d.metadata?.name}`;
+const byKind = (docs: Manifest[], ...kinds: string[]) => docs.filter((d) => d && kinds.includes(d.kind));
 
 /** Reads the review model out of a deployable unit's documents. */
-export function reviewModel(docs: any[]): ReviewModel {
+export function reviewModel(docs: Manifest[]): ReviewModel {
   const certificates = byKind(docs, 'Certificate').map((d): CertificateReview => {
     const s = d.spec ?? {};
     return {
@@ -105,7 +106,7 @@ export function reviewModel(docs: any[]): ReviewModel {
   // A caller holds the callee's in-cluster URL in its environment (one pass over every environment).
   const callers = new Map<string, string[]>();
   for (const d of deployments) {
-    for (const e of (d.spec?.template?.spec?.containers ?? []).flatMap((c: any) => c.env ?? [])) {
+    for (const e of (d.spec?.template?.spec?.containers ?? []).flatMap((c: Manifest) => c.env ?? [])) {
       const m = /^(?:https|wss):\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:[.:/]|$)/.exec(e.value ?? '');
       if (m) callers.set(`${m[2]}/${m[1]}`, [...new Set([...callers.get(`${m[2]}/${m[1]}`) ?? [], d.metadata.name])]);
     }
@@ -118,16 +119,16 @@ export function reviewModel(docs: any[]): ReviewModel {
     const svc = bySelector.get(`${ns(d)}|${selectorKey(d.spec?.selector?.matchLabels)}`)
       ?? (servicesByNs.get(ns(d)) ?? []).find((x) => Object.keys(x.spec?.selector ?? {}).length && Object.entries(x.spec.selector).every(([k, v]) => labels[k] === v));
     const port = svc?.spec?.ports?.[0];
-    const mountOf = (volume: string) => container.volumeMounts?.find((m: any) => m.name === volume);
-    const secrets = (pod.volumes ?? []).filter((v: any) => v.secret).map((v: any) => ({ cert: certBySecret.get(`${ns(d)}/${v.secret.secretName}`), mount: mountOf(v.name) }));
-    const served = secrets.find((s: any) => s.cert && !s.cert.usages.includes('client auth'));
-    const presented = secrets.find((s: any) => s.cert?.usages.includes('client auth'));
-    const env: any[] = container.env ?? [];
+    const mountOf = (volume: string) => container.volumeMounts?.find((m: Manifest) => m.name === volume);
+    const secrets = (pod.volumes ?? []).filter((v: Manifest) => v.secret).map((v: Manifest) => ({ cert: certBySecret.get(`${ns(d)}/${v.secret.secretName}`), mount: mountOf(v.name) }));
+    const served = secrets.find((s: Manifest) => s.cert && !s.cert.usages.includes('client auth'));
+    const presented = secrets.find((s: Manifest) => s.cert?.usages.includes('client auth'));
+    const env: Manifest[] = container.env ?? [];
     return {
       name: d.metadata.name, namespace: ns(d), serves: port ? `${port.appProtocol ?? 'tcp'} :${port.port}` : '-',
       certificate: served && `${served.cert.name} → ${served.cert.secret.split('/')[1]} (${served.cert.issuer.split('/')[1]}, ${served.cert.key})`,
       mount: served?.mount && `${served.mount.mountPath}${served.mount.readOnly ? ' (read-only)' : ' (WRITABLE)'}`,
-      trusts: (pod.volumes ?? []).filter((v: any) => v.configMap && bundles.has(v.configMap.name)).map((v: any) => v.configMap.name),
+      trusts: (pod.volumes ?? []).filter((v: Manifest) => v.configMap && bundles.has(v.configMap.name)).map((v: Manifest) => v.configMap.name),
       presents: presented?.cert.secret.split('/')[1],
       requiresClientCertificates: env.some((e) => /CLIENT_AUTH/i.test(e.name) && e.value === 'required'),
       callers: callers.get(`${ns(d)}/${d.metadata.name}`) ?? [],
@@ -143,14 +144,14 @@ const selectorKey = (labels?: Record<string, string>) => Object.entries(labels ?
 
 /** Documents by kind/namespace/name, and policies by what they target: look-ups without scans. */
 interface DocIndex {
-  named(kind: string, namespace: string, name: string): any;
+  named(kind: string, namespace: string, name: string): Manifest;
   /** Policies of this kind in the namespace targeting kind/name (any section). */
-  targeting(policyKind: string, namespace: string, kind: string, name: string): any[];
+  targeting(policyKind: string, namespace: string, kind: string, name: string): Manifest[];
 }
 
-function indexDocs(docs: any[]): DocIndex {
+function indexDocs(docs: Manifest[]): DocIndex {
   const byName = new Map(docs.filter(Boolean).map((d) => [`${d.kind}/${ns(d)}/${d.metadata?.name}`, d]));
-  const targets = new Map<string, any[]>();
+  const targets = new Map<string, Manifest[]>();
   for (const d of docs.filter((x) => x?.spec?.targetRefs)) {
     for (const t of d.spec.targetRefs) {
       const key = `${d.kind}/${ns(d)}/${t.kind}/${t.name}`;
@@ -165,7 +166,7 @@ function indexDocs(docs: any[]): DocIndex {
 
 type SecretInfo = (secret: string, shim?: boolean) => Pick<HostReview, 'secret' | 'certificate' | 'issuer' | 'key' | 'lifetime'>;
 
-function keyOf(k: any): string {
+function keyOf(k: Manifest): string {
   const algorithm = k?.algorithm ?? 'RSA';
   return `${algorithm}${k?.size ? ` ${k.size}` : algorithm === 'RSA' ? ' 2048' : ''}`;
 }
@@ -175,7 +176,7 @@ function hstsOf(headers: Record<string, string>): string | undefined {
   return Object.entries(headers).find(([k]) => k.toLowerCase() === 'strict-transport-security')?.[1];
 }
 
-function nginxHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
+function nginxHosts(docs: Manifest[], secretInfo: SecretInfo): HostReview[] {
   const controller = byKind(docs, 'ConfigMap').find((c) => c.data && 'ssl-protocols' in c.data);
   const hsts = controller?.data?.hsts === 'true'
     ? [`max-age=${controller.data['hsts-max-age'] ?? 31536000}`, ...(controller.data['hsts-include-subdomains'] !== 'false' ? ['includeSubDomains'] : []), ...(controller.data['hsts-preload'] === 'true' ? ['preload'] : [])].join('; ')
@@ -184,9 +185,9 @@ function nginxHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
   const rows = byKind(docs, 'Ingress').flatMap((ing) => {
     const a = ing.metadata?.annotations ?? {};
     const passthrough = a[`${NGINX}ssl-passthrough`] === 'true';
-    const secretFor = new Map<string, string>((ing.spec?.tls ?? []).flatMap((t: any) => (t.hosts ?? []).map((h: string) => [h, t.secretName])));
+    const secretFor = new Map<string, string>((ing.spec?.tls ?? []).flatMap((t: Manifest) => (t.hosts ?? []).map((h: string) => [h, t.secretName])));
     const upstream = /^HTTPS$/i.test(a[`${NGINX}backend-protocol`] ?? '') ? ` (HTTPS, ${a[`${NGINX}proxy-ssl-verify`] === 'on' ? `verified as ${a[`${NGINX}proxy-ssl-name`]}` : 'NOT verified'})` : '';
-    return (ing.spec?.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => ({
+    return (ing.spec?.rules ?? []).flatMap((r: Manifest) => (r.http?.paths ?? []).map((p: Manifest) => ({
       host: r.host, path: p.path ?? '/', edge: `ingress-nginx ${id(ing)} (${ing.spec?.ingressClassName ?? 'default class'})`,
       tls: passthrough ? 'passthrough' : tls, hsts: passthrough ? undefined : hsts,
       ...(passthrough || !secretFor.has(r.host) ? {} : secretInfo(`${ns(ing)}/${secretFor.get(r.host)}`)),
@@ -198,10 +199,10 @@ function nginxHosts(docs: any[], secretInfo: SecretInfo): HostReview[] {
   return mergeRows(rows);
 }
 
-function gatewayHosts(docs: any[], secretInfo: SecretInfo, index: DocIndex): HostReview[] {
-  const parents = new Map<string, any>(byKind(docs, 'Gateway', 'ListenerSet').map((g) => [`${g.kind}/${id(g)}`, g]));
-  const gatewayOf = (p: any): any => (p?.kind === 'ListenerSet' ? parents.get(`Gateway/${p.spec?.parentRef?.namespace ?? ns(p)}/${p.spec?.parentRef?.name}`) : p);
-  const profileOf = (parent: any): string => {
+function gatewayHosts(docs: Manifest[], secretInfo: SecretInfo, index: DocIndex): HostReview[] {
+  const parents = new Map<string, Manifest>(byKind(docs, 'Gateway', 'ListenerSet').map((g) => [`${g.kind}/${id(g)}`, g]));
+  const gatewayOf = (p: Manifest): Manifest => (p?.kind === 'ListenerSet' ? parents.get(`Gateway/${p.spec?.parentRef?.namespace ?? ns(p)}/${p.spec?.parentRef?.name}`) : p);
+  const profileOf = (parent: Manifest): string => {
     const gw = gatewayOf(parent);
     const policy = index.targeting('ClientTrafficPolicy', ns(parent), parent.kind, parent.metadata.name)[0]
       ?? (gw && index.targeting('ClientTrafficPolicy', ns(gw), 'Gateway', gw.metadata.name)[0]);
@@ -210,23 +211,23 @@ function gatewayHosts(docs: any[], secretInfo: SecretInfo, index: DocIndex): Hos
     return `implementation default (no ClientTrafficPolicy for ${gatewayOf(parent)?.spec?.gatewayClassName ?? 'this Gateway'})`;
   };
   const rows = byKind(docs, 'HTTPRoute', 'TLSRoute').flatMap((route) => {
-    const refs = (route.spec?.parentRefs ?? []).map((p: any) => {
+    const refs = (route.spec?.parentRefs ?? []).map((p: Manifest) => {
       const parent = parents.get(`${p.kind ?? 'Gateway'}/${p.namespace ?? ns(route)}/${p.name}`);
-      return { parent, listener: (parent?.spec?.listeners ?? []).find((l: any) => l.name === p.sectionName) };
-    }).filter((r: any) => r.listener && r.listener.protocol !== 'HTTP');
-    return refs.flatMap(({ parent, listener }: any) => {
+      return { parent, listener: (parent?.spec?.listeners ?? []).find((l: Manifest) => l.name === p.sectionName) };
+    }).filter((r: Manifest) => r.listener && r.listener.protocol !== 'HTTP');
+    return refs.flatMap(({ parent, listener }: Manifest) => {
       const gw = gatewayOf(parent);
       const edge = `Gateway API ${route.kind} ${id(route)} on ${parent.kind} ${id(parent)}${gw ? ` (${gw.spec?.gatewayClassName})` : ''}`;
       const certRef = listener.tls?.certificateRefs?.[0];
       const shim = Object.keys(gw?.metadata?.annotations ?? {}).some((k) => k.startsWith('cert-manager.io/'));
       const cert = certRef ? secretInfo(`${certRef.namespace ?? ns(parent)}/${certRef.name}`, shim) : {};
       const passthrough = route.kind === 'TLSRoute';
-      return (passthrough ? [{}] : route.spec?.rules ?? []).flatMap((rule: any) => {
-        const headers = Object.fromEntries((rule.filters ?? []).flatMap((f: any) => f.responseHeaderModifier?.set ?? []).map((h: any) => [h.name, h.value]));
+      return (passthrough ? [{}] : route.spec?.rules ?? []).flatMap((rule: Manifest) => {
+        const headers = Object.fromEntries((rule.filters ?? []).flatMap((f: Manifest) => f.responseHeaderModifier?.set ?? []).map((h: Manifest) => [h.name, h.value]));
         const stream = index.targeting('BackendTrafficPolicy', ns(route), 'HTTPRoute', route.metadata.name)
-          .find((b) => b.spec?.timeout?.http?.streamIdleTimeout && b.spec.targetRefs.some((t: any) => !t.sectionName || t.sectionName === rule.name));
+          .find((b) => b.spec?.timeout?.http?.streamIdleTimeout && b.spec.targetRefs.some((t: Manifest) => !t.sectionName || t.sectionName === rule.name));
         const idle = stream?.spec?.timeout?.http?.streamIdleTimeout ?? rule.timeouts?.request;
-        return (rule.backendRefs ?? []).map((b: any) => {
+        return (rule.backendRefs ?? []).map((b: Manifest) => {
           const verified = index.targeting('BackendTLSPolicy', ns(route), 'Service', b.name)[0];
           return {
             host: listener.hostname ?? route.spec?.hostnames?.[0], path: rule.matches?.[0]?.path?.value ?? '/', edge,
@@ -243,13 +244,13 @@ function gatewayHosts(docs: any[], secretInfo: SecretInfo, index: DocIndex): Hos
 }
 
 /** Client validation of a listener: its ListenerSet's or Gateway's ClientTrafficPolicy, or the Gateway's own frontend validation. */
-function clientValidation(index: DocIndex, parent: any, gw: any): string | undefined {
-  const policy = (x: any) => x && index.targeting('ClientTrafficPolicy', ns(x), x.kind, x.metadata.name)[0]?.spec?.tls?.clientValidation?.caCertificateRefs;
+function clientValidation(index: DocIndex, parent: Manifest, gw: Manifest): string | undefined {
+  const policy = (x: Manifest) => x && index.targeting('ClientTrafficPolicy', ns(x), x.kind, x.metadata.name)[0]?.spec?.tls?.clientValidation?.caCertificateRefs;
   const refs = policy(parent) ?? policy(gw) ?? gw?.spec?.tls?.frontend?.default?.validation?.caCertificateRefs;
-  return refs?.length ? `required, CA ${refs.map((r: any) => `${r.kind} ${r.name}`).join(', ')}` : undefined;
+  return refs?.length ? `required, CA ${refs.map((r: Manifest) => `${r.kind} ${r.name}`).join(', ')}` : undefined;
 }
 
-function traefikHosts(docs: any[], secretInfo: SecretInfo, index: DocIndex): HostReview[] {
+function traefikHosts(docs: Manifest[], secretInfo: SecretInfo, index: DocIndex): HostReview[] {
   const named = index.named;
   const rows = byKind(docs, 'IngressRoute', 'IngressRouteTCP').filter((r) => r.spec?.tls).flatMap((ir) => {
     const passthrough = ir.kind === 'IngressRouteTCP' && ir.spec.tls.passthrough;
@@ -258,15 +259,15 @@ function traefikHosts(docs: any[], secretInfo: SecretInfo, index: DocIndex): Hos
       ? describeTls(versionsBetween((option.spec?.minVersion ?? 'VersionTLS12').replace('VersionTLS1', '1.'), (option.spec?.maxVersion ?? 'VersionTLS13').replace('VersionTLS1', '1.')), (option.spec?.cipherSuites ?? []).map(opensslName))
       : 'Traefik default TLSOption';
     const cert = ir.spec.tls.secretName ? secretInfo(`${ns(ir)}/${ir.spec.tls.secretName}`) : {};
-    return (ir.spec.routes ?? []).flatMap((r: any) => {
+    return (ir.spec.routes ?? []).flatMap((r: Manifest) => {
       // Host(`a`), HostSNI(`a`), and HostRegexp(`^[a-z0-9-]+\.zone$`) for a wildcard host (see hostMatcher).
       const hostsOf = [...String(r.match).matchAll(/Host(?:SNI)?\(`([^`]+)`\)|HostRegexp\(`\^\[a-z0-9-\]\+\\\.(.+)\$`\)/g)].map((m) => m[1] ?? `*.${m[2].replace(/\\\./g, '.')}`);
       const path = /PathPrefix\(`([^`]+)`\)/.exec(r.match)?.[1] ?? '/';
-      const mw = (r.middlewares ?? []).map((m: any) => named('Middleware', m.namespace ?? ns(ir), m.name)?.spec?.headers).find(Boolean);
+      const mw = (r.middlewares ?? []).map((m: Manifest) => named('Middleware', m.namespace ?? ns(ir), m.name)?.spec?.headers).find(Boolean);
       const hsts = mw?.stsSeconds ? [`max-age=${mw.stsSeconds}`, ...(mw.stsIncludeSubdomains ? ['includeSubDomains'] : []), ...(mw.stsPreload ? ['preload'] : [])].join('; ') : undefined;
-      return hostsOf.flatMap((host) => (r.services ?? []).map((s: any) => {
+      return hostsOf.flatMap((host) => (r.services ?? []).map((s: Manifest) => {
         const transport = s.serversTransport && named('ServersTransport', ns(ir), s.serversTransport);
-        const port = named('Service', ns(ir), s.name)?.spec?.ports?.find((p: any) => p.port === s.port);
+        const port = named('Service', ns(ir), s.name)?.spec?.ports?.find((p: Manifest) => p.port === s.port);
         return {
           host, path, edge: `Traefik ${ir.kind} ${id(ir)}`, tls, hsts, ...cert,
           backend: `${s.name}:${s.port}${transport?.spec?.serverName ? ` (HTTPS, verified as ${transport.spec.serverName})` : ''}`,
@@ -388,6 +389,6 @@ export function summaryLines(model: ReviewModel, title: string): string[] {
 }
 
 /** The summary of documents as Markdown (the writer's SUMMARY.md). */
-export function reviewSummary(docs: any[], title: string): string {
+export function reviewSummary(docs: Manifest[], title: string): string {
   return renderSummary(reviewModel(docs), title);
 }

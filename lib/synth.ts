@@ -1,12 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { threadId } from 'worker_threads';
 import { App } from 'cdk8s';
+import { DocumentOptions, SchemaOptions, ScalarTag, ToStringOptions, stringify } from 'yaml';
 import { Finding, Severity } from './policy/check';
 import { CheckedApp, checkApp, enforcePolicy, lastCheck } from './policy/gate';
 import { TlsStackError } from './policy/validation';
 import { reviewModel, summaryLines } from './summary';
-import { yamlDocument } from './yaml-out';
 
 /** One App to write, and the title of its review summary. */
 export interface AppToWrite {
@@ -50,7 +49,7 @@ const YAML_HEADER = `# ${GENERATED_MARKER} from a cdk8s app. Do not edit: change
  * The gated writer: validates every App (construct validations, which include the schema and TLS-policy checks), then
  * writes each into its `outdir`: one YAML file per chart (`<chart id><outputFileExtension>`), `kustomization.yaml` and
  * `SUMMARY.md`. One error anywhere and nothing is written. A file that already holds exactly what this run produces is
- * left alone (rewriting the same bytes cost a synth ~30 ms of renames over ext4's writeback, and moved the file's time).
+ * left alone (its modification time stays, for tools that watch it).
  * Files an earlier run wrote and this one does not are removed; files it did not write are never removed or overwritten.
  */
 export function writeApps(apps: AppToWrite[]): WrittenApp[] {
@@ -63,17 +62,11 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
   const plans = builds.map(({ app, title }) => {
     // The validations just ran the checks; nothing changed since, so their documents are the ones to write.
     const checked = lastCheck(app) ?? checkApp(app);
-    const kustomization = path.join(app.outdir, 'kustomization.yaml');
-    const summary = path.join(app.outdir, 'SUMMARY.md');
     const resources = checked.charts.map((c) => path.basename(c.file)).sort();
-    // What each file holds, rendered as it is compared or written: a large App's YAML is never held in memory as a whole.
-    const contents = new Map<string, () => Iterable<string>>([
-      ...checked.charts.map((c): [string, () => Iterable<string>] => [c.file, () => yamlFile(c.docs)]),
-      [kustomization, () => yamlFile([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }])],
-      [summary, function* () {
-        yield `<!-- ${GENERATED_MARKER}. Do not edit. -->`;
-        for (const line of summaryLines(reviewModel(checked.charts.flatMap((c) => c.docs)), title)) yield `\n${line}`;
-      }],
+    const contents = new Map<string, string>([
+      ...checked.charts.map((c): [string, string] => [c.file, yamlFile(c.docs)]),
+      [path.join(app.outdir, 'kustomization.yaml'), yamlFile([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }])],
+      [path.join(app.outdir, 'SUMMARY.md'), [`<!-- ${GENERATED_MARKER}. Do not edit. -->`, ...summaryLines(reviewModel(checked.charts.flatMap((c) => c.docs)), title)].join('\n')],
     ]);
     return { app, contents, warnings: checked.findings.filter((f) => f.severity === Severity.WARNING) };
   });
@@ -85,25 +78,20 @@ export function writeApps(apps: AppToWrite[]): WrittenApp[] {
     }
   }
   // Every file goes to a temporary name first; only when all of them are written do they replace the old ones, so an
-  // error while rendering (or a full disk) leaves every outdir as it was.
+  // error while writing (a full disk) leaves every outdir as it was. A file that already holds exactly this is left alone.
   const staged: Array<[string, string]> = [];
   const unchanged = new Set<string>();
   try {
     for (const { app, contents } of plans) {
       fs.mkdirSync(app.outdir, { recursive: true });
-      for (const [file, render] of contents) {
-        if (fs.existsSync(file) && holds(file, chunks(render()))) {
+      for (const [file, text] of contents) {
+        if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) {
           unchanged.add(file);
           continue;
         }
-        const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${threadId}.tmp`);
+        const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
         staged.push([tmp, file]);
-        const fd = fs.openSync(tmp, 'w');
-        try {
-          for (const chunk of chunks(render())) fs.writeSync(fd, chunk);
-        } finally {
-          fs.closeSync(fd);
-        }
+        fs.writeFileSync(tmp, text);
       }
     }
   } catch (e) {
@@ -136,39 +124,23 @@ export function synthChecked(app: App): CheckedApp {
   return lastCheck(app) ?? checkApp(app);
 }
 
-/** One marked YAML file. */
-function* yamlFile(docs: unknown[]): Iterable<string> {
-  yield YAML_HEADER;
-  for (let i = 0; i < docs.length; i++) yield (i ? '---\n' : '') + yamlDocument(docs[i]);
-}
+/**
+ * The YAML 1.2 core forms that YAML 1.1 reads as strings (`0o17`, `1e3`, `.5`...). The files are written the way cdk8s
+ * writes its own (the `yaml` library, YAML 1.1, so that `on`, `yes` and `0440` stay quoted strings for YAML 1.1 readers
+ * such as kubectl's), and these are added to what a plain string must not look like, so that they are quoted too: a
+ * YAML 1.2 reader (kustomize's kyaml, go-yaml v3, so `kubectl apply -k` and GitOps controllers) would read them as
+ * numbers. A property test reads every string back through both.
+ */
+const YAML_12_NUMBERS: ScalarTag[] = [
+  { tag: 'tag:yaml.org,2002:int', default: true, test: /^0o[0-7]+$/, resolve: (s) => parseInt(s.slice(2), 8) },
+  { tag: 'tag:yaml.org,2002:float', default: true, test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/, resolve: (s) => parseFloat(s) },
+  { tag: 'tag:yaml.org,2002:float', default: true, test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, resolve: (s) => parseFloat(s.replace(/\./, '').replace(/inf/i, 'Infinity')) },
+];
+const YAML_OPTIONS: DocumentOptions & SchemaOptions & ToStringOptions = { version: '1.1', lineWidth: 0, customTags: (tags) => [...tags, ...YAML_12_NUMBERS] };
 
-/** Text as bytes in chunks of about 64 KiB: a write per document was a system call each, and one string of a large App megabytes. */
-function* chunks(pieces: Iterable<string>): Iterable<Buffer> {
-  let chunk = '';
-  for (const piece of pieces) {
-    chunk += piece;
-    if (chunk.length >= 65_536) {
-      yield Buffer.from(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk) yield Buffer.from(chunk);
-}
-
-/** Whether `file` holds exactly these bytes, read a chunk at a time beside them (false at the first difference). */
-function holds(file: string, content: Iterable<Buffer>): boolean {
-  const fd = fs.openSync(file, 'r');
-  try {
-    let at = 0;
-    for (const chunk of content) {
-      const have = Buffer.allocUnsafe(chunk.length);
-      if (fs.readSync(fd, have, 0, chunk.length, at) !== chunk.length || !have.equals(chunk)) return false;
-      at += chunk.length;
-    }
-    return fs.fstatSync(fd).size === at;
-  } finally {
-    fs.closeSync(fd);
-  }
+/** One marked YAML file: the documents separated by `---`. */
+function yamlFile(docs: unknown[]): string {
+  return YAML_HEADER + docs.map((d) => stringify(d, YAML_OPTIONS)).join('---\n');
 }
 
 function isOurs(file: string): boolean {

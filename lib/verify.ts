@@ -99,7 +99,7 @@ const everySuite = () => [...offerableSuites().tls13, 'ALL:COMPLEMENTOFALL:@SECL
 
 /** Builds expectations for every public host of the edges in an App (what the spec promises). */
 export function expectationsFromApp(app: App, connect: { address?: string; httpsPort?: number; httpPort?: number } = {}): HostExpectation[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the constructs are loaded only for expectations from an App
   const { TlsEdgeBase } = require('./edge/edge') as typeof import('./edge/edge');
   const edges = app.node.findAll().filter((c): c is InstanceType<typeof TlsEdgeBase> => c instanceof TlsEdgeBase);
   return edges.flatMap((e) => [...e.routesByHost].map(([host, routes]) => {
@@ -127,7 +127,7 @@ export function expectationsFromUrl(url: string, extra: Partial<HostExpectation>
     throw new Error(`--url ${url}: not a URL, give e.g. https://app.example.com`);
   }
   if (u.protocol !== 'https:') throw new Error(`--url ${url}: give an https:// URL`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for a --url run's default headers
   const { SecurityHeaders } = require('./policy/headers') as typeof import('./policy/headers');
   const defaults = new SecurityHeaders('verify', 'headers');
   return {
@@ -534,7 +534,7 @@ export const VERIFY_HELP = verifyHelp();
  */
 export async function verifyCommand(args: string[], io: { stdout: { write(s: string): unknown; isTTY?: boolean } },
   environments?: VerifyEnvironments): Promise<number> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ./cli imports this module: read at call time
   const { UsageError, parseCommandLine }: typeof import('./cli') = require('./cli');
   const { values, positionals } = parseCommandLine<VerifyFlags>(args, {
     'env': { type: 'string' }, 'url': { type: 'string', multiple: true }, 'ca': { type: 'string' },

@@ -1,8 +1,10 @@
-// npm run test:consumer: proves the package works for a user. Packs the library, creates fresh cdk8s apps in the
-// shape of cdk8s's own `typescript-app` template (its tsconfig, cdk8s.yaml, ts-node) in a temporary folder, installs
-// the tarball with the lowest and the newest supported cdk8s / constructs / cdk8s-plus-27, then: type-checks with the
-// template's strict tsconfig (no skipLibCheck), synthesizes the README's example with plain `cdk8s synth`, asserts the
-// output, and checks that a plain `app.synth()` of a policy-violating stack fails and writes no YAML.
+// A script because no standard tool proves a package from its user's side: it packs this one, makes fresh cdk8s apps
+// in temporary folders the way `cdk8s init typescript-app` does, installs the tarball there and uses it as a user would.
+//
+// npm run test:consumer: the apps have the template's tsconfig, cdk8s.yaml and ts-node, with the lowest and the newest
+// supported cdk8s / constructs / cdk8s-plus-27; each type-checks with the template's strict tsconfig (no skipLibCheck),
+// synthesizes the README's example with plain `cdk8s synth` (and the validation plugin), asserts the output, and checks
+// that a plain `app.synth()` of a policy-violating stack fails and writes no YAML.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -41,14 +43,14 @@ export function readmeExample(): string {
 }
 
 /** A fresh app in cdk8s's typescript-app shape with these dependencies installed. */
-export function createApp(dir: string, dependencies: Record<string, string>, mainTs: string): void {
+export function createApp(dir: string, dependencies: Record<string, string>, mainTs: string, { validationPlugin = true } = {}): void {
   fs.mkdirSync(dir, { recursive: true });
   const template = path.join(root, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
   fs.copyFileSync(path.join(template, 'tsconfig.json'), path.join(dir, 'tsconfig.json'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, license: 'Apache-2.0' }, null, 2));
   fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), [
-    'language: typescript', 'app: npx ts-node main.ts', 'validations:',
-    '  - package: ./node_modules/cdk8s-secure-tls', '    class: TlsPolicyValidation', `    version: ${pkg.version}`, '',
+    'language: typescript', 'app: npx ts-node main.ts',
+    ...(validationPlugin ? ['validations:', '  - package: ./node_modules/cdk8s-secure-tls', '    class: TlsPolicyValidation', `    version: ${pkg.version}`] : []), '',
   ].join('\n'));
   fs.writeFileSync(path.join(dir, 'main.ts'), mainTs);
   const specs = Object.entries({ ...TEMPLATE_DEV, ...dependencies }).map(([n, v]) => (v.startsWith('/') ? v : `${n}@${v}`));

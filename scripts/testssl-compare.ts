@@ -1,7 +1,13 @@
-// Side by side: `cdk8s-tls verify` and testssl.sh against the fault servers of the verify tests (test/verify/faults.ts),
-// one fault at a time, on loopback. A tool "flags" a fault when it reports something it does not report against the
-// correct server of the same kind (testssl.sh: findings of severity LOW or above, or WARN/FATAL; verify: checks that
-// fail or could not run). Prints a Markdown table. Run through scripts/testssl-compare.sh.
+// A script because it compares two tools on the same servers, which neither does itself: `cdk8s-tls verify` and
+// testssl.sh against the fault servers of the verify tests (test/verify/faults.ts), one fault at a time, on loopback
+// (nginx from Debian's packages where installed, else the Node https + ws stack). A tool "flags" a fault when it reports
+// something it does not report against the correct server of the same kind (testssl.sh: findings of severity LOW or
+// above, or WARN/FATAL; verify: checks that fail or could not run). Prints a Markdown table. Slow (testssl.sh takes
+// ~50 s per server): for developers, not CI.
+//
+//   apt-get install -y testssl.sh nginx
+//   npx ts-node scripts/testssl-compare.ts     # JOBS=3 servers at a time; TESTSSL=/path/to/testssl.sh to pick another;
+//                                              # CASES=regex for only the matching faults (and the correct servers)
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,9 +15,10 @@ import * as path from 'path';
 import { main } from '../lib/cli';
 import type { CheckResult } from '../lib/verify';
 import { FAULTS, FaultCase, HOST } from '../test/verify/faults';
+import { runs } from '../test/tools';
 import { Leaf, RunningStack, StackOptions, freePort, hasNginx, makePki, startNginx, startNodeStack, startSilentServer, startSlowConnectServer } from '../test/verify/servers';
 
-const TESTSSL = process.env.TESTSSL ?? 'testssl';
+const TESTSSL = process.env.TESTSSL ?? (runs('testssl', '--version') ? 'testssl' : 'testssl.sh');
 const JOBS = Number(process.env.JOBS ?? 3);
 const FLAGGED = new Set(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'WARN', 'FATAL']);
 
@@ -26,6 +33,8 @@ interface Case {
 interface Finding { id: string; severity: string; finding: string }
 
 async function main_(): Promise<void> {
+  if (!runs(TESTSSL, '--version')) throw new Error(`${TESTSSL} is not installed: apt-get install -y testssl.sh (Debian's package), or set TESTSSL=/path/to/testssl.sh`);
+  if (!hasNginx()) process.stderr.write('nginx is not installed (apt-get install -y nginx): the Node stack stands in for it\n');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testssl-compare-'));
   const pki = await makePki();
   const [good, client] = await Promise.all([pki.leaf([HOST]), pki.leaf(['web-server'], { clientAuth: true })]);

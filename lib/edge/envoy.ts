@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as eg from '../../imports/gateway.envoyproxy.io';
+import * as backendTraffic from '../../imports/backendtrafficpolicies-gateway.envoyproxy.io';
+import * as clientTraffic from '../../imports/clienttrafficpolicies-gateway.envoyproxy.io';
 import { TlsProfile, TlsVersion } from '../policy/tls-profiles';
 
 /**
@@ -24,11 +25,11 @@ export const STREAM_IDLE_ANNOTATION = 'tls-stack/stream-idle-timeout';
 /** Annotation stating, for an implementation the library cannot configure, the request body limit of rules (`<rule>=<bytes>,...`). */
 export const BODY_LIMIT_ANNOTATION = 'tls-stack/max-request-body';
 
-const EG_VERSION: Record<TlsVersion, eg.ClientTrafficPolicySpecTlsMinVersion> = {
-  [TlsVersion.TLS_1_0]: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_0,
-  [TlsVersion.TLS_1_1]: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_1,
-  [TlsVersion.TLS_1_2]: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_2,
-  [TlsVersion.TLS_1_3]: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_3,
+const EG_VERSION: Record<TlsVersion, clientTraffic.ClientTrafficPolicySpecTlsMinVersion> = {
+  [TlsVersion.TLS_1_0]: clientTraffic.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_0,
+  [TlsVersion.TLS_1_1]: clientTraffic.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_1,
+  [TlsVersion.TLS_1_2]: clientTraffic.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_2,
+  [TlsVersion.TLS_1_3]: clientTraffic.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_3,
 };
 
 /** `tls-stack/tls-profile`: the profile in words, for implementations where the operator applies it. */
@@ -60,19 +61,19 @@ export interface ClientTrafficOptions {
  */
 export function clientTrafficPolicy(scope: Construct, id: string, name: string, o: ClientTrafficOptions): ApiObject {
   const tls13Only = o.profile.minVersion === TlsVersion.TLS_1_3;
-  return new eg.ClientTrafficPolicy(scope, id, {
+  return new clientTraffic.ClientTrafficPolicy(scope, id, {
     metadata: { name, namespace: o.namespace },
     spec: {
       targetRefs: [{ group: 'gateway.networking.k8s.io', kind: o.target.kind, name: o.target.name }],
       tls: {
         minVersion: EG_VERSION[o.profile.minVersion],
-        maxVersion: eg.ClientTrafficPolicySpecTlsMaxVersion.VALUE_1_3,
+        maxVersion: clientTraffic.ClientTrafficPolicySpecTlsMaxVersion.VALUE_1_3,
         // TLS 1.3 suites are not configurable in Envoy Gateway and all AEAD; the CRD refuses ciphers with minVersion 1.3.
         ...(tls13Only ? {} : { ciphers: o.profile.ciphers }),
         alpnProtocols: ['h2', 'http/1.1'],
         ...(o.clientCa ? {
           clientValidation: {
-            mode: o.clientCa.optional ? eg.ClientTrafficPolicySpecTlsClientValidationMode.VERIFY_IF_GIVEN : eg.ClientTrafficPolicySpecTlsClientValidationMode.REQUIRE_AND_VERIFY,
+            mode: o.clientCa.optional ? clientTraffic.ClientTrafficPolicySpecTlsClientValidationMode.VERIFY_IF_GIVEN : clientTraffic.ClientTrafficPolicySpecTlsClientValidationMode.REQUIRE_AND_VERIFY,
             caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: o.clientCa.configMap, namespace: o.clientCa.namespace }],
           },
         } : {}),
@@ -95,12 +96,12 @@ export interface RouteRulesPolicy {
 
 /** A BackendTrafficPolicy on exactly these rules of an HTTPRoute (sectionName = rule name, same namespace). */
 export function routeRulesPolicy(scope: Construct, id: string, name: string, route: string, ruleNames: string[], o: RouteRulesPolicy): ApiObject {
-  return new eg.BackendTrafficPolicy(scope, id, {
+  return new backendTraffic.BackendTrafficPolicy(scope, id, {
     metadata: { name },
     spec: {
       targetRefs: ruleNames.map((sectionName) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route, sectionName })),
       ...(o.streamIdleTimeout ? { timeout: { http: { streamIdleTimeout: `${o.streamIdleTimeout.toSeconds()}s` } } } : {}),
-      ...(o.maxRequestBodyBytes !== undefined ? { requestBuffer: { limit: eg.BackendTrafficPolicySpecRequestBufferLimit.fromString(`${o.maxRequestBodyBytes / 1024}Ki`) } } : {}),
+      ...(o.maxRequestBodyBytes !== undefined ? { requestBuffer: { limit: backendTraffic.BackendTrafficPolicySpecRequestBufferLimit.fromString(`${o.maxRequestBodyBytes / 1024}Ki`) } } : {}),
     },
   });
 }

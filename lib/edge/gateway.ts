@@ -1,5 +1,10 @@
 import { Construct } from 'constructs';
-import * as gw from '../../imports/gateway.networking.k8s.io';
+import * as backendTls from '../../imports/backendtlspolicies-gateway.networking.k8s.io';
+import * as gateways from '../../imports/gateways-gateway.networking.k8s.io';
+import * as httpRoutes from '../../imports/httproutes-gateway.networking.k8s.io';
+import * as listenerSets from '../../imports/listenersets-gateway.networking.k8s.io';
+import * as grants from '../../imports/referencegrants-gateway.networking.k8s.io';
+import * as tlsRoutes from '../../imports/tlsroutes-gateway.networking.k8s.io';
 import { labelNamespaceOf } from '../chart';
 import { AcmeSolver, CaIssuer } from '../issuers';
 import { check, checkName, fitName, groupBy, NameKind } from '../policy/validation';
@@ -75,7 +80,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
   public readonly implementation: GatewayImplementation;
   /** The plain-HTTP listener redirects and HTTP-01 challenges use. */
   public readonly httpListener: string;
-  private readonly grants = new Map<string, { from: Record<string, string>; to: Set<string> }>();
+  private readonly grants = new Map<string, { from: { group: string; kind: string; namespace: string }; to: Set<string> }>();
 
   constructor(scope: Construct, id: string, props: GatewayApiEdgeProps) {
     super(scope, id, props);
@@ -119,24 +124,23 @@ export class GatewayApiEdge extends TlsEdgeBase {
 
     // With a ListenerSet the listeners live in the routes' namespace; only the shared Gateway is elsewhere.
     const crossNs = !shared && this.gatewayNamespace !== ns;
-    const allowedRoutes = { namespaces: crossNs
-      ? { from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, selector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }
-      : { from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } };
     const secretRef = (name: string) => {
       if (crossNs) this.grant(GROUP, 'Gateway', 'Secret', name);
       return { group: '', kind: 'Secret', name, namespace: crossNs ? ns : undefined };
     };
     const listenerName = (r: { host: string; passthrough: boolean }) => fitName(`${r.passthrough ? 'tls' : 'https'}-${TlsEdgeBase.slug(r.host)}`);
     const byHost = [...this.routesByHost.values()].map((routes) => routes[0]);
-    const listeners = [
-      ...(shared ? [] : [{ name: this.httpListener, port: 80, protocol: 'HTTP', allowedRoutes }]),
-      ...byHost.map((r) => ({
-        name: listenerName(r), port: 443, protocol: r.passthrough ? 'TLS' : 'HTTPS', hostname: r.host, allowedRoutes,
-        tls: r.passthrough
-          ? { mode: gw.GatewaySpecListenersTlsMode.PASSTHROUGH }
-          : { mode: gw.GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [secretRef(r.certificate.secretName)] },
-      })),
-    ];
+    // A Gateway's and a ListenerSet's listeners are the same fields; only the names of their enums differ.
+    const listeners = <Mode, From>(e: { passthrough: Mode; terminate: Mode; same: From; selector: From }) => {
+      const allowedRoutes = { namespaces: crossNs ? { from: e.selector, selector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } : { from: e.same } };
+      return [
+        ...(shared ? [] : [{ name: this.httpListener, port: 80, protocol: 'HTTP', allowedRoutes }]),
+        ...byHost.map((r) => ({
+          name: listenerName(r), port: 443, protocol: r.passthrough ? 'TLS' : 'HTTPS', hostname: r.host, allowedRoutes,
+          tls: r.passthrough ? { mode: e.passthrough } : { mode: e.terminate, certificateRefs: [secretRef(r.certificate.secretName)] },
+        })),
+      ];
+    };
 
     const bundleRef = (ca: CaIssuer) => {
       labelNamespaceOf(this, ca.trustBundle!.namespaceLabel);
@@ -148,17 +152,30 @@ export class GatewayApiEdge extends TlsEdgeBase {
       ...(envoy ? {} : { [TLS_PROFILE_ANNOTATION]: profileNote(this.tlsProfile) }),
     };
     if (shared) {
-      new gw.ListenerSet(this, 'ListenerSet', {
+      new listenerSets.ListenerSet(this, 'ListenerSet', {
         metadata: { name: props.name, annotations },
-        spec: { parentRef: { group: GROUP, kind: 'Gateway', name: shared.gatewayName, namespace: shared.gatewayNamespace }, listeners: listeners as any },
+        spec: {
+          parentRef: { group: GROUP, kind: 'Gateway', name: shared.gatewayName, namespace: shared.gatewayNamespace },
+          listeners: listeners({
+            passthrough: listenerSets.ListenerSetSpecListenersTlsMode.PASSTHROUGH, terminate: listenerSets.ListenerSetSpecListenersTlsMode.TERMINATE,
+            same: listenerSets.ListenerSetSpecListenersAllowedRoutesNamespacesFrom.SAME, selector: listenerSets.ListenerSetSpecListenersAllowedRoutesNamespacesFrom.SELECTOR,
+          }),
+        },
       });
     } else {
       // Client validation on another implementation: Gateway API's own (per Gateway). Envoy Gateway: its ClientTrafficPolicy.
       const frontend = clientCa && !envoy ? { default: { validation: { caCertificateRefs: [this.configMapRef(clientCa.configMap, crossNs ? ns : undefined)] } } } : undefined;
       const backend = mtlsBackend ? { clientCertificateRef: secretRef(this.edgeClientCertificate(mtlsBackend.upstreamTls!.ca).secretName) } : undefined;
-      new gw.Gateway(this, 'Gateway', {
+      new gateways.Gateway(this, 'Gateway', {
         metadata: { name: props.name, namespace: this.gatewayNamespace, annotations },
-        spec: { gatewayClassName: this.gatewayClassName, listeners: listeners as any, tls: frontend || backend ? { frontend, backend } as any : undefined },
+        spec: {
+          gatewayClassName: this.gatewayClassName,
+          listeners: listeners({
+            passthrough: gateways.GatewaySpecListenersTlsMode.PASSTHROUGH, terminate: gateways.GatewaySpecListenersTlsMode.TERMINATE,
+            same: gateways.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME, selector: gateways.GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR,
+          }),
+          tls: frontend || backend ? { frontend, backend } : undefined,
+        },
       });
     }
     if (envoy && terminated.length) {
@@ -178,14 +195,14 @@ export class GatewayApiEdge extends TlsEdgeBase {
       : { group: GROUP, kind: 'Gateway', name: this.gatewayName, namespace: this.gatewayNamespace !== ns ? this.gatewayNamespace : undefined, sectionName });
     const redirectHosts = byHost.filter((r) => !r.passthrough).map((r) => r.host);
     if (redirectHosts.length) {
-      new gw.HttpRoute(this, 'Redirect', {
+      new httpRoutes.HttpRoute(this, 'Redirect', {
         metadata: { name: this.objectName('https-redirect') },
         spec: {
           parentRefs: [parent(this.httpListener)],
           hostnames: redirectHosts,
           rules: [{ filters: [{
-            type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
-            requestRedirect: { scheme: gw.HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: redirect as unknown as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode },
+            type: httpRoutes.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+            requestRedirect: { scheme: httpRoutes.HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: redirect as unknown as httpRoutes.HttpRouteSpecRulesFiltersRequestRedirectStatusCode },
           }] }],
         },
       });
@@ -193,7 +210,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
 
     const headers = { ...(this.securityHeaders.hstsValue ? { 'Strict-Transport-Security': this.securityHeaders.hstsValue } : {}), ...this.securityHeaders.headers };
     const headerFilter = {
-      type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
+      type: httpRoutes.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
       responseHeaderModifier: { set: Object.entries(headers).map(([name, value]) => ({ name, value })) },
     };
     for (const host of redirectHosts) {
@@ -211,7 +228,7 @@ export class GatewayApiEdge extends TlsEdgeBase {
         const name = this.objectName(`${slug}${suffix}`);
         const names = routes.map(ruleName);
         const limits = routes.flatMap((r, i) => (r.maxRequestBodyBytes !== undefined ? [`${names[i]}=${r.maxRequestBodyBytes}`] : []));
-        new gw.HttpRoute(this, `Route-${host}${suffix}`, {
+        new httpRoutes.HttpRoute(this, `Route-${host}${suffix}`, {
           metadata: {
             name,
             annotations: envoy ? undefined : {
@@ -225,8 +242,8 @@ export class GatewayApiEdge extends TlsEdgeBase {
             rules: routes.map((r, i) => ({
               name: names[i],
               matches: [{
-                path: { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.path },
-                ...(viaLoadBalancer ? { headers: [{ type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: XFP, value: 'https' }] } : {}),
+                path: { type: httpRoutes.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.path },
+                ...(viaLoadBalancer ? { headers: [{ type: httpRoutes.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: XFP, value: 'https' }] } : {}),
               }],
               filters: [headerFilter],
               backendRefs: [{ name: r.backend.serviceName, port: r.backend.servicePort }],
@@ -239,14 +256,14 @@ export class GatewayApiEdge extends TlsEdgeBase {
       }
     }
     for (const r of this.routes.filter((x) => x.passthrough)) {
-      new gw.TlsRoute(this, `Passthrough-${r.host}`, {
+      new tlsRoutes.TlsRoute(this, `Passthrough-${r.host}`, {
         metadata: { name: this.objectName(TlsEdgeBase.slug(r.host)), annotations: { [NOTE]: PASSTHROUGH_NOTE } },
         spec: { parentRefs: [parent(listenerName(r))], hostnames: [r.host], rules: [{ backendRefs: [{ name: r.backend.serviceName, port: r.backend.servicePort }] }] },
       });
     }
 
     for (const service of [...new Map(terminated.filter((r) => r.upstreamTls).map((r) => [r.backend.serviceName, r])).values()]) {
-      new gw.BackendTlsPolicy(this, `BackendTls-${service.backend.serviceName}`, {
+      new backendTls.BackendTlsPolicy(this, `BackendTls-${service.backend.serviceName}`, {
         metadata: { name: this.objectName(service.backend.serviceName) },
         spec: {
           targetRefs: [{ group: '', kind: 'Service', name: service.backend.serviceName }],
@@ -257,9 +274,9 @@ export class GatewayApiEdge extends TlsEdgeBase {
 
     this.checkHttp01Solvers();
     for (const [key, { from, to }] of this.grants) {
-      new gw.ReferenceGrant(this, `Grant-${key}`, {
+      new grants.ReferenceGrant(this, `Grant-${key}`, {
         metadata: { name: this.objectName('from', from.kind.toLowerCase()) },
-        spec: { from: [from as any], to: [...to].sort().map((k) => { const [kind, name] = k.split('/'); return { group: '', kind, name }; }) },
+        spec: { from: [from], to: [...to].sort().map((k) => { const [kind, name] = k.split('/'); return { group: '', kind, name }; }) },
       });
     }
   }

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import * as gw from '../../imports/gateway.networking.k8s.io';
+import * as gw from '../../imports/gateways-gateway.networking.k8s.io';
 import { enforcePolicy } from '../policy/gate';
 import { TlsProfile } from '../policy/tls-profiles';
 import { checkName, NameKind } from '../policy/validation';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import * as tr from '../../imports/traefik.io';
+import * as tr from '../../imports/crds-traefik.io';
 import { labelNamespaceOf } from '../chart';
 import { FrameOptions } from '../policy/headers';
 import { TlsVersion } from '../policy/tls-profiles';

@@ -1,10 +1,7 @@
 import { createHash } from 'crypto';
-import type * as Cel from '@bufbuild/cel';
-import type * as CelExt from '@bufbuild/cel/ext';
-import type * as Syntax from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import type * as Protobuf from '@bufbuild/protobuf';
-import type { RE2JS } from '@bufbuild/re2';
-import { beforeSnapshot } from './snapshot';
+import { CelScalar, celEnv, celFunc, isCelError, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { RE2JS } from '@bufbuild/re2';
 import { ipFamily } from './validation';
 
 /**
@@ -20,55 +17,39 @@ export interface CelSite {
   readonly rules: CelRule[];
 }
 
-/** One rule: its text, its message, and its syntax tree parsed ahead of time (Expr, protobuf binary, base64). */
+/** One rule: its text and its message. */
 export interface CelRule {
   readonly rule: string;
   readonly message?: string;
-  readonly ast?: string;
 }
 
 type Program = (bindings: { self: unknown }) => unknown;
 
-/**
- * The evaluator, loaded on the first rule that applies (most documents carry none): @bufbuild/cel, its strings
- * extension and the protobuf runtime, bundled by the import script (imports/validators/cel.js; RE2 is re2.js beside it).
- */
-type Runtime = Pick<typeof Cel, 'celEnv' | 'celFunc' | 'CelScalar' | 'plan' | 'parse' | 'isCelError'> & {
-  strings: typeof CelExt.strings;
-  fromBinary: typeof Protobuf.fromBinary;
-  ExprSchema: typeof Syntax.ExprSchema;
-};
-let cel: { lib: Runtime; env: Cel.CelEnv; fromAst: (ast: string) => Syntax.Expr } | undefined;
+let env: ReturnType<typeof celEnv> | undefined;
 const regexps = new Map<string, RE2JS>();
-function evaluator() {
-  if (!cel) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const lib: Runtime = require('../../imports/validators/cel');
-    const { RE2JS: Engine }: { RE2JS: typeof RE2JS } = require('../../imports/validators/re2');
-    const env = lib.celEnv({
-      funcs: [...lib.strings, lib.celFunc('isIP', [lib.CelScalar.STRING], lib.CelScalar.BOOL, (s: string) => ipFamily(s) !== 0)],
-      variables: { self: lib.CelScalar.DYN },
-      // matches() asks for its pattern on every call: each is compiled once.
-      re2: { compile: (pattern: string) => regexps.get(pattern) ?? regexps.set(pattern, Engine.compile(pattern)).get(pattern)! },
-    });
-    cel = { lib, env, fromAst: (ast: string) => lib.fromBinary(lib.ExprSchema, Buffer.from(ast, 'base64')) as Syntax.Expr };
-  }
-  return cel;
+/** The environment, made on the first rule that applies (most documents carry none). */
+function celEnvironment() {
+  env ??= celEnv({
+    funcs: [...strings, celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => ipFamily(s) !== 0)],
+    variables: { self: CelScalar.DYN },
+    // matches() asks for its pattern on every call: each is compiled once.
+    re2: { compile: (pattern: string) => regexps.get(pattern) ?? regexps.set(pattern, RE2JS.compile(pattern)).get(pattern)! },
+  });
+  return env;
 }
 
-/** A rule planned once, and its number (for the results cache). */
+/** A rule parsed and planned once, and its number (for the results cache). */
 interface Planned {
   readonly id: number;
   readonly run: Program | Error;
 }
 const programs = new Map<string, Planned>();
-function program({ rule, ast }: CelRule): Planned {
+function program({ rule }: CelRule): Planned {
   let p = programs.get(rule);
   if (!p) {
     let run: Program | Error;
     try {
-      const { lib, env, fromAst } = evaluator();
-      run = lib.plan(env, ast ? fromAst(ast) : lib.parse(rule)) as unknown as Program;
+      run = plan(celEnvironment(), parse(rule)) as unknown as Program;
     } catch (e) {
       run = e as Error;
     }
@@ -79,11 +60,9 @@ function program({ rule, ast }: CelRule): Planned {
 
 /**
  * Results by rule and value: a rule's result depends only on the value it is given (Kubernetes CEL has no clock or
- * state), and the same listeners, routes and filters recur across documents and synths. Keyed by {@link valueKey};
- * cleared when full, and before a startup snapshot (the planned rules stay in it).
+ * state), and the same listeners, routes and filters recur across documents. Keyed by {@link valueKey}; cleared when full.
  */
 const results = new Map<string, unknown>();
-beforeSnapshot(() => results.clear());
 const RESULTS_MAX = 50_000;
 
 /** JSON → CEL input: integers become CEL ints (bigint), as the API server types them from the schema. */
@@ -143,7 +122,7 @@ export function celErrors(doc: unknown, sites: CelSite[]): { cel: Array<{ field:
         }
         if (result === true) continue;
         if (result === false) cel.push({ field, message: message ?? `failed rule: ${rule}` });
-        else celUnknown.push({ field, message: `rule not evaluated (${result instanceof Error || evaluator().lib.isCelError(result) ? (result as Error).message : `result ${String(result)}`}): ${rule}` });
+        else celUnknown.push({ field, message: `rule not evaluated (${result instanceof Error || isCelError(result) ? (result as Error).message : `result ${String(result)}`}): ${rule}` });
       }
     }
   }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DocumentOptions, ParseOptions, SchemaOptions, parseAllDocuments } from 'yaml';
 import { validateDocument } from './schema';
 import { TlsProfile } from './tls-profiles';
 import { groupBy, labelProblem, literalSecretProblem, mountPathProblem, nameProblem, NameKind, redactSecret } from './validation';
@@ -29,10 +30,17 @@ export interface Finding {
   readonly fix: string;
 }
 
+/**
+ * A Kubernetes manifest as it is read from YAML or synthesized: untyped JSON, whose fields the checks, the summary and
+ * the requirements probe with optional chaining (a hand-written manifest may hold anything, or nothing, anywhere).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML has no static type; every read tolerates absence
+export type Manifest = any;
+
 /** A parsed document and where it came from. */
 export interface ManifestDoc {
   readonly file: string;
-  readonly doc: any;
+  readonly doc: Manifest;
   /** Construct path of what produced it. @default read from a file */
   readonly source?: string;
 }
@@ -44,8 +52,6 @@ export interface ManifestDoc {
  * an illustration, not a manifest, and is skipped.
  */
 export function loadManifests(paths: string[]): ManifestDoc[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const yaml = require('js-yaml') as typeof import('js-yaml');
   const files = paths.flatMap((p) => walk(p)).sort();
   return files.flatMap((file) => {
     const text = fs.readFileSync(file, 'utf8');
@@ -53,30 +59,25 @@ export function loadManifests(paths: string[]): ManifestDoc[] {
     const sources = isYaml ? [text] : [...text.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m) => m[1]);
     const prose = sources.length !== 1 || !isYaml;
     return sources.flatMap((src) => {
-      let docs: unknown[];
-      try {
-        docs = yaml.loadAll(src, undefined, { schema: manifestSchema(yaml) });
-      } catch (e) {
-        if (!(e instanceof yaml.YAMLException)) throw e;
+      const parsed = parseAllDocuments(src, MANIFEST_YAML);
+      const error = (Array.isArray(parsed) ? parsed : [parsed]).flatMap((d) => d.errors)[0];
+      if (error) {
         if (!isYaml) return [];
-        throw new Error(`${file}:${e.mark.line + 1}:${e.mark.column + 1}: not valid YAML (${e.reason}); kubectl apply would refuse it: fix the file`);
+        const [line, col] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [1, 1];
+        throw new Error(`${file}:${line}:${col}: not valid YAML (${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}); kubectl apply would refuse it: fix the file`);
       }
+      const docs = Array.isArray(parsed) ? parsed.map((d) => d.toJS()) : [];
       // YAML blocks in prose are often not Kubernetes objects (compose files, CI configs): keep only those that are.
-      return docs.filter((doc: any) => doc && typeof doc === 'object' && (!prose || (doc.apiVersion && doc.kind))).map((doc) => ({ file, doc }));
+      return docs.filter((doc: Manifest) => doc && typeof doc === 'object' && (!prose || (doc.apiVersion && doc.kind))).map((doc) => ({ file, doc }));
     });
   });
 }
 
-let schema: import('js-yaml').Schema | undefined;
 /**
- * Plain scalars as YAML 1.2 reads them (`yes` and `2024-01-01` stay strings: no dates), merge keys applied and the
- * explicit tags (`!!binary`, `!!timestamp`, `!!set`...) read, as kubectl's YAML reader does.
+ * Plain scalars as YAML 1.2 reads them (`yes` and `2024-01-01` stay strings: no dates), a repeated key an error, merge
+ * keys applied and the explicit tags `!!binary`, `!!set`, `!!omap` and `!!pairs` read, as kubectl's YAML reader does.
  */
-function manifestSchema(yaml: typeof import('js-yaml')): import('js-yaml').Schema {
-  // js-yaml exports its types (lib/index.js); @types/js-yaml does not declare them.
-  const t = (yaml as unknown as { types: Record<'merge' | 'binary' | 'omap' | 'pairs' | 'set' | 'timestamp', import('js-yaml').Type> }).types;
-  return (schema ??= yaml.CORE_SCHEMA.extend({ implicit: [t.merge], explicit: [t.binary, t.omap, t.pairs, t.set, t.timestamp] }));
-}
+const MANIFEST_YAML: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.2', schema: 'core', merge: true, uniqueKeys: true, customTags: ['binary', 'omap', 'pairs', 'set'] };
 
 function walk(p: string): string[] {
   const stat = fs.statSync(p);
@@ -111,11 +112,11 @@ const PATH_SEGMENT_NAMES = /^rbac\.authorization\.k8s\.io\//;
 const PLAIN_APP_PROTOCOLS = new Set(['http', 'kubernetes.io/ws', 'kubernetes.io/h2c', 'h2c', 'ws']);
 const TLS_APP_PROTOCOLS = new Set(['https', 'kubernetes.io/wss', 'wss', 'tls']);
 /** A Service port that says plain HTTP: its appProtocol, or without one its name (`http`, `http-web`, `ws`) or port 80. */
-const isPlainHttpPort = (p: any) => (p.appProtocol ? PLAIN_APP_PROTOCOLS.has(String(p.appProtocol).toLowerCase()) : /^(http|ws|h2c)(-|$)/i.test(p.name ?? '') || p.port === 80);
-const isTlsPort = (p: any) => (p.appProtocol ? TLS_APP_PROTOCOLS.has(String(p.appProtocol).toLowerCase()) : /^(https|wss|tls)(-|$)/i.test(p.name ?? '') || p.port === 443);
+const isPlainHttpPort = (p: Manifest) => (p.appProtocol ? PLAIN_APP_PROTOCOLS.has(String(p.appProtocol).toLowerCase()) : /^(http|ws|h2c)(-|$)/i.test(p.name ?? '') || p.port === 80);
+const isTlsPort = (p: Manifest) => (p.appProtocol ? TLS_APP_PROTOCOLS.has(String(p.appProtocol).toLowerCase()) : /^(https|wss|tls)(-|$)/i.test(p.name ?? '') || p.port === 443);
 
 /** Where the pod spec is in a document of this kind (for finding fields). */
-function podSpecPath(doc: any): string {
+function podSpecPath(doc: Manifest): string {
   return doc.kind === 'Pod' ? 'spec' : doc.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec';
 }
 
@@ -125,14 +126,14 @@ function schemaField(error: string): string | undefined {
   return p.startsWith('/') && p.length > 1 ? p.slice(1).split('/').map((x, i) => (/^\d+$/.test(x) ? `[${x}]` : `${i ? '.' : ''}${x}`)).join('') : undefined;
 }
 
-function podSpec(doc: any): any {
+function podSpec(doc: Manifest): Manifest {
   if (doc.kind === 'Pod') return doc.spec;
   if (doc.kind === 'CronJob') return doc.spec?.jobTemplate?.spec?.template?.spec;
   return doc.spec?.template?.spec;
 }
-const containersOf = (spec: any): any[] => [...spec?.containers ?? [], ...spec?.initContainers ?? []];
-const annotations = (doc: any): Record<string, string> => doc.metadata?.annotations ?? {};
-const ns = (doc: any) => doc.metadata?.namespace ?? 'default';
+const containersOf = (spec: Manifest): Manifest[] => [...spec?.containers ?? [], ...spec?.initContainers ?? []];
+const annotations = (doc: Manifest): Record<string, string> => doc.metadata?.annotations ?? {};
+const ns = (doc: Manifest) => doc.metadata?.namespace ?? 'default';
 /** An object's identity in the cluster: API group, kind, namespace, name. */
 const identity = (m: ManifestDoc) => `${String(m.doc.apiVersion).includes('/') ? String(m.doc.apiVersion).split('/')[0] : 'core'} ${m.doc.kind} ${ns(m.doc)}/${m.doc.metadata?.name}`;
 
@@ -174,34 +175,34 @@ const rules: Record<string, Rule> = {
   'hosts-without-tls': (c) => [
     ...c.of('Ingress').flatMap((m) => {
       if (annotations(m.doc)[`${NGINX}ssl-passthrough`] === 'true') return [];
-      const covered = new Set((m.doc.spec?.tls ?? []).flatMap((t: any) => t.hosts ?? []));
-      return (m.doc.spec?.rules ?? []).filter((r: any) => r.host && !covered.has(r.host)).map((r: any) =>
+      const covered = new Set((m.doc.spec?.tls ?? []).flatMap((t: Manifest) => t.hosts ?? []));
+      return (m.doc.spec?.rules ?? []).filter((r: Manifest) => r.host && !covered.has(r.host)).map((r: Manifest) =>
         c.finding(m, 'hosts-without-tls', Severity.ERROR, `host ${r.host} has no TLS entry`, 'add the host to spec.tls with the Secret of a Certificate that names it', 'spec.tls'));
     }),
     ...c.of('HTTPRoute').flatMap((m) => {
-      const plain = (m.doc.spec?.parentRefs ?? []).filter((p: any) => listenerProtocol(c, m.doc, p) === 'HTTP');
+      const plain = (m.doc.spec?.parentRefs ?? []).filter((p: Manifest) => listenerProtocol(c, m.doc, p) === 'HTTP');
       // On an HTTP listener a rule may only redirect to https, or serve what a TLS load balancer received over TLS.
-      const redirects = (m.doc.spec?.rules ?? []).every((r: any) => (r.filters ?? []).some((f: any) => f.requestRedirect?.scheme === 'https') || viaTlsLoadBalancer(r));
+      const redirects = (m.doc.spec?.rules ?? []).every((r: Manifest) => (r.filters ?? []).some((f: Manifest) => f.requestRedirect?.scheme === 'https') || viaTlsLoadBalancer(r));
       return plain.length && !redirects
         ? [c.finding(m, 'hosts-without-tls', Severity.ERROR, 'serves an application over a plain-HTTP listener', 'attach application routes to HTTPS listeners; on HTTP listeners only redirect to https', 'spec.parentRefs')]
         : [];
     }),
     ...c.of('IngressRoute').flatMap((m) => {
       const tls = m.doc.spec?.tls;
-      const redirects = (m.doc.spec?.routes ?? []).every((r: any) => (r.middlewares ?? []).some((mw: any) => middleware(c, m.doc, mw.name)?.redirectScheme?.scheme === 'https'));
+      const redirects = (m.doc.spec?.routes ?? []).every((r: Manifest) => (r.middlewares ?? []).some((mw: Manifest) => middleware(c, m.doc, mw.name)?.redirectScheme?.scheme === 'https'));
       return !tls && !redirects ? [c.finding(m, 'hosts-without-tls', Severity.ERROR, 'routes plain HTTP to an application', 'serve it on the TLS entry point with spec.tls, and only redirect on the HTTP entry point', 'spec.tls')] : [];
     }),
   ],
 
   'tls-secret-source': (c) => {
     const produced = new Set(c.of('Certificate').map((m) => `${ns(m.doc)}/${m.doc.spec?.secretName}`));
-    const shim = (doc: any) => Object.keys(annotations(doc)).some((k) => k === 'cert-manager.io/cluster-issuer' || k === 'cert-manager.io/issuer');
+    const shim = (doc: Manifest) => Object.keys(annotations(doc)).some((k) => k === 'cert-manager.io/cluster-issuer' || k === 'cert-manager.io/issuer');
     const need = (m: ManifestDoc, namespace: string, secret: string, field: string): Finding[] => (produced.has(`${namespace}/${secret}`) || shim(m.doc) ? [] : [
       c.finding(m, 'tls-secret-source', Severity.ERROR, `TLS Secret ${namespace}/${secret} is produced by no Certificate`, 'add a cert-manager Certificate with this secretName (a hand-made Secret expires silently)', field)]);
     return [
-      ...c.of('Ingress').flatMap((m) => (m.doc.spec?.tls ?? []).flatMap((t: any, i: number) => (t.secretName ? need(m, ns(m.doc), t.secretName, `spec.tls[${i}].secretName`) : []))),
-      ...[...c.of('Gateway'), ...c.of('ListenerSet')].flatMap((m) => (m.doc.spec?.listeners ?? []).flatMap((l: any, i: number) => (l.tls?.certificateRefs ?? [])
-        .flatMap((r: any, j: number) => need(m, r.namespace ?? ns(m.doc), r.name, `spec.listeners[${i}].tls.certificateRefs[${j}]`)))),
+      ...c.of('Ingress').flatMap((m) => (m.doc.spec?.tls ?? []).flatMap((t: Manifest, i: number) => (t.secretName ? need(m, ns(m.doc), t.secretName, `spec.tls[${i}].secretName`) : []))),
+      ...[...c.of('Gateway'), ...c.of('ListenerSet')].flatMap((m) => (m.doc.spec?.listeners ?? []).flatMap((l: Manifest, i: number) => (l.tls?.certificateRefs ?? [])
+        .flatMap((r: Manifest, j: number) => need(m, r.namespace ?? ns(m.doc), r.name, `spec.listeners[${i}].tls.certificateRefs[${j}]`)))),
       ...c.of('IngressRoute').flatMap((m) => (m.doc.spec?.tls?.secretName ? need(m, ns(m.doc), m.doc.spec.tls.secretName, 'spec.tls.secretName') : [])),
     ];
   },
@@ -214,11 +215,11 @@ const rules: Record<string, Rule> = {
 
   'secret-mounts': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => {
     const spec = podSpec(m.doc);
-    const secretVolumes = new Map<string, any>((spec?.volumes ?? []).filter((v: any) => v.secret).map((v: any) => [v.name, v.secret]));
+    const secretVolumes = new Map<string, Manifest>((spec?.volumes ?? []).filter((v: Manifest) => v.secret).map((v: Manifest) => [v.name, v.secret]));
     const out: Finding[] = [];
     const at = podSpecPath(m.doc);
     for (const [name, s] of secretVolumes) {
-      const modes = [s.defaultMode, ...(s.items ?? []).map((i: any) => i.mode)].filter((x) => x !== undefined);
+      const modes = [s.defaultMode, ...(s.items ?? []).map((i: Manifest) => i.mode)].filter((x) => x !== undefined);
       if (modes.some((mode: number) => (mode & 0o007) !== 0)) {
         out.push(c.finding(m, 'secret-mounts', Severity.ERROR, `secret volume ${name} is world-readable (mode 0${modes.map((x: number) => x.toString(8)).join('/0')})`, 'use defaultMode 0440 (or 0400)', `${at}.volumes[${name}].secret.defaultMode`));
       }
@@ -247,13 +248,13 @@ const rules: Record<string, Rule> = {
     ...c.of('ServersTransport').filter((m) => m.doc.spec?.insecureSkipVerify).map((m) =>
       c.finding(m, 'verify-off', Severity.ERROR, 'insecureSkipVerify is true', 'give rootCAs (the CA bundle) and serverName instead', 'spec.insecureSkipVerify')),
     ...c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc)).flatMap((ct) => (ct.env ?? [])
-      .filter((e: any) => (e.name === 'NODE_TLS_REJECT_UNAUTHORIZED' && e.value === '0') || (e.name === 'PYTHONHTTPSVERIFY' && e.value === '0'))
-      .map((e: any) => c.finding(m, 'verify-off', Severity.ERROR, `container ${ct.name} sets ${e.name}=0: certificate verification is off`, 'mount the CA bundle and point NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE at it', `${podSpecPath(m.doc)}.containers[${ct.name}].env[${e.name}]`)))),
+      .filter((e: Manifest) => (e.name === 'NODE_TLS_REJECT_UNAUTHORIZED' && e.value === '0') || (e.name === 'PYTHONHTTPSVERIFY' && e.value === '0'))
+      .map((e: Manifest) => c.finding(m, 'verify-off', Severity.ERROR, `container ${ct.name} sets ${e.name}=0: certificate verification is off`, 'mount the CA bundle and point NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE at it', `${podSpecPath(m.doc)}.containers[${ct.name}].env[${e.name}]`)))),
   ],
 
   'literal-secrets': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc)).flatMap((ct) => (ct.env ?? [])
-    .flatMap((e: any) => { const problem = literalSecretProblem(e.name, e.value); return problem ? [{ ...e, problem }] : []; })
-    .map((e: any) => c.finding(m, 'literal-secrets', Severity.ERROR, `container ${ct.name} sets ${e.name} to a literal value (${redactSecret(e.value)}): ${e.problem}, a secret in the YAML`,
+    .flatMap((e: Manifest) => { const problem = literalSecretProblem(e.name, e.value); return problem ? [{ ...e, problem }] : []; })
+    .map((e: Manifest) => c.finding(m, 'literal-secrets', Severity.ERROR, `container ${ct.name} sets ${e.name} to a literal value (${redactSecret(e.value)}): ${e.problem}, a secret in the YAML`,
       'read it from a Secret (env[].valueFrom.secretKeyRef; SecureWorkload secretEnv)', `${podSpecPath(m.doc)}.containers[${ct.name}].env[${e.name}]`)))),
 
   'mutable-images': (c) => c.docs.filter((m) => POD_KINDS.has(m.doc.kind)).flatMap((m) => containersOf(podSpec(m.doc))
@@ -321,22 +322,22 @@ const rules: Record<string, Rule> = {
       out.push(c.finding(tlsIngresses[0], 'missing-hsts', Severity.WARNING, 'HSTS is a controller setting in ingress-nginx, and no controller ConfigMap is in this folder', 'check hsts: "true" in the controller ConfigMap (or add it to this folder)'));
     }
     for (const m of c.of('HTTPRoute')) {
-      const onHttps = (m.doc.spec?.parentRefs ?? []).some((p: any) => listenerProtocol(c, m.doc, p) === 'HTTPS');
-      const served = (m.doc.spec?.rules ?? []).filter((r: any) => onHttps || viaTlsLoadBalancer(r));
-      const hsts = served.every((r: any) => (r.filters ?? []).some((f: any) => (f.responseHeaderModifier?.set ?? []).some((h: any) => /^strict-transport-security$/i.test(h.name))));
+      const onHttps = (m.doc.spec?.parentRefs ?? []).some((p: Manifest) => listenerProtocol(c, m.doc, p) === 'HTTPS');
+      const served = (m.doc.spec?.rules ?? []).filter((r: Manifest) => onHttps || viaTlsLoadBalancer(r));
+      const hsts = served.every((r: Manifest) => (r.filters ?? []).some((f: Manifest) => (f.responseHeaderModifier?.set ?? []).some((h: Manifest) => /^strict-transport-security$/i.test(h.name))));
       if (served.length && !hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'HTTPS route without Strict-Transport-Security', 'add a ResponseHeaderModifier filter that sets Strict-Transport-Security', 'spec.rules[].filters'));
     }
     for (const m of c.of('IngressRoute').filter((x) => x.doc.spec?.tls)) {
-      const hsts = (m.doc.spec?.routes ?? []).every((r: any) => (r.middlewares ?? []).some((mw: any) => middleware(c, m.doc, mw.name)?.headers?.stsSeconds > 0));
+      const hsts = (m.doc.spec?.routes ?? []).every((r: Manifest) => (r.middlewares ?? []).some((mw: Manifest) => middleware(c, m.doc, mw.name)?.headers?.stsSeconds > 0));
       if (!hsts) out.push(c.finding(m, 'missing-hsts', Severity.ERROR, 'TLS routes without an HSTS headers middleware', 'attach a headers Middleware with stsSeconds: 31536000 and stsIncludeSubdomains: true', 'spec.routes[].middlewares'));
     }
     return out;
   },
 
   certificates: (c) => {
-    const issuers = new Map<string, any>([
-      ...c.of('ClusterIssuer').map((m) => [`ClusterIssuer/${m.doc.metadata?.name}`, m.doc] as [string, any]),
-      ...c.of('Issuer').map((m) => [`Issuer/${ns(m.doc)}/${m.doc.metadata?.name}`, m.doc] as [string, any]),
+    const issuers = new Map<string, Manifest>([
+      ...c.of('ClusterIssuer').map((m) => [`ClusterIssuer/${m.doc.metadata?.name}`, m.doc] as [string, Manifest]),
+      ...c.of('Issuer').map((m) => [`Issuer/${ns(m.doc)}/${m.doc.metadata?.name}`, m.doc] as [string, Manifest]),
     ]);
     const seen = new Map<string, string>();
     return c.of('Certificate').flatMap((m) => {
@@ -381,7 +382,7 @@ const rules: Record<string, Rule> = {
     c.finding(m, 'replicas', Severity.ERROR, `spec.replicas is ${m.doc.spec.replicas}: the API server rejects a negative count`, 'use 0 or more (2 or more keeps the app up during a rollout)', 'spec.replicas')),
 
   'plain-http-exposed': (c) => c.of('Service').filter((m) => EXPOSED.has(m.doc.spec?.type)).flatMap((m) => {
-    const ports: any[] = m.doc.spec?.ports ?? [];
+    const ports: Manifest[] = m.doc.spec?.ports ?? [];
     // An HTTP port next to an HTTPS one is usually an edge controller's redirect listener: a warning, not an error.
     const severity = ports.some(isTlsPort) ? Severity.WARNING : Severity.ERROR;
     return ports.map((p, i) => [p, i] as const).filter(([p]) => isPlainHttpPort(p)).map(([p, i]) => c.finding(m, 'plain-http-exposed', severity,
@@ -408,19 +409,19 @@ const rules: Record<string, Rule> = {
 };
 
 /** An HTTPRoute rule that only matches requests a TLS-terminating load balancer received over TLS (X-Forwarded-Proto: https). */
-function viaTlsLoadBalancer(rule: any): boolean {
+function viaTlsLoadBalancer(rule: Manifest): boolean {
   const matches = rule.matches ?? [];
-  return matches.length > 0 && matches.every((x: any) => (x.headers ?? []).some((h: any) => (h.type ?? 'Exact') === 'Exact' && /^x-forwarded-proto$/i.test(h.name) && h.value === 'https'));
+  return matches.length > 0 && matches.every((x: Manifest) => (x.headers ?? []).some((h: Manifest) => (h.type ?? 'Exact') === 'Exact' && /^x-forwarded-proto$/i.test(h.name) && h.value === 'https'));
 }
 
-function listenerProtocol(c: Context, route: any, parent: any): string | undefined {
+function listenerProtocol(c: Context, route: Manifest, parent: Manifest): string | undefined {
   const gwNs = parent.namespace ?? ns(route);
   const gw = c.named('Gateway', gwNs, parent.name) ?? c.named('ListenerSet', gwNs, parent.name);
-  const listener = (gw?.doc.spec?.listeners ?? []).find((l: any) => !parent.sectionName || l.name === parent.sectionName);
+  const listener = (gw?.doc.spec?.listeners ?? []).find((l: Manifest) => !parent.sectionName || l.name === parent.sectionName);
   return listener?.protocol ?? (parent.sectionName === 'http' ? 'HTTP' : undefined);
 }
 
-function middleware(c: Context, route: any, name: string): any {
+function middleware(c: Context, route: Manifest, name: string): Manifest {
   return c.named('Middleware', ns(route), name)?.doc.spec;
 }
 

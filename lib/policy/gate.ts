@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Finding, ManifestDoc, Severity, checkManifests } from './check';
+import { Finding, Manifest, ManifestDoc, Severity, checkManifests } from './check';
 
 /** The documents of one chart, in the order cdk8s writes them, with the ApiObjects that produced them. */
 export interface SynthesizedChart {
@@ -9,7 +9,7 @@ export interface SynthesizedChart {
   /** Where the chart's YAML goes: `<outdir>/<chart id><outputFileExtension>`. */
   readonly file: string;
   readonly objects: ApiObject[];
-  readonly docs: any[];
+  readonly docs: Manifest[];
 }
 
 /** The checked documents of an App. */

@@ -1,31 +1,88 @@
 import { CelSite, celErrors } from './cel';
+import type { Manifest } from './check';
 
 /**
- * Validates Kubernetes manifests against their upstream schemas, compiled ahead of time into imports/validators by
- * scripts/import-crds.sh and loaded on first use: custom resources against the `openAPIV3Schema` of the upstream CRDs
- * (one module per kind; unknown fields are errors, as the API server prunes them) and their CEL
- * `x-kubernetes-validations` rules (evaluated after the schema defaults are applied, as the API server does); core
- * kinds against the Kubernetes OpenAPI schema (kubernetes-models' compiled schemas, bundled into one module).
+ * Validates Kubernetes manifests against their upstream schemas: custom resources against the `openAPIV3Schema` of the
+ * upstream CRDs, compiled ahead of time by `npm run import` into imports/validators (one module per kind, loaded on first
+ * use; unknown fields are errors, as the API server prunes them) and their CEL `x-kubernetes-validations` rules
+ * (evaluated after the schema defaults are applied, as the API server does); core kinds against the Kubernetes OpenAPI
+ * schema, as kubernetes-models compiles it.
  */
 interface KindValidator {
   (doc: unknown): boolean;
-  errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }> | null;
+  errors?: SchemaError[] | null;
   /** Where the CRD's CEL rules apply (none for core kinds). */
   cel?: CelSite[];
 }
 
-// Every validator by name (imports/validators/index.js, generated with them), each module loaded on first use.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const available: { crds: Record<string, () => KindValidator>; core: () => Record<string, KindValidator> } = require('../../imports/validators/index.js');
-const validators = new Map<string, KindValidator | undefined>();
-let core: Record<string, KindValidator> | undefined;
+interface SchemaError {
+  readonly instancePath: string;
+  readonly message?: string;
+  readonly keyword: string;
+  readonly params: Record<string, unknown>;
+}
 
-/** The validator of a kind: a CRD's own module, or the core kinds' bundle. */
+/** A kubernetes-models class: `validate()` throws a ValidationError with ajv's errors. */
+type CoreModel = new (data: unknown) => { validate(): void };
+
+// Every custom resource validator by apiVersion/kind (generated with them), each module loaded on first use.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- generated JavaScript without declarations
+const crds: Record<string, () => KindValidator> = require('../../imports/validators/index.js');
+
+/** The core kinds the checks know, each with its kubernetes-models module, loaded on first use. */
+/* eslint-disable @typescript-eslint/no-require-imports -- one module per kind, loaded only for a kind that is present */
+const CORE: Record<string, () => CoreModel> = {
+  'v1/Namespace': () => require('kubernetes-models/v1/Namespace').Namespace,
+  'v1/Service': () => require('kubernetes-models/v1/Service').Service,
+  'v1/ConfigMap': () => require('kubernetes-models/v1/ConfigMap').ConfigMap,
+  'v1/Secret': () => require('kubernetes-models/v1/Secret').Secret,
+  'v1/ServiceAccount': () => require('kubernetes-models/v1/ServiceAccount').ServiceAccount,
+  'v1/Pod': () => require('kubernetes-models/v1/Pod').Pod,
+  'v1/PersistentVolumeClaim': () => require('kubernetes-models/v1/PersistentVolumeClaim').PersistentVolumeClaim,
+  'apps/v1/Deployment': () => require('kubernetes-models/apps/v1/Deployment').Deployment,
+  'apps/v1/StatefulSet': () => require('kubernetes-models/apps/v1/StatefulSet').StatefulSet,
+  'apps/v1/DaemonSet': () => require('kubernetes-models/apps/v1/DaemonSet').DaemonSet,
+  'apps/v1/ReplicaSet': () => require('kubernetes-models/apps/v1/ReplicaSet').ReplicaSet,
+  'batch/v1/Job': () => require('kubernetes-models/batch/v1/Job').Job,
+  'batch/v1/CronJob': () => require('kubernetes-models/batch/v1/CronJob').CronJob,
+  'networking.k8s.io/v1/Ingress': () => require('kubernetes-models/networking.k8s.io/v1/Ingress').Ingress,
+  'networking.k8s.io/v1/IngressClass': () => require('kubernetes-models/networking.k8s.io/v1/IngressClass').IngressClass,
+  'networking.k8s.io/v1/NetworkPolicy': () => require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy').NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': () => require('kubernetes-models/policy/v1/PodDisruptionBudget').PodDisruptionBudget,
+  'rbac.authorization.k8s.io/v1/Role': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/Role').Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding').RoleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRole': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole').ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding').ClusterRoleBinding,
+  'autoscaling/v2/HorizontalPodAutoscaler': () => require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').HorizontalPodAutoscaler,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** A core kind's model as a validator: its errors are ajv's, as a CRD validator's. */
+function coreValidator(Model: CoreModel): KindValidator {
+  const validate: KindValidator = (doc) => {
+    try {
+      new Model(doc).validate();
+      validate.errors = null;
+      return true;
+    } catch (e) {
+      const errors = (e as { errors?: SchemaError[] }).errors;
+      if (!Array.isArray(errors)) throw e;
+      validate.errors = errors;
+      return false;
+    }
+  };
+  return validate;
+}
+
+const validators = new Map<string, KindValidator | undefined>();
+
+/** The validator of a kind: a CRD's generated module, or a core kind's model. */
 function validatorFor(apiVersion: string, kind: string): KindValidator | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!validators.has(key)) {
-    const crd = Object.prototype.hasOwnProperty.call(available.crds, key) ? available.crds[key] : undefined;
-    validators.set(key, crd ? crd() : (core ??= available.core())[key]);
+    const crd = Object.prototype.hasOwnProperty.call(crds, key) ? crds[key] : undefined;
+    const core = Object.prototype.hasOwnProperty.call(CORE, key) ? CORE[key] : undefined;
+    validators.set(key, crd ? crd() : core && coreValidator(core()));
   }
   return validators.get(key);
 }
@@ -43,7 +100,7 @@ export interface DocumentErrors {
 }
 
 /** Validates one manifest (it is not modified: defaults are applied to a copy). */
-export function validateDocument(doc: any): DocumentErrors {
+export function validateDocument(doc: Manifest): DocumentErrors {
   if (!doc || typeof doc !== 'object' || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') {
     return { schema: ['not a Kubernetes object: apiVersion and kind are required'], cel: [], celUnknown: [] };
   }
@@ -58,7 +115,7 @@ export function validateDocument(doc: any): DocumentErrors {
 }
 
 /** Schema and CEL errors of one manifest as lines ([] when valid). */
-export function schemaErrors(doc: any): string[] {
+export function schemaErrors(doc: Manifest): string[] {
   const r = validateDocument(doc);
   return [...r.schema, ...r.cel.map((c) => `${c.field}: ${c.message}`)];
 }

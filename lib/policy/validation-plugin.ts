@@ -1,9 +1,9 @@
-import { ManifestDoc, Severity, checkManifests } from './check';
+import { Manifest, ManifestDoc, Severity, checkManifests } from './check';
 
 /** The part of cdk8s-cli's `ValidationContext` the plugin uses (cdk8s-cli/lib/plugins/validation.d.ts). */
 export interface PluginValidationContext {
   readonly manifests: readonly string[];
-  parseManifest(manifestPath: string): any[];
+  parseManifest(manifestPath: string): Manifest[];
   readonly report: {
     addViolation(violation: { ruleName: string; recommendation: string; fix: string; violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }> }): void;
     submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;

@@ -3,7 +3,6 @@ import { BlockList, isIPv4, isIPv6 } from 'net';
 import { posix } from 'path';
 import type { Duration } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { beforeSnapshot } from './snapshot';
 
 /**
  * The one error type the library throws for bad input. It names the construct path, the field, the bad value
@@ -155,9 +154,8 @@ export function isIpAddress(ip: string): boolean {
 const SPECIAL_V4: ReadonlyArray<readonly [string, number]> = [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
   ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]];
 const SPECIAL_V6: ReadonlyArray<readonly [string, number]> = [['::', 127], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]];
-// Made on first use, and dropped before a startup snapshot: a BlockList holds a native handle, which one cannot hold.
+// Made on first use.
 let special: { 4: BlockList; 6: BlockList } | undefined;
-beforeSnapshot(() => (special = undefined));
 function blockList(ranges: ReadonlyArray<readonly [string, number]>, family: 'ipv4' | 'ipv6'): BlockList {
   const list = new BlockList();
   for (const [net, prefix] of ranges) list.addSubnet(net, prefix, family);

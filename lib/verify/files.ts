@@ -17,7 +17,7 @@ function read(flag: string, file: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (e) {
-    throw new Error(`--${flag} ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`);
+    throw new Error(`--${flag} ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`, { cause: e });
   }
 }
 
@@ -55,7 +55,7 @@ export function readClientPair(certFile: string, keyFile: string): { cert: Buffe
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === 'ERR_MISSING_PASSPHRASE'
       ? `--client-key ${keyFile}: the key is encrypted; give it decrypted (openssl pkey -in ${keyFile} -out client.key)`
-      : `--client-key ${keyFile}: not a PEM private key; give the key of --client-cert in PEM (-----BEGIN PRIVATE KEY-----)`);
+      : `--client-key ${keyFile}: not a PEM private key; give the key of --client-cert in PEM (-----BEGIN PRIVATE KEY-----)`, { cause: e });
   }
   if (!leaf.checkPrivateKey(privateKey)) {
     throw new Error(`--client-key ${keyFile} does not match --client-cert ${certFile}: give the key the certificate was issued for`);

@@ -163,7 +163,7 @@ export interface Upgrade {
  */
 export function upgrade(t: Target, url: string, limits: Limits, options: WebSocket.ClientOptions = {}): Promise<Outcome<Upgrade>> {
   // Loaded here, not at the top: `ws` is only needed when a WebSocket route is probed.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ws is loaded only when a WebSocket route is probed
   const WS = require('ws') as typeof WebSocket;
   let opened = false;
   return bounded<Upgrade>(limits, (settle) => {

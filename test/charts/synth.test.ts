@@ -7,6 +7,7 @@ import { reviewSummary } from '../../lib';
 import { ENVIRONMENTS, synthEnvironments } from '../../charts/environments';
 
 import { TlsStackError } from '../../lib';
+import { available, runs } from '../tools';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
 
@@ -52,7 +53,7 @@ describe('synthEnvironments', () => {
     }
   });
 
-  (spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0 ? test : test.skip)('kubectl kustomize renders every environment', () => {
+  (available('kubectl', runs('kubectl', 'version', '--client'), 'install kubectl (https://kubernetes.io/docs/tasks/tools/)') ? test : test.skip)('kubectl kustomize renders every environment', () => {
     for (const env of ENVIRONMENTS) {
       const r = spawnSync('kubectl', ['kustomize', path.join(out, env.name)], { encoding: 'utf8' });
       expect([env.name, r.status, r.stderr]).toEqual([env.name, 0, '']);

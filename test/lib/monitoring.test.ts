@@ -6,8 +6,9 @@ import { Duration } from 'cdk8s';
 import { stringify } from 'yaml';
 import { CertificateExpiryAlerts, SelfSignedIssuer, TlsCertificate } from '../../lib';
 import { envDocs, expectStackError, only, scratch, synthValid } from '../support';
+import { available, runs } from '../tools';
 
-const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
+const hasPromtool = available('promtool', runs('promtool', '--version'), 'apt-get install prometheus');
 
 describe('CertificateExpiryAlerts', () => {
   test('renewal overdue (per renewBefore), expiring soon and not-ready rules over cert-manager metrics', () => {

@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { parse } from 'yaml';
+import fc from 'fast-check';
+import { parse, parseAllDocuments } from 'yaml';
 import { GENERATED_MARKER, SelfSignedIssuer, TlsPolicyError, TlsStackChart, TlsStackError, writeApps } from '../../lib';
 
 const build = (outdir: string, stacks: string[]) => {
@@ -78,14 +79,14 @@ describe('writeApps', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'write-'));
     writeApps([{ app: build(out, ['shop', 'blog']) }]);
     const before = Object.fromEntries(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
-    // The module object itself (the `import * as` namespace has read-only bindings onto it).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, whose methods a spy can replace
     const nodeFs: typeof fs = require('fs');
-    const real = nodeFs.writeSync;
+    const real = nodeFs.writeFileSync;
     let calls = 0;
-    const spy = jest.spyOn(nodeFs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
+    const spy = jest.spyOn(nodeFs, 'writeFileSync').mockImplementation((...args: Parameters<typeof fs.writeFileSync>) => {
       if (++calls === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-      return (real as any)(...args);
-    }) as typeof fs.writeSync);
+      return real(...args);
+    });
     try {
       expect(() => writeApps([{ app: build(out, ['shop']) }])).toThrow(/ENOSPC/);
     } finally {
@@ -120,5 +121,42 @@ describe('writeApps', () => {
     expect(error!.findings.map((f) => [f.rule, f.path])).toContainEqual(['key-material', 'shop/Key']);
     expect(fs.readdirSync(good)).toEqual([]);
     expect(fs.readdirSync(bad)).toEqual([]);
+  });
+});
+
+describe('the YAML it writes', () => {
+  const root = path.join(__dirname, '..', '..');
+  // Read as the API server (YAML 1.2 core, sigs.k8s.io/yaml's JSON) and as older YAML 1.1 readers (PyYAML, kubectl's
+  // go-yaml v2: `on`, `yes`, `0440` and `2024-01-01` would change type if they were written plain).
+  const readBack = (text: string, version: '1.1' | '1.2') => parseAllDocuments(text, { version }).map((d) => d.toJS());
+
+  test('every shipped document reads back as the document it was, by YAML 1.1 and 1.2 readers alike', () => {
+    const files = ['dev', 'staging', 'prod'].flatMap((env) => fs.readdirSync(path.join(root, 'dist', env)).filter((f) => f.endsWith('.yaml')).map((f) => path.join(root, 'dist', env, f)));
+    let docs = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const v12 = readBack(text, '1.2');
+      expect(readBack(text, '1.1')).toEqual(v12);
+      docs += v12.length;
+    }
+    expect(docs).toBeGreaterThan(200);
+  });
+
+  test('any string value is written so that both readers get the same string back', () => {
+    const tricky = fc.constantFrom(' ', 'yes', 'No', 'ON', 'off', 'y', 'n', 'true', 'null', '~', '-', '- a', '? x', ': x', 'a: b', 'a #b', '#x',
+      '0x1F', '0o17', '017', '0440', '1e3', '1_000', '+1', '.5', '.inf', '.NaN', '2024-01-01', '12:30:45', '1:20', '<<', '=', '@x', '`x', '|', '>', '!x',
+      '&a', '*a', '%x', '"q"', "'q'", 'a\tb', '\u0085', 'é', '😀', 'a\nb', 'a\n', '\n', ' a\nb', 'x'.repeat(1001), '[a]', '{a}', 'a,b', '---', '...', '\\');
+    // Not empty: cdk8s leaves empty values out of what it synthesizes.
+    const text = fc.oneof(tricky, fc.string(), fc.string({ unit: 'grapheme' })).filter((s) => s !== '');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'write-yaml-'));
+    fc.assert(fc.property(fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9.-]{0,15}$/), text, { minKeys: 1, maxKeys: 8 }), (data) => {
+      const app = new App({ outdir: out, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.yaml' });
+      const chart = new Chart(app, 'data', { namespace: 'data', disableResourceNameHashes: true });
+      new kplus.ConfigMap(chart, 'Config', { metadata: { name: 'config' }, data });
+      new SelfSignedIssuer(chart, 'Issuer'); // a construct of the library: the gate is on
+      writeApps([{ app }]);
+      const text = fs.readFileSync(path.join(out, 'data.yaml'), 'utf8');
+      for (const version of ['1.1', '1.2'] as const) expect(readBack(text, version).find((d) => d.kind === 'ConfigMap').data).toEqual(data);
+    }), { numRuns: 60, seed: 42 });
   });
 });

@@ -10,15 +10,17 @@ const copy = (d: any) => JSON.parse(JSON.stringify(d));
 const redirect = () => copy(prod.find((d) => d.kind === 'HTTPRoute' && d.spec.rules[0].filters?.[0]?.type === 'RequestRedirect'));
 
 describe('CEL rules of the upstream CRDs', () => {
-  test('transition rules (oldSelf) are left out: a manifest has no old object; the others come parsed ahead of time', () => {
+  test('transition rules (oldSelf) are left out: a manifest has no old object; the others are all there', () => {
     // The upstream CRD has a transition rule (read where ../shared is beside the checkout, as in CI).
     const crdFile = path.join(__dirname, '../../../../shared/crds/gateway-api-v1.6.1-standard/gateway.networking.k8s.io_gatewayclasses.yaml');
     if (fs.existsSync(crdFile)) expect(fs.readFileSync(crdFile, 'utf8')).toContain('rule: self == oldSelf');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated JavaScript without declarations
     const sites: CelSite[] = require('../../../imports/validators/gateway.networking.k8s.io/v1/GatewayClass.js').cel;
     const rules = sites.flatMap((s) => s.rules);
     expect(rules.filter((r) => /oldSelf/.test(r.rule))).toEqual([]);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated JavaScript without declarations
     const route: CelSite[] = require('../../../imports/validators/gateway.networking.k8s.io/v1/HTTPRoute.js').cel;
-    expect(route.flatMap((s) => s.rules).every((r) => r.ast)).toBe(true);
+    expect(route.flatMap((s) => s.rules).length).toBeGreaterThan(20);
     const gc = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'eg' }, spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' } };
     expect(validateDocument(gc)).toEqual({ schema: [], cel: [], celUnknown: [] });
   });

@@ -5,8 +5,8 @@ import { VerifyEnvironments, expectationsFromApp, verifyCommand } from '../lib/v
 
 // The environments (and with them cdk8s and the constructs) are loaded only for --env and --help: a --url run
 // starts with the verifier alone.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const charts = (): typeof import('../charts/environments') => require('../charts/environments');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the environments load cdk8s and the constructs: --env only
+const charts = (): typeof import('./environments') => require('./environments');
 const environments: VerifyEnvironments = {
   command: 'npm run verify --',
   get names() {

@@ -1,2 +1,0 @@
-// jest's globalTeardown: see scripts/jest-global.js.
-module.exports = require('./jest-global').teardown;

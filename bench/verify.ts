@@ -19,7 +19,7 @@ const SLOW_CONNECT_TIMEOUT_MS = 4000;
 export interface VerifyBench {
   /** Median wall time of a full verify (every check, one WebSocket path) of a correctly configured host. */
   readonly medianSeconds: number;
-  /** The same through `cdk8s-tls verify` (lib/cli.ts through the TypeScript loader), process start included. */
+  /** The same through `cdk8s-tls verify` (the compiled command line), process start included. */
   readonly cliMedianSeconds: number;
   /** Wall time of a verify of a host that accepts connections and never answers, with `timeoutMs`. */
   readonly deadHostSeconds: number;
@@ -64,7 +64,7 @@ async function measureCli(stack: RunningStack, ca: string, runs: number): Promis
   const caFile = path.join(dir, 'ca.pem');
   fs.writeFileSync(caFile, ca);
   // The compiled command line, as `npx cdk8s-tls` runs it (npm ci built it).
-  const args = [path.join(root, 'build', 'lib', 'cli.js'), 'verify',
+  const args = [path.join(root, 'build', 'lib', 'cli', 'index.js'), 'verify',
     '--url', `https://${HOST}:${stack.httpsPort}/`, '--resolve', `${HOST}=127.0.0.1`, '--http-port', String(stack.httpPort), '--ws', '/ws', '--ca', caFile];
   const times: number[] = [];
   try {

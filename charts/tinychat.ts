@@ -1,6 +1,5 @@
-import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AppProtocol, ICertificateIssuer, ProbeKind, TlsEnv, TlsStackChart } from '../lib';
+import { AppProtocol, ICertificateIssuer, ProbeKind, ServiceType, TlsEnv, TlsStackChart } from '../lib';
 
 /** Props of {@link TinyChatChart}. */
 export interface TinyChatChartProps {
@@ -33,7 +32,7 @@ export class TinyChatChart extends TlsStackChart {
         port: 8765,
         protocol: AppProtocol.WEBSOCKET,
         tls: { site: 'tinychat', mountPath: '/etc/tinychat/tls', env: TlsEnv.files() },
-        serviceType: kplus.ServiceType.LOAD_BALANCER,
+        serviceType: ServiceType.LOAD_BALANCER,
         servicePort: 443,
         // Chat state lives in one process: every client must reach the same server.
         replicas: 1,

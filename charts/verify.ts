@@ -1,7 +1,8 @@
 // npm run verify -- [--env prod | --url https://host ...] [options]: `cdk8s-tls verify` plus --env, which probes every
 // public host of one of this repository's environments (charts/environments.ts). See `npm run verify -- --help`.
-import { UsageError } from '../lib/cli';
-import { VerifyEnvironments, expectationsFromApp, verifyCommand } from '../lib/verify';
+import { UsageError } from '../lib/cli/args';
+import { VerifyEnvironments, verifyCommand } from '../lib/cli/verify';
+import { expectationsFromApp } from '../lib/verify';
 
 // The environments (and with them cdk8s and the constructs) are loaded only for --env and --help: a --url run
 // starts with the verifier alone.
@@ -19,7 +20,7 @@ const environments: VerifyEnvironments = {
   },
 };
 
-// As cdk8s-tls does (lib/cli.ts main): a bad command line is one line on stderr, exit 2.
+// As cdk8s-tls does (lib/cli/index.ts main): a bad command line is one line on stderr, exit 2.
 verifyCommand(process.argv.slice(2), process, environments).then((code) => { process.exitCode = code; }, (e: Error) => {
   process.stderr.write(`npm run verify: ${e.message}${e instanceof UsageError ? ' (see npm run verify -- --help)' : ''}\n`);
   process.exitCode = 2;

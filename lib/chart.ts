@@ -35,17 +35,17 @@ export function makeClusterScoped(obj: ApiObject): void {
  * when emitted, enforces Pod Security Standards *restricted*.
  */
 export class NamespacedChart extends Chart {
-  /** The emitted Namespace, unless it exists already. */
-  public readonly namespaceObject?: kplus.Namespace;
+  /** The emitted Namespace, unless it exists already (an escape hatch: `addJsonPatch`). */
+  public readonly namespaceObject?: ApiObject;
 
   constructor(scope: Construct, id: string, props: NamespacedChartProps) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
     enforcePolicy(this);
     checkName(this, 'namespace', props.namespace, NameKind.LABEL, 'use an RFC 1123 label such as "chat"');
     if (props.createNamespace ?? true) {
-      const ns = this.namespaceObject = new kplus.Namespace(this, 'Namespace', { metadata: { name: props.namespace } });
+      const ns = this.namespaceObject = ApiObject.of(new kplus.Namespace(this, 'Namespace', { metadata: { name: props.namespace } }));
       for (const mode of ['enforce', 'audit', 'warn']) ns.metadata.addLabel(`pod-security.kubernetes.io/${mode}`, 'restricted');
-      makeClusterScoped(ApiObject.of(ns));
+      makeClusterScoped(ns);
     }
   }
 

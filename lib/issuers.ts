@@ -587,13 +587,31 @@ export class CaIssuer extends ClusterIssuerBase {
   }
 }
 
-/** An issuer defined outside this stack (another GitOps folder, the platform team). */
+/** Props of {@link ExternalIssuer}. */
+export interface ExternalIssuerProps {
+  /** `metadata.name` of the existing issuer. */
+  readonly name: string;
+  /** Its kind. @default "ClusterIssuer" */
+  readonly kind?: 'ClusterIssuer' | 'Issuer';
+}
+
+/**
+ * An issuer defined outside this stack (another GitOps folder, the platform team): certificates reference it and emit
+ * nothing for it. What it can issue is not known here, so certificates from it are not checked against a CA's rules.
+ */
 export class ExternalIssuer extends Construct implements ICertificateIssuer {
   public readonly issuerType = IssuerType.EXTERNAL;
-  constructor(scope: Construct, id: string, public readonly issuerName: string, public readonly issuerKind: 'ClusterIssuer' | 'Issuer' = 'ClusterIssuer') {
+  public readonly issuerName: string;
+  public readonly issuerKind: 'ClusterIssuer' | 'Issuer';
+
+  constructor(scope: Construct, id: string, props: ExternalIssuerProps) {
     super(scope, id);
     enforcePolicy(this);
-    checkName(this, 'issuerName', issuerName, NameKind.OBJECT, 'use the metadata.name of the existing issuer');
+    this.issuerName = props.name;
+    this.issuerKind = props.kind ?? 'ClusterIssuer';
+    checkName(this, 'name', props.name, NameKind.OBJECT, 'use the metadata.name of the existing issuer');
+    check(this.issuerKind === 'ClusterIssuer' || this.issuerKind === 'Issuer', this, 'kind', this.issuerKind, 'use "ClusterIssuer" or "Issuer"');
   }
+
   public validateRequest(): void {}
 }

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { BODY_LIMIT_ANNOTATION, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION } from './edge/envoy';
 import { checkApp } from './policy/gate';
-import type { Manifest } from './policy/check';
+import type { Manifest } from './policy/manifest';
 import { compareText, groupBy } from './policy/validation';
 
 /**

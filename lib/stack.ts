@@ -1,14 +1,13 @@
 import { Duration, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KeyAlgorithm, KeystoreOptions, PrivateKeyOptions, TlsCertificate } from './certificates';
 import { NamespacedChart } from './chart';
-import { TlsEdgeBase } from './edge/edge';
+import { ITlsEdge } from './edge/edge';
 import { EdgeOptions, createTlsEdge, defaultControllerNamespace } from './edge/factory';
-import { ICertificateIssuer, SecretKeyRef } from './issuers';
+import { ICertificateIssuer } from './issuers';
 import { InternalCa, serviceDnsNames } from './pki';
 import { check, checkName, fail, NameKind } from './policy/validation';
-import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, TlsEnv } from './workloads';
+import { SecureWorkload, SecureWorkloadProps, TlsEnv } from './workloads';
 
 /** Lifetime of a certificate. */
 export interface CertificateLifetimeSpec {
@@ -32,44 +31,15 @@ export interface SiteSpec extends CertificateLifetimeSpec {
   readonly keystores?: KeystoreOptions;
 }
 
-/** One application. */
-export interface AppSpec {
-  /** Deployment and Service name (an RFC 1123 label: also its in-cluster DNS name). */
-  readonly name: string;
-  /** Container image; pin a version tag or a digest (`:latest` and untagged images draw a warning). */
-  readonly image: string;
-  /** Container port. */
-  readonly port: number;
-  /** What the app speaks. @default AppProtocol.HTTP */
-  readonly protocol?: AppProtocol;
+/**
+ * One application: every option of a {@link SecureWorkload} (image, port, protocol, env, resources, probes, mtlsEnv,
+ * networkPolicy...), with its TLS given by name (a site, or the internal CA) and the apps it calls.
+ */
+export interface AppSpec extends Omit<SecureWorkloadProps, 'tls' | 'edgeNamespace'> {
   /** The app terminates TLS itself. @default plain HTTP behind the edge */
   readonly tls?: AppTlsSpec;
   /** Apps this one calls over verified HTTPS (their URL is set in its environment). @default none */
   readonly calls?: CallSpec[];
-  /** Emit a NetworkPolicy admitting only its callers and the edge. @default false */
-  readonly networkPolicy?: boolean;
-  /** Service type; LoadBalancer or NodePort only for an app that serves TLS itself. @default ClusterIP */
-  readonly serviceType?: kplus.ServiceType;
-  /** Service port. @default 443 with TLS, 80 without */
-  readonly servicePort?: number;
-  /** Replicas (0 or more). @default 2 */
-  readonly replicas?: number;
-  /** Container arguments. @default the image's */
-  readonly args?: string[];
-  /** CPU and memory requests and limits. @default cdk8s-plus defaults */
-  readonly resources?: kplus.ContainerResources;
-  /** Plain environment variables; secret-looking names with literal values are refused (use secretEnv). @default none */
-  readonly env?: Record<string, string>;
-  /** Environment variables read from Secret keys. @default none */
-  readonly secretEnv?: Record<string, SecretKeyRef>;
-  /** Health check. @default ProbeKind.HTTP_GET on healthPath */
-  readonly probe?: ProbeKind;
-  /** Path of the HTTP health check. @default "/healthz" */
-  readonly healthPath?: string;
-  /** How renewals reach the pods. @default ReloadStrategy.STAKATER_RELOADER */
-  readonly reload?: ReloadStrategy;
-  /** Non-root UID/GID. @default 10001 */
-  readonly runAsUser?: number;
 }
 
 /** How an app terminates TLS. Exactly one of `site` and `internal`. */
@@ -151,7 +121,8 @@ export interface TlsStackSpec {
 export class TlsStackChart extends NamespacedChart {
   public readonly certificates: Record<string, TlsCertificate> = {};
   public readonly workloads: Record<string, SecureWorkload> = {};
-  public readonly edge?: TlsEdgeBase;
+  /** The edge of the routes (undefined without routes). */
+  public readonly edge?: ITlsEdge;
 
   constructor(scope: Construct, id: string, spec: TlsStackSpec) {
     super(scope, id, { namespace: spec.namespace, createNamespace: spec.createNamespace });

@@ -1,6 +1,6 @@
 import { TlsProfile } from './policy/tls-profiles';
 import { compareText, groupBy } from './policy/validation';
-import type { Manifest } from './policy/check';
+import type { Manifest } from './policy/manifest';
 import { ClusterRequirement, RequirementKind, clusterRequirements } from './requirements';
 
 /**

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KeyUsage, TlsCertificate } from './certificates';
@@ -79,6 +79,46 @@ export enum ProbeKind {
   TCP = 'tcp',
 }
 
+/** Type of a workload's Service. */
+export enum ServiceType {
+  /** Reachable inside the cluster only: the edge routes to it. */
+  CLUSTER_IP = 'ClusterIP',
+  /** A cloud load balancer: only for an app that serves TLS itself. */
+  LOAD_BALANCER = 'LoadBalancer',
+  /** A port on every node: only for an app that serves TLS itself. */
+  NODE_PORT = 'NodePort',
+}
+
+/** CPU and memory of a container: what the scheduler reserves (request) and the most it may use (limit). */
+export interface ResourceRequirements {
+  /** CPU in millicores (`1000` is one core). @default request 1000, limit 1500 */
+  readonly cpu?: { readonly request?: number; readonly limit?: number };
+  /** Memory. @default request Size.mebibytes(512), limit Size.mebibytes(2048) */
+  readonly memory?: { readonly request?: Size; readonly limit?: Size };
+}
+
+/**
+ * A further container of the workload's pods (a sidecar: a log shipper, a proxy...). It runs with the same restrictions
+ * as the app's (Pod Security Standards *restricted*: non-root, read-only root filesystem, every capability dropped, no
+ * privilege escalation) and gets its own writable `/tmp`.
+ */
+export interface ContainerSpec {
+  /** Container name, unique in the pod (an RFC 1123 label). */
+  readonly name: string;
+  /** Image; pin a version tag or a digest. */
+  readonly image: string;
+  /** Port it listens on (not exposed by the Service). @default none */
+  readonly port?: number;
+  /** Arguments. @default the image's */
+  readonly args?: string[];
+  /** Plain environment variables; secret-looking names with literal values are refused (use secretEnv). @default none */
+  readonly env?: Record<string, string>;
+  /** Environment variables read from Secret keys. @default none */
+  readonly secretEnv?: Record<string, SecretKeyRef>;
+  /** CPU and memory. @default as {@link ResourceRequirements} */
+  readonly resources?: ResourceRequirements;
+}
+
 /** TLS served by the app itself. */
 export interface WorkloadTlsOptions {
   /** The certificate whose Secret is mounted. It must be in the workload's namespace. */
@@ -108,8 +148,8 @@ export interface SecureWorkloadProps {
   readonly tls?: WorkloadTlsOptions;
   /** Service port. @default 443 with TLS, 80 without */
   readonly servicePort?: number;
-  /** Service type. LoadBalancer and NodePort only for an app that serves TLS itself. @default kplus.ServiceType.CLUSTER_IP */
-  readonly serviceType?: kplus.ServiceType;
+  /** Service type. LoadBalancer and NodePort only for an app that serves TLS itself. @default ServiceType.CLUSTER_IP */
+  readonly serviceType?: ServiceType;
   /** Replicas. @default 2 */
   readonly replicas?: number;
   /**
@@ -130,12 +170,12 @@ export interface SecureWorkloadProps {
   readonly reload?: ReloadStrategy;
   /** Non-root UID/GID the container runs as (also the pod fsGroup that may read the mounted key). @default 10001 */
   readonly runAsUser?: number;
-  /** Resources. @default cdk8s-plus defaults */
-  readonly resources?: kplus.ContainerResources;
+  /** CPU and memory. @default as {@link ResourceRequirements} */
+  readonly resources?: ResourceRequirements;
   /** Environment variable names for trust and mutual TLS. @default see {@link MtlsEnvNames} */
   readonly mtlsEnv?: MtlsEnvNames;
   /**
-   * Emit a NetworkPolicy that admits only declared callers ({@link allowFrom}, {@link connectTo}) and the edge's
+   * Emit a NetworkPolicy that admits only declared callers ({@link SecureWorkload.allowFrom}, {@link SecureWorkload.connectTo}) and the edge's
    * namespace. @default false
    */
   readonly networkPolicy?: boolean;
@@ -169,8 +209,12 @@ export interface ConnectOptions {
  * restarts on renewal and labels the Service port with its `appProtocol`.
  */
 export class SecureWorkload extends Construct {
-  public readonly deployment: kplus.Deployment;
-  public readonly service: kplus.Service;
+  /** The Deployment, for escape hatches (`addJsonPatch`): the gate checks what a patch writes too. */
+  public readonly deploymentObject: ApiObject;
+  /** The Service, for escape hatches. */
+  public readonly serviceObject: ApiObject;
+  /** Labels that select the workload's pods (a NetworkPolicy's podSelector). */
+  public readonly podLabels: Readonly<Record<string, string>>;
   /** The Service name: what callers put in URLs. */
   public readonly serviceName: string;
   public readonly servicePort: number;
@@ -184,19 +228,17 @@ export class SecureWorkload extends Construct {
   public readonly certificate?: TlsCertificate;
   /** Where the certificate is mounted. */
   public readonly tlsMountPath?: string;
-  /** The client certificate the app presents (after {@link connectTo} with mutualTls). */
-  public clientCertificate?: TlsCertificate;
-  /** The CA bundle the app trusts (after {@link trust}). */
-  public trustBundle?: TrustBundleRef;
-  /** Whether the app must verify client certificates (after {@link requireClientCertificates}). */
-  public requiresClientCertificates = false;
-  /** Workloads allowed to call this one. */
-  public readonly callers: SecureWorkload[] = [];
 
+  private readonly deployment: kplus.Deployment;
   private readonly container: kplus.Container;
+  private readonly user: number;
   private readonly reloadSecrets: string[] = [];
   private readonly reloadStrategy: ReloadStrategy;
   private readonly mtlsEnv: Required<MtlsEnvNames>;
+  private readonly allowed: SecureWorkload[] = [];
+  private presented?: TlsCertificate;
+  private trusted?: TrustBundleRef;
+  private clientAuth = false;
 
   constructor(scope: Construct, id: string, props: SecureWorkloadProps) {
     super(scope, id);
@@ -205,7 +247,7 @@ export class SecureWorkload extends Construct {
     const mountPath = tls ? tls.mountPath ?? '/etc/tls' : undefined;
     const fileMode = tls?.fileMode ?? 0o440;
     const servicePort = props.servicePort ?? (tls ? 443 : 80);
-    const user = props.runAsUser ?? 10001;
+    const user = this.user = props.runAsUser ?? 10001;
     this.namespace = Chart.of(this).namespace;
 
     checkName(this, 'name', props.name, NameKind.LABEL, 'use an RFC 1123 label (lower-case letters, digits, "-", at most 63 characters): it becomes the Service DNS name');
@@ -215,16 +257,11 @@ export class SecureWorkload extends Construct {
     check(Number.isInteger(user) && user > 0, this, 'runAsUser', user, 'use a non-zero UID: Pod Security Standards restricted forbids root');
     const replicas = props.replicas ?? 2;
     check(Number.isInteger(replicas) && replicas >= 0, this, 'replicas', replicas, 'use a whole number of at least 0 (2 or more keeps the app up during a rollout)');
-    const serviceType = props.serviceType ?? kplus.ServiceType.CLUSTER_IP;
-    check(!!tls || serviceType === kplus.ServiceType.CLUSTER_IP, this, 'serviceType', serviceType,
+    const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
+    check(Object.values(ServiceType).includes(serviceType), this, 'serviceType', serviceType, 'use ServiceType.CLUSTER_IP, LOAD_BALANCER or NODE_PORT');
+    check(!!tls || serviceType === ServiceType.CLUSTER_IP, this, 'serviceType', serviceType,
       'a plain-HTTP app behind a LoadBalancer or NodePort Service is served unencrypted around the TLS edge: keep it ClusterIP and route it through an edge, or give the workload tls');
-    for (const [name, value] of Object.entries(props.env ?? {})) {
-      const problem = literalSecretProblem(name, value);
-      if (problem) {
-        fail(this, `env.${name}`, redactSecret(value), `${problem}, and a secret's value does not belong in the YAML (the Deployment is readable by anyone who can read manifests): `
-          + `move it to secretEnv: { ${name}: { name: '<secret>', key: '<key>' } } (a Secret key holding the whole value)`);
-      }
-    }
+    this.checkEnv('env', props.env);
     if (tls) {
       check(fileMode === 0o440 || fileMode === 0o400, this, 'tls.fileMode', `0${fileMode?.toString(8)}`, 'use 0o440 or 0o400: a private key must not be readable by other users');
       const problem = mountPathProblem(mountPath!);
@@ -259,7 +296,7 @@ export class SecureWorkload extends Construct {
       : kplus.Probe.fromHttpGet(props.healthPath ?? '/healthz', { port: props.port, scheme: tls ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP });
     // Chosen at synth time: once the app requires client certificates (see requireClientCertificates), an HTTPS
     // probe cannot pass the handshake (the kubelet has no client certificate), so the port is probed instead.
-    const probe = { _toKube: (c: kplus.Container) => (this.requiresClientCertificates ? tcpProbe : configuredProbe)._toKube(c) } as unknown as kplus.Probe;
+    const probe = { _toKube: (c: kplus.Container) => (this.clientAuth ? tcpProbe : configuredProbe)._toKube(c) } as unknown as kplus.Probe;
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: props.name },
@@ -272,13 +309,10 @@ export class SecureWorkload extends Construct {
       image: props.image,
       portNumber: props.port,
       args: props.args,
-      envVariables: {
-        ...mapValues({ ...props.env, ...(tls ? (tls.env ?? TlsEnv.directory()).render(mountPath!) : {}) }, (v) => kplus.EnvValue.fromValue(v)),
-        ...mapValues(props.secretEnv ?? {}, (ref, name) => kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `SecretEnv${name}`, ref.name), key: ref.key })),
-      },
+      envVariables: this.envVariables({ ...props.env, ...(tls ? (tls.env ?? TlsEnv.directory()).render(mountPath!) : {}) }, props.secretEnv ?? {}),
       readiness: probe,
       liveness: probe,
-      resources: props.resources,
+      resources: this.resources('resources', props.resources),
       securityContext: {
         ensureNonRoot: true, user, group: user, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
       },
@@ -288,31 +322,81 @@ export class SecureWorkload extends Construct {
     if (tls) this.mountCertificate(tls.certificate, 'tls', mountPath!, fileMode);
     // PSS restricted requires seccomp RuntimeDefault (or Localhost) and dropping every capability. cdk8s-plus-27 cannot
     // express seccomp, and its capabilities prop only exists from 2.7.x on: patch both, so every supported version emits them.
-    ApiObject.of(this.deployment).addJsonPatch(
+    this.deploymentObject = ApiObject.of(this.deployment);
+    this.podLabels = this.deployment.matchLabels;
+    this.deploymentObject.addJsonPatch(
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
     );
 
-    this.service = new kplus.Service(this, 'Service', {
+    const service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name },
-      type: serviceType,
+      type: serviceType as unknown as kplus.ServiceType, // the same values: ClusterIP, LoadBalancer, NodePort
       selector: this.deployment,
       ports: [{ name: tls ? 'https' : 'http', port: servicePort, targetPort: props.port }],
     });
+    this.serviceObject = ApiObject.of(service);
     // cdk8s-plus-27 has no appProtocol on service ports.
-    ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', this.appProtocol));
+    this.serviceObject.addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', this.appProtocol));
 
     if (props.networkPolicy) this.addNetworkPolicy(props.edgeNamespace ?? 'ingress-nginx', props.port);
   }
 
+  /** The client certificate the app presents (after {@link SecureWorkload.connectTo} with mutualTls or {@link SecureWorkload.presentClientCertificate}). */
+  public get clientCertificate(): TlsCertificate | undefined {
+    return this.presented;
+  }
+
+  /** The CA bundle the app trusts (after {@link SecureWorkload.trust} or {@link SecureWorkload.connectTo}). */
+  public get trustBundle(): TrustBundleRef | undefined {
+    return this.trusted;
+  }
+
+  /** Whether the app must verify client certificates (after {@link SecureWorkload.requireClientCertificates}). */
+  public get requiresClientCertificates(): boolean {
+    return this.clientAuth;
+  }
+
+  /** Workloads allowed to call this one ({@link SecureWorkload.allowFrom}, {@link SecureWorkload.connectTo}). */
+  public get callers(): readonly SecureWorkload[] {
+    return [...this.allowed];
+  }
+
+  /**
+   * Adds a container to the workload's pods (a sidecar), with the same restrictions as the app's: non-root as
+   * `runAsUser`, read-only root filesystem with a writable `/tmp` of its own, every capability dropped, no privilege
+   * escalation. Its variables are checked like the app's.
+   */
+  public addContainer(spec: ContainerSpec): void {
+    const index = this.deployment.containers.length;
+    const field = `containers[${spec.name}]`;
+    checkName(this, `${field}.name`, spec.name, NameKind.LABEL, 'use an RFC 1123 label such as "log-shipper"');
+    check(!this.deployment.containers.some((c) => c.name === spec.name), this, `${field}.name`, spec.name, 'use a name no other container of the pod has');
+    check(typeof spec.image === 'string' && spec.image.length > 0 && !/\s/.test(spec.image), this, `${field}.image`, spec.image, 'give an image reference such as "ghcr.io/org/sidecar:1.2.3"');
+    if (spec.port !== undefined) check(isPort(spec.port), this, `${field}.port`, spec.port, 'use a port between 1 and 65535');
+    this.checkEnv(`${field}.env`, spec.env);
+    const user = this.user;
+    const container = this.deployment.addContainer({
+      name: spec.name,
+      image: spec.image,
+      portNumber: spec.port,
+      args: spec.args,
+      envVariables: this.envVariables(spec.env ?? {}, spec.secretEnv ?? {}, spec.name),
+      resources: this.resources(`${field}.resources`, spec.resources),
+      securityContext: { ensureNonRoot: true, user, group: user, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+    });
+    container.mount('/tmp', kplus.Volume.fromEmptyDir(this, `TmpVolume-${spec.name}`, `tmp-${spec.name}`));
+    this.deploymentObject.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/${index}/securityContext/capabilities`, { drop: ['ALL'] }));
+  }
+
   /** Mounts the CA bundle (a ConfigMap trust-manager writes) read-only and points the app's clients at it. */
   public trust(bundle: TrustBundleRef): void {
-    if (this.trustBundle) {
-      check(this.trustBundle.configMapName === bundle.configMapName, this, 'trust', bundle.configMapName,
-        `the workload already trusts "${this.trustBundle.configMapName}"; one bundle per workload (publish both CAs in one Bundle)`);
+    if (this.trusted) {
+      check(this.trusted.configMapName === bundle.configMapName, this, 'trust', bundle.configMapName,
+        `the workload already trusts "${this.trusted.configMapName}"; one bundle per workload (publish both CAs in one Bundle)`);
       return;
     }
-    this.trustBundle = bundle;
+    this.trusted = bundle;
     const dir = TRUST_DIR;
     const configMap = kplus.ConfigMap.fromConfigMapName(this, 'TrustConfigMap', bundle.configMapName);
     this.container.mount(dir, kplus.Volume.fromConfigMap(this, 'TrustVolume', configMap, { name: 'tls-ca', defaultMode: 0o444 }), { readOnly: true });
@@ -324,21 +408,21 @@ export class SecureWorkload extends Construct {
   public requireClientCertificates(bundle: TrustBundleRef): void {
     check(!!this.certificate, this, 'tls', undefined, `workload "${this.serviceName}" must serve TLS before it can require client certificates: give it tls.certificate`);
     this.trust(bundle);
-    if (this.requiresClientCertificates) return;
+    if (this.clientAuth) return;
     this.container.env.addVariable(this.mtlsEnv.clientAuth, kplus.EnvValue.fromValue('required'));
-    this.requiresClientCertificates = true;
+    this.clientAuth = true;
 
   }
 
   /** Mounts a client certificate (usage `client auth`) the app presents to servers that require one. */
   public presentClientCertificate(certificate: TlsCertificate): void {
     check(certificate.usages.includes(KeyUsage.CLIENT_AUTH), this, 'clientCertificate', certificate.node.path, 'use a certificate with usages [DIGITAL_SIGNATURE, CLIENT_AUTH]');
-    if (this.clientCertificate) {
-      check(this.clientCertificate === certificate, this, 'clientCertificate', certificate.node.path, `the workload already presents ${this.clientCertificate.node.path}`);
+    if (this.presented) {
+      check(this.presented === certificate, this, 'clientCertificate', certificate.node.path, `the workload already presents ${this.presented.node.path}`);
       return;
     }
     this.checkMountable(certificate, 'clientCertificate');
-    this.clientCertificate = certificate;
+    this.presented = certificate;
     const dir = CLIENT_DIR;
     this.mountCertificate(certificate, 'tls-client', dir, 0o440);
     this.container.env.addVariable(this.mtlsEnv.clientCert, kplus.EnvValue.fromValue(`${dir}/tls.crt`));
@@ -366,12 +450,12 @@ export class SecureWorkload extends Construct {
     this.container.env.addVariable(urlEnv, kplus.EnvValue.fromValue(server.url));
     if (options.mutualTls) {
       if (!bundle) fail(this, 'connectTo', server.serviceName, 'mutual TLS needs an internal CA on both sides: issue the server certificate from an InternalCa');
-      this.presentClientCertificate(this.clientCertificate ?? new TlsCertificate(this, 'ClientCertificate', {
+      this.presentClientCertificate(this.presented ?? new TlsCertificate(this, 'ClientCertificate', {
         name: `${this.serviceName}-client`, commonName: this.serviceName, issuer,
         usages: [KeyUsage.DIGITAL_SIGNATURE, KeyUsage.CLIENT_AUTH],
       }));
-      check(this.clientCertificate!.issuer === issuer, this, 'connectTo', server.serviceName,
-        `this client presents a certificate from "${this.clientCertificate!.issuer.issuerName}" but "${server.serviceName}" verifies clients against "${issuer.issuerName}"`);
+      check(this.presented!.issuer === issuer, this, 'connectTo', server.serviceName,
+        `this client presents a certificate from "${this.presented!.issuer.issuerName}" but "${server.serviceName}" verifies clients against "${issuer.issuerName}"`);
       server.requireClientCertificates(bundle);
     }
     server.allowFrom(this);
@@ -379,7 +463,44 @@ export class SecureWorkload extends Construct {
 
   /** Admits `caller` through this workload's NetworkPolicy (when it has one). */
   public allowFrom(caller: SecureWorkload): void {
-    if (!this.callers.includes(caller)) this.callers.push(caller);
+    if (!this.allowed.includes(caller)) this.allowed.push(caller);
+  }
+
+  private checkEnv(field: string, env: Record<string, string> = {}): void {
+    for (const [name, value] of Object.entries(env)) {
+      const problem = literalSecretProblem(name, value);
+      if (problem) {
+        fail(this, `${field}.${name}`, redactSecret(value), `${problem}, and a secret's value does not belong in the YAML (the Deployment is readable by anyone who can read manifests): `
+          + `move it to secretEnv: { ${name}: { name: '<secret>', key: '<key>' } } (a Secret key holding the whole value)`);
+      }
+    }
+  }
+
+  /** A container's variables: plain values, then those read from Secret keys. */
+  private envVariables(env: Record<string, string>, secretEnv: Record<string, SecretKeyRef>, container = ''): Record<string, kplus.EnvValue> {
+    return {
+      ...mapValues(env, (v) => kplus.EnvValue.fromValue(v)),
+      ...mapValues(secretEnv, (ref, name) => kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `SecretEnv${container}${name}`, ref.name), key: ref.key })),
+    };
+  }
+
+  /** CPU and memory as cdk8s-plus takes them (its defaults where nothing is given). */
+  private resources(field: string, r?: ResourceRequirements): kplus.ContainerResources | undefined {
+    if (!r) return undefined;
+    const millis = (f: string, v?: number) => {
+      if (v === undefined) return undefined;
+      check(Number.isInteger(v) && v > 0, this, `${field}.cpu.${f}`, v, 'give whole millicores above 0, e.g. 250 (a quarter of a core)');
+      return kplus.Cpu.millis(v);
+    };
+    const bytes = (f: string, v?: Size) => {
+      if (v === undefined) return undefined;
+      const b = sizeBytes(v);
+      check(b !== undefined && b > 0, this, `${field}.memory.${f}`, b, 'give a whole, positive size such as Size.mebibytes(256)');
+      return v;
+    };
+    const cpu = r.cpu && { request: millis('request', r.cpu.request), limit: millis('limit', r.cpu.limit) };
+    const memory = r.memory && { request: bytes('request', r.memory.request), limit: bytes('limit', r.memory.limit) };
+    return { cpu, memory };
   }
 
   private checkMountable(certificate: TlsCertificate, field: string): void {
@@ -398,7 +519,7 @@ export class SecureWorkload extends Construct {
   }
 
   private addNetworkPolicy(edgeNamespace: string, port: number): void {
-    const selector = (w: SecureWorkload) => ({ matchLabels: w.deployment.matchLabels });
+    const selector = (w: SecureWorkload) => ({ matchLabels: { ...w.podLabels } });
     new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: this.serviceName },
       spec: {
@@ -409,7 +530,7 @@ export class SecureWorkload extends Construct {
           from: Lazy.any({
             produce: () => [
               { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': edgeNamespace } } },
-              ...this.callers.map((c) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } }, podSelector: selector(c) })),
+              ...this.allowed.map((c) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } }, podSelector: selector(c) })),
             ],
           }),
         }],
@@ -423,6 +544,16 @@ export class SecureWorkload extends Construct {
     return `${scheme}://${this.serviceName}${this.namespace ? `.${this.namespace}.svc` : ''}:${this.servicePort}`;
   }
 
+}
+
+/** The bytes of a cdk8s Size, or undefined when it is not a whole number of bytes (NaN, fractions). */
+function sizeBytes(size: Size): number | undefined {
+  try {
+    const kib = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+    return Number.isFinite(kib) && Number.isInteger(kib * 1024) ? kib * 1024 : undefined;
+  } catch {
+    return undefined; // not a whole number of KiB
+  }
 }
 
 function mapValues<A, B>(o: Record<string, A>, f: (a: A, key: string) => B): Record<string, B> {

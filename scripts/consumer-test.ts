@@ -1,10 +1,13 @@
 // A script because no standard tool proves a package from its user's side: it packs this one, makes fresh cdk8s apps
 // in temporary folders the way `cdk8s init typescript-app` does, installs the tarball there and uses it as a user would.
 //
-// npm run test:consumer: the apps have the template's tsconfig, cdk8s.yaml and ts-node, with the lowest and the newest
-// supported cdk8s / constructs / cdk8s-plus-27; each type-checks with the template's strict tsconfig (no skipLibCheck),
-// synthesizes the README's example with plain `cdk8s synth` (and the validation plugin), asserts the output, and checks
-// that a plain `app.synth()` of a policy-violating stack fails and writes no YAML.
+// npm run test:consumer: the apps have the template's tsconfig, cdk8s.yaml and ts-node: one on the library's own line
+// (cdk8s-plus-27) at the lowest and at the newest supported cdk8s / constructs, and one as today's template makes it
+// (cdk8s-plus-33, the newest cdk8s): no cdk8s-plus type is in the library's API, so neither imports a second line.
+// Each type-checks with the template's strict tsconfig (no skipLibCheck), synthesizes the README's example with plain
+// `cdk8s synth` (and the validation plugin) and with `Testing.synth`, asserts the output, checks that importing the
+// package loads no network code and no CLI, that `cdk8s-secure-tls/verify` is the prober, and that a plain
+// `app.synth()` of a policy-violating stack fails and writes no YAML.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -14,10 +17,11 @@ import { parseAllDocuments } from 'yaml';
 const root = path.join(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-/** The peer versions tested: the lowest the package claims and the newest published. */
+/** The apps' dependencies: the lowest peers the package claims, the newest, and today's template's line. */
 export const PEERS = {
   lowest: { 'cdk8s': '2.64.2', 'constructs': '10.2.70', 'cdk8s-plus-27': '2.7.1' },
   newest: { 'cdk8s': 'latest', 'constructs': 'latest', 'cdk8s-plus-27': 'latest' },
+  template: { 'cdk8s': 'latest', 'constructs': 'latest', 'cdk8s-plus-33': 'latest' },
 };
 /** devDependencies of cdk8s-cli's typescript-app template (templates/typescript-app/package.json). */
 const TEMPLATE_DEV = { 'typescript': '5.9.x', 'ts-node': '^10', '@types/node': '^14' };
@@ -73,6 +77,43 @@ new TlsStackChart(app, 'shop', {
 app.synth();
 `;
 
+/** Testing.synth of a good chart and of a refused one (it must throw, naming the construct). */
+const TESTING_MAIN = String.raw`import { Chart, Testing } from 'cdk8s';
+import { SelfSignedIssuer, TlsStackChart } from 'cdk8s-secure-tls';
+
+const stack = (env: Record<string, string>) => {
+  const app = Testing.app();
+  const issuer = new SelfSignedIssuer(new Chart(app, 'issuers'), 'Dev');
+  return new TlsStackChart(app, 'shop', {
+    namespace: 'shop', issuer, sites: [{ name: 'shop', hosts: ['shop.example.com'] }],
+    apps: [{ name: 'web', image: 'ghcr.io/example/shop-web:1.0.0', port: 8080, env }], routes: [{ host: 'shop.example.com', app: 'web' }],
+  });
+};
+const docs = Testing.synth(stack({}));
+if (!docs.some((d) => d.kind === 'HTTPRoute')) throw new Error('no HTTPRoute');
+let refused = false;
+try {
+  Testing.synth(stack({ NODE_TLS_REJECT_UNAUTHORIZED: '0' }));
+} catch (e) {
+  refused = /shop\/App-web\/Deployment[^\n]*verify-off/.test(String(e));
+}
+console.log(refused ? 'Testing.synth: ok, refused' : 'Testing.synth: the bad stack was not refused');
+`;
+
+/** What `require('cdk8s-secure-tls')` loads that it must not: ws, the prober, the CLI, Node's TLS client. */
+const LOAD_PROBE = String.raw`
+const path = require('path');
+const before = new Set(process.moduleLoadList);
+require('cdk8s-secure-tls');
+const modules = Object.keys(require.cache).filter((f) => {
+  const p = f.split(path.sep).join('/');
+  return p.includes('/node_modules/ws/') || /\/cdk8s-secure-tls\/build\/lib\/(verify|cli)\//.test(p);
+});
+const builtins = process.moduleLoadList.filter((m) => !before.has(m) && /^NativeModule (tls|_tls_wrap|_tls_common|https|http2)$/.test(m));
+const verify = typeof require('cdk8s-secure-tls/verify').verifyHost;
+console.log(JSON.stringify({ modules, builtins, verify }));
+`;
+
 function assert(ok: unknown, message: string): void {
   if (!ok) throw new Error(`consumer test: ${message}`);
 }
@@ -80,7 +121,7 @@ function assert(ok: unknown, message: string): void {
 function checkConsumer(dir: string, label: string): void {
   const bin = (name: string) => path.join(dir, 'node_modules', '.bin', name);
   // One copy of each peer: the library must resolve the app's cdk8s, not a second one.
-  for (const peer of ['cdk8s', 'constructs', 'cdk8s-plus-27']) {
+  for (const peer of ['cdk8s', 'constructs']) {
     const copies = run('find', ['node_modules', '-path', `*node_modules/${peer}/package.json`], dir).stdout.trim().split('\n').filter(Boolean);
     assert(copies.length === 1, `${label}: ${copies.length} copies of ${peer}: ${copies.join(', ')}`);
   }
@@ -104,6 +145,17 @@ function checkConsumer(dir: string, label: string): void {
   assert(kind(shop, 'Certificate')[0]?.spec?.secretName === 'shop-tls', `${label}: no Certificate writing shop-tls`);
   const check = must(run(bin('cdk8s-tls'), ['check', '--json', 'dist'], dir), `${label}: cdk8s-tls check`);
   assert(JSON.parse(check.stdout).findings.length === 0, `${label}: cdk8s-tls check found problems: ${check.stdout}`);
+
+  // Testing.synth, as the template's main.test.ts does: the gate runs there too.
+  fs.writeFileSync(path.join(dir, 'testing.ts'), TESTING_MAIN);
+  const testing = must(run(bin('ts-node'), ['testing.ts'], dir), `${label}: Testing.synth`);
+  assert(testing.stdout.trim() === 'Testing.synth: ok, refused', `${label}: Testing.synth: ${testing.stdout}${testing.stderr}`);
+
+  // Importing the library loads no network code and no command line: the prober is cdk8s-secure-tls/verify.
+  const loads = must(run('node', ['-e', LOAD_PROBE], dir), `${label}: require('cdk8s-secure-tls')`);
+  const loaded = JSON.parse(loads.stdout);
+  assert(loaded.modules.length === 0 && loaded.builtins.length === 0, `${label}: importing the library loads ${[...loaded.modules, ...loaded.builtins].join(', ')}`);
+  assert(loaded.verify === 'function', `${label}: cdk8s-secure-tls/verify does not export verifyHost`);
 
   fs.writeFileSync(path.join(dir, 'bad.ts'), BAD_MAIN);
   const bad = run(bin('ts-node'), ['bad.ts'], dir);

@@ -4,10 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Duration, JsonPatch, YamlOutputType } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import {
   AcmeDirectory, AcmeIssuer, AcmeServer, AcmeSolver, EdgeKind, GatewayApiEdge, ICertificateIssuer, InternalCa, KeyAlgorithm, LetsEncryptIssuer, LetsEncryptProfile, SecureWorkload,
-  SelfSignedIssuer, TlsCertificate, TlsStackChart, TlsStackError, TlsStackSpec, serviceDnsNames, writeApps,
+  SelfSignedIssuer, ServiceType, TlsCertificate, TlsStackChart, TlsStackError, TlsStackSpec, serviceDnsNames, writeApps,
 } from '../lib';
 
 const dns01 = AcmeSolver.cloudflare({ apiTokenSecret: { name: 'cf', key: 'token' } });
@@ -178,7 +177,7 @@ describe('unsafe or impossible workloads', () => {
   });
 
   test('a plain-HTTP app on a LoadBalancer Service (port 80 to the internet, around the edge)', () => {
-    expectRefused((app) => workload(app, { serviceType: kplus.ServiceType.LOAD_BALANCER }), 'web/W', 'serviceType', /served unencrypted around the TLS edge/);
+    expectRefused((app) => workload(app, { serviceType: ServiceType.LOAD_BALANCER }), 'web/W', 'serviceType', /served unencrypted around the TLS edge/);
   });
 
   test.each(['DB_PASSWORD', 'API_TOKEN', 'SIGNING_KEY', 'CLIENT_SECRET', 'SECRET_KEY_BASE', 'DB_PASS', 'SMTP_PASS', 'GITHUB_PAT', 'PRIVATE_KEY_PEM', 'API_KEYS',
@@ -218,15 +217,15 @@ describe('unsafe or impossible workloads', () => {
   });
 
   test.each<[string, (w: SecureWorkload) => void, RegExp]>([
-    ['makes a container privileged', (w) => ApiObject.of(w.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true)),
+    ['makes a container privileged', (w) => w.deploymentObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true)),
       /web\/W\/Deployment: Deployment web spec\.template\.spec\.containers\[web\]\.securityContext\.privileged: \[pod-security\] container web is privileged/],
-    ['sets replicas: -1', (w) => ApiObject.of(w.deployment).addJsonPatch(JsonPatch.replace('/spec/replicas', -1)),
+    ['sets replicas: -1', (w) => w.deploymentObject.addJsonPatch(JsonPatch.replace('/spec/replicas', -1)),
       /web\/W\/Deployment: Deployment web spec\.replicas: \[replicas\] spec\.replicas is -1.*In cdk8s-secure-tls: SecureWorkload `replicas`/],
-    ['makes a plain-HTTP Service a LoadBalancer', (w) => ApiObject.of(w.service).addJsonPatch(JsonPatch.add('/spec/type', 'LoadBalancer')),
+    ['makes a plain-HTTP Service a LoadBalancer', (w) => w.serviceObject.addJsonPatch(JsonPatch.add('/spec/type', 'LoadBalancer')),
       /web\/W\/Service: Service web spec\.ports\[0\]: \[plain-http-exposed\] a LoadBalancer Service exposes port 80 \(http\) as plain HTTP.*In cdk8s-secure-tls: SecureWorkload `serviceType` ClusterIP/],
     ['adds an object with a name too long', (w) => new ApiObject(w, 'Raw', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `web-${'x'.repeat(250)}` } }),
       /web\/W: ConfigMap web-x+ metadata\.name: \[object-names\] .*it is too long \(254 > 253 characters\)/],
-    ['adds a label value too long', (w) => ApiObject.of(w.deployment).metadata.addLabel('team', 'x'.repeat(64)),
+    ['adds a label value too long', (w) => w.deploymentObject.metadata.addLabel('team', 'x'.repeat(64)),
       /web\/W\/Deployment: Deployment web metadata\.labels\["team"\]: \[labels\] label the value of "team": it is too long \(64 > 63 characters\)/],
   ])('an escape hatch that %s: refused at the gate, naming construct, object, field and the prop to change', (_, hatch, message) => {
     expectRefused((app) => hatch(workload(app, {})), /corpus/, 'manifests', message);

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TlsEdgeBase, TlsEdgeProps } from './edge';
+import { ITlsEdge, TlsEdgeProps } from './edge';
 import { GatewayImplementation } from './envoy';
 import { GatewayApiEdge, GatewayCertificateMode, RedirectStatus } from './gateway';
 import { ISharedGateway } from './platform';
@@ -44,7 +44,7 @@ export function defaultControllerNamespace(kind: EdgeKind = EdgeKind.GATEWAY_API
 }
 
 /** Builds the edge of `options.kind`. Charts call this and never need to know which one they got. */
-export function createTlsEdge(scope: Construct, id: string, props: TlsEdgeProps, options: EdgeOptions = {}): TlsEdgeBase {
+export function createTlsEdge(scope: Construct, id: string, props: TlsEdgeProps, options: EdgeOptions = {}): ITlsEdge {
   const common = { ...props, ...options };
   switch (options.kind ?? EdgeKind.GATEWAY_API) {
     case EdgeKind.INGRESS_NGINX:

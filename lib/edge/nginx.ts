@@ -25,7 +25,8 @@ export interface NginxIngressEdgeProps extends TlsEdgeProps {
 export class NginxIngressEdge extends TlsEdgeBase {
   public readonly ingressClassName: string;
   /** The ConfigMap holding the response headers. */
-  public readonly headersConfigMap: kplus.ConfigMap;
+  /** Name of the ConfigMap of response headers the Ingresses' `custom-headers` annotation names. */
+  public readonly headersConfigMapName: string;
   public readonly ingresses: ApiObject[] = [];
 
   constructor(scope: Construct, id: string, props: NginxIngressEdgeProps) {
@@ -33,13 +34,13 @@ export class NginxIngressEdge extends TlsEdgeBase {
     this.ingressClassName = props.ingressClassName ?? 'nginx';
     checkName(this, 'ingressClassName', this.ingressClassName, NameKind.OBJECT, 'use the IngressClass name, e.g. "nginx"');
 
-    this.headersConfigMap = new kplus.ConfigMap(this, 'Headers', { metadata: { name: this.objectName('security-headers') }, data: this.responseHeaders });
+    this.headersConfigMapName = new kplus.ConfigMap(this, 'Headers', { metadata: { name: this.objectName('security-headers') }, data: this.responseHeaders }).name;
     const common: Record<string, string> = {
       [`${A}ssl-redirect`]: 'true',
       // Behind a TLS load balancer every request reaches nginx as plain HTTP: redirect on X-Forwarded-Proto (the
       // controller must trust it: use-forwarded-headers, see NginxControllerSettings), lua_ingress.redirect_to_https.
       ...(this.behindTlsLoadBalancer ? { [`${A}force-ssl-redirect`]: 'true' } : {}),
-      [`${A}custom-headers`]: `${this.namespace ?? 'default'}/${this.headersConfigMap.name}`,
+      [`${A}custom-headers`]: `${this.namespace ?? 'default'}/${this.headersConfigMapName}`,
       // Mozilla 6.0: the client picks among the (all strong) suites. A per-server annotation: the controller ConfigMap has
       // no such key and nginx.tmpl sets ssl_prefer_server_ciphers on globally whenever ssl-ciphers is set.
       [`${A}ssl-prefer-server-ciphers`]: 'false',

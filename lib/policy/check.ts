@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DocumentOptions, ParseOptions, SchemaOptions, parseAllDocuments } from 'yaml';
+import { Manifest } from './manifest';
 import { validateDocument } from './schema';
 import { TlsProfile } from './tls-profiles';
 import { groupBy, labelProblem, literalSecretProblem, mountPathProblem, nameProblem, NameKind, redactSecret } from './validation';
@@ -29,13 +30,6 @@ export interface Finding {
   readonly message: string;
   readonly fix: string;
 }
-
-/**
- * A Kubernetes manifest as it is read from YAML or synthesized: untyped JSON, whose fields the checks, the summary and
- * the requirements probe with optional chaining (a hand-written manifest may hold anything, or nothing, anywhere).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML has no static type; every read tolerates absence
-export type Manifest = any;
 
 /** A parsed document and where it came from. */
 export interface ManifestDoc {

@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Finding, Manifest, ManifestDoc, Severity, checkManifests } from './check';
+import { Finding, ManifestDoc, Severity, checkManifests } from './check';
+import type { Manifest } from './manifest';
 
 /** The documents of one chart, in the order cdk8s writes them, with the ApiObjects that produced them. */
 export interface SynthesizedChart {

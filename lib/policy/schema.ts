@@ -1,5 +1,5 @@
 import { CelSite, celErrors } from './cel';
-import type { Manifest } from './check';
+import type { Manifest } from './manifest';
 
 /**
  * Validates Kubernetes manifests against their upstream schemas: custom resources against the `openAPIV3Schema` of the

@@ -1,4 +1,5 @@
-import { Manifest, ManifestDoc, Severity, checkManifests } from './check';
+import { ManifestDoc, Severity, checkManifests } from './check';
+import type { Manifest } from './manifest';
 
 /** The part of cdk8s-cli's `ValidationContext` the plugin uses (cdk8s-cli/lib/plugins/validation.d.ts). */
 export interface PluginValidationContext {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { reviewSummary } from '../../lib';
+import { reviewSummary } from '../../lib/summary';
 import { ENVIRONMENTS, synthEnvironments } from '../../charts/environments';
 
 import { TlsStackError } from '../../lib';

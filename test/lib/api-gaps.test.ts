@@ -1,7 +1,6 @@
 // Features a real stack needed: wildcard hosts behind the edge, request body limits, args/resources/lifetimes in the
 // stack spec, ACME CAs other than Let's Encrypt (with External Account Binding) and ACME profiles. Every edge.
 import { Chart, Duration, Size, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import {
   AcmeDirectory, AcmeIssuer, AcmeServer, AcmeSolver, ClusterRequirement, EdgeKind, GatewayImplementation, ICertificateIssuer, InternalCa, LetsEncryptIssuer, LetsEncryptProfile,
   RequirementKind, SelfSignedIssuer, TlsCertificate, TlsStackChart, TlsStackSpec, clusterRequirements,
@@ -17,7 +16,7 @@ function build(edge: EdgeKind, over: Partial<TlsStackSpec> = {}, issuer?: (c: Ch
     issuer: issuer ? issuer(cluster) : new LetsEncryptIssuer(cluster, 'Le', { server: AcmeServer.STAGING, email: 'ops@example.com', solvers: [dns01] }),
     sites: [{ name: 'pages', hosts: ['*.pages.example.com'] }, { name: 'registry', hosts: ['registry.example.com'] }],
     apps: [
-      { name: 'pages', image: 'ghcr.io/example/pages:1.0.0', port: 8080, args: ['--serve', '/srv'], resources: { cpu: { request: kplus.Cpu.millis(100) } } },
+      { name: 'pages', image: 'ghcr.io/example/pages:1.0.0', port: 8080, args: ['--serve', '/srv'], resources: { cpu: { request: 100 } } },
       { name: 'registry', image: 'ghcr.io/example/registry:2.8.3', port: 5000 },
     ],
     routes: [

@@ -100,13 +100,13 @@ describe('SelfSignedIssuer', () => {
 describe('ExternalIssuer', () => {
   test('certificates can reference an issuer managed elsewhere; it emits nothing', () => {
     const { chart } = scratch();
-    const ext = new ExternalIssuer(chart, 'Ext', 'corp-pki', 'ClusterIssuer');
+    const ext = new ExternalIssuer(chart, 'Ext', { name: 'corp-pki', kind: 'ClusterIssuer' });
     new TlsCertificate(chart, 'C', { name: 'c', issuer: ext, dnsNames: ['c.example.com'] });
     const docs = synthValid(chart);
     expect(docs.map((d) => d.kind)).toEqual(['Certificate']);
     expect(only(docs, 'Certificate').spec.issuerRef).toEqual({ name: 'corp-pki', kind: 'ClusterIssuer', group: 'cert-manager.io' });
   });
   test('bad name', () => {
-    expectStackError(() => new ExternalIssuer(scratch().chart, 'Ext', 'Corp PKI'), 'issuerName', 'metadata.name');
+    expectStackError(() => new ExternalIssuer(scratch().chart, 'Ext', { name: 'Corp PKI' }), 'name', 'metadata.name');
   });
 });

@@ -65,11 +65,11 @@ describe('connectTo', () => {
     s.client.connectTo(s.server);
     const np = only(synthValid(s.chart), 'NetworkPolicy', 'services');
     expect(np.spec.policyTypes).toEqual(['Ingress']);
-    expect(np.spec.podSelector.matchLabels).toEqual(s.server.deployment.matchLabels);
+    expect(np.spec.podSelector.matchLabels).toEqual(s.server.podLabels);
     expect(np.spec.ingress[0].ports).toEqual([{ port: 8001, protocol: 'TCP' }]);
     expect(np.spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: { matchLabels: s.client.deployment.matchLabels } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: { matchLabels: s.client.podLabels } },
     ]);
   });
 

@@ -1,5 +1,4 @@
-import * as kplus from 'cdk8s-plus-27';
-import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, SelfSignedIssuer, TlsCertificate, TlsEnv, synthChecked } from '../../lib';
+import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, SelfSignedIssuer, ServiceType, TlsCertificate, TlsEnv, synthChecked } from '../../lib';
 import { Chart } from 'cdk8s';
 import { expectStackError, only, scratch, synthValid } from '../support';
 
@@ -78,7 +77,7 @@ describe('SecureWorkload', () => {
   test('Service ports carry appProtocol for https, wss, ws and http', () => {
     const { chart, certificate } = setup();
     new SecureWorkload(chart, 'A', { name: 'a', image: 'x:1', port: 8443, tls: { certificate } });
-    new SecureWorkload(chart, 'B', { name: 'b', image: 'x:1', port: 8443, tls: { certificate }, protocol: AppProtocol.WEBSOCKET, serviceType: kplus.ServiceType.LOAD_BALANCER });
+    new SecureWorkload(chart, 'B', { name: 'b', image: 'x:1', port: 8443, tls: { certificate }, protocol: AppProtocol.WEBSOCKET, serviceType: ServiceType.LOAD_BALANCER });
     new SecureWorkload(chart, 'C', { name: 'c', image: 'x:1', port: 8080, protocol: AppProtocol.WEBSOCKET });
     const d = new SecureWorkload(chart, 'D', { name: 'd', image: 'x:1', port: 8080 });
     const docs = synthValid(chart);

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TlsProfile } from '../../lib/policy/tls-profiles';
-import { VERIFY_HELP, verifyHost } from '../../lib/verify';
+import { VERIFY_HELP } from '../../lib/cli/verify';
+import { verifyHost } from '../../lib/verify';
 import { HOST } from './faults';
 import { byCheck, cli, client, dir, good, json, only, pki, usePki, withServer } from './fixture';
 import { freePort, hasIpv6Loopback, startNodeStack, startSilentServer, startSlowConnectServer } from './servers';
@@ -186,14 +187,14 @@ describe('npm run verify', () => {
     // What charts/verify.ts and `cdk8s-tls verify` load for a --url run, printed by a hook as the process exits.
     const hook = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'verify-load-')), 'hook.js');
     fs.writeFileSync(hook, "process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));");
-    await Promise.all([path.join(root, 'charts', 'verify.ts'), path.join(root, 'lib', 'cli.ts')].map(async (entry) => {
+    await Promise.all([path.join(root, 'charts', 'verify.ts'), path.join(root, 'lib', 'cli', 'index.ts')].map(async (entry) => {
       const p = spawn(process.execPath, ['--require', hook, tsNode, entry,
-        ...(entry.endsWith('cli.ts') ? ['verify'] : []), '--url', `https://127.0.0.1:${await freePort()}/`, '--timeout', '300'], { cwd: root });
+        ...(entry.endsWith('index.ts') ? ['verify'] : []), '--url', `https://127.0.0.1:${await freePort()}/`, '--timeout', '300'], { cwd: root });
       let err = '';
       p.stderr.on('data', (d: Buffer) => { err += d; });
       await new Promise((resolve) => p.on('close', resolve));
       const loaded: string[] = JSON.parse(err.slice(err.lastIndexOf('["')));
-      expect(loaded.some((f) => f.endsWith(path.join('lib', 'verify.ts')))).toBe(true);
+      expect(loaded.some((f) => f.endsWith(path.join('lib', 'verify', 'index.ts')))).toBe(true);
       expect(loaded.filter((f) => f !== entry && /node_modules[\\/](cdk8s|constructs|cdk8s-plus-27)[\\/]|charts[\\/]/.test(f))).toEqual([]);
     }));
   });

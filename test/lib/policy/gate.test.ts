@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { EdgeKind, NamespacedChart, SelfSignedIssuer, TlsStackChart, checkApp } from '../../../lib';
+import { EdgeKind, NamespacedChart, SelfSignedIssuer, TlsStackChart } from '../../../lib';
+import { checkApp } from '../../../lib/policy/gate';
 
 const stack = (app: App, kind = EdgeKind.INGRESS_NGINX) => {
   const issuer = new SelfSignedIssuer(new Chart(app, 'issuers'), 'Self');

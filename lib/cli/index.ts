@@ -3,16 +3,7 @@
 // Each command loads its modules when it runs (require, not import: a command line starts with what it needs only).
 /* eslint-disable @typescript-eslint/no-require-imports -- each command loads its modules when it runs */
 import * as fs from 'fs';
-import { parseArgs } from 'util';
-
-/** Where a command writes. */
-export interface CliIo {
-  readonly stdout: { write(s: string): unknown; isTTY?: boolean };
-  readonly stderr: { write(s: string): unknown };
-}
-
-/** A mistake in the command line: reported in one line, exit code 2. */
-export class UsageError extends Error {}
+import { CliIo, UsageError, parseCommandLine } from './args';
 
 /** One subcommand. */
 export interface CliCommand {
@@ -50,24 +41,6 @@ backend, workloads and their TLS, certificates, a Mermaid graph, and what the cl
 
 Exit code: 0, or 2 on a usage error.`;
 
-type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
-
-/** Parsed flags (`--help` included) and positional arguments. */
-export interface ParsedCommandLine<V> {
-  readonly values: V & { readonly help?: boolean };
-  readonly positionals: string[];
-}
-
-/** util.parseArgs in strict mode, with `-h/--help`; a bad command line throws {@link UsageError}. */
-export function parseCommandLine<V>(args: string[], options: Options): ParsedCommandLine<V> {
-  try {
-    const { values, positionals } = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    return { values: values as unknown as V & { readonly help?: boolean }, positionals };
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-}
-
 function existingPaths(positionals: string[]): string[] {
   const paths = positionals.length ? positionals : ['dist'];
   for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
@@ -81,7 +54,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     async run(args, io) {
       const { values, positionals } = parseCommandLine<{ json?: boolean }>(args, { json: { type: 'boolean' } });
       if (values.help) return help(io, CHECK_HELP);
-      const { Severity, checkManifests, formatFindings, loadManifests }: typeof import('./policy/check') = require('./policy/check');
+      const { Severity, checkManifests, formatFindings, loadManifests }: typeof import('../policy/check') = require('../policy/check');
       const docs = loadManifests(existingPaths(positionals));
       const findings = checkManifests(docs);
       io.stdout.write(values.json
@@ -96,9 +69,9 @@ export const COMMANDS: Record<string, CliCommand> = {
     async run(args, io) {
       const { values, positionals } = parseCommandLine<{ json?: boolean }>(args, { json: { type: 'boolean' } });
       if (values.help) return help(io, SUMMARY_HELP);
-      const { loadManifests }: typeof import('./policy/check') = require('./policy/check');
-      const { reviewModel, renderSummary }: typeof import('./summary') = require('./summary');
-      const { groupBy }: typeof import('./policy/validation') = require('./policy/validation');
+      const { loadManifests }: typeof import('../policy/check') = require('../policy/check');
+      const { reviewModel, renderSummary }: typeof import('../summary') = require('../summary');
+      const { groupBy }: typeof import('../policy/validation') = require('../policy/validation');
       const path: typeof import('path') = require('path');
       const units = [...groupBy(loadManifests(existingPaths(positionals)), (m) => path.dirname(m.file))];
       if (values.json) {

@@ -1,8 +1,8 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/certificates-cert-manager.io';
 import { ICertificateIssuer, IssuerType, SecretKeyRef } from './issuers';
-import { enforcePolicy } from './policy/gate';
+import { chartOf, enforcePolicy } from './policy/gate';
 import { check, checkLabels, checkName, fail, fitName, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';
 
 /** Private key algorithms (Mozilla Server Side TLS 6.0 recommends ECDSA P-256). */
@@ -149,7 +149,7 @@ export class TlsCertificate extends Construct {
     this.dnsNames = props.dnsNames ?? [];
     this.ipAddresses = props.ipAddresses ?? [];
     this.secretName = props.secretName ?? fitName(`${props.name}-tls`);
-    this.namespace = props.namespace ?? Chart.of(this).namespace;
+    this.namespace = props.namespace ?? chartOf(this).namespace;
     this.isCa = props.isCa ?? false;
     const lifetime = props.issuer.certificateLifetime;
     this.duration = props.duration ?? lifetime ?? Duration.days(90);

@@ -1,10 +1,10 @@
-import { ApiObject, Chart, JsonPatch, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KeyUsage, TlsCertificate } from './certificates';
 import { labelNamespaceOf } from './chart';
 import { CaIssuer, IssuerType, SecretKeyRef, TrustBundleRef } from './issuers';
-import { enforcePolicy } from './policy/gate';
+import { chartOf, enforcePolicy } from './policy/gate';
 import { check, checkName, fail, isPort, literalSecretProblem, mountPathProblem, NameKind, normalMountPath, redactSecret } from './policy/validation';
 
 /**
@@ -235,6 +235,8 @@ export class SecureWorkload extends Construct {
   private readonly reloadSecrets: string[] = [];
   private readonly reloadStrategy: ReloadStrategy;
   private readonly mtlsEnv: Required<MtlsEnvNames>;
+  /** The variables the user set (env, secretEnv): the library never replaces them. */
+  private readonly userEnv: Set<string>;
   private readonly allowed: SecureWorkload[] = [];
   private presented?: TlsCertificate;
   private trusted?: TrustBundleRef;
@@ -243,46 +245,18 @@ export class SecureWorkload extends Construct {
   constructor(scope: Construct, id: string, props: SecureWorkloadProps) {
     super(scope, id);
     enforcePolicy(this);
-    const tls = props.tls;
-    const mountPath = tls ? tls.mountPath ?? '/etc/tls' : undefined;
-    const fileMode = tls?.fileMode ?? 0o440;
-    const servicePort = props.servicePort ?? (tls ? 443 : 80);
-    const user = this.user = props.runAsUser ?? 10001;
-    this.namespace = Chart.of(this).namespace;
-
-    checkName(this, 'name', props.name, NameKind.LABEL, 'use an RFC 1123 label (lower-case letters, digits, "-", at most 63 characters): it becomes the Service DNS name');
-    check(typeof props.image === 'string' && props.image.length > 0 && !/\s/.test(props.image), this, 'image', props.image, 'give an image reference such as "ghcr.io/org/app:1.2.3"');
-    check(isPort(props.port), this, 'port', props.port, 'use a port between 1 and 65535');
-    check(isPort(servicePort), this, 'servicePort', servicePort, 'use a port between 1 and 65535');
-    check(Number.isInteger(user) && user > 0, this, 'runAsUser', user, 'use a non-zero UID: Pod Security Standards restricted forbids root');
-    const replicas = props.replicas ?? 2;
-    check(Number.isInteger(replicas) && replicas >= 0, this, 'replicas', replicas, 'use a whole number of at least 0 (2 or more keeps the app up during a rollout)');
-    const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
-    check(Object.values(ServiceType).includes(serviceType), this, 'serviceType', serviceType, 'use ServiceType.CLUSTER_IP, LOAD_BALANCER or NODE_PORT');
-    check(!!tls || serviceType === ServiceType.CLUSTER_IP, this, 'serviceType', serviceType,
-      'a plain-HTTP app behind a LoadBalancer or NodePort Service is served unencrypted around the TLS edge: keep it ClusterIP and route it through an edge, or give the workload tls');
-    this.checkEnv('env', props.env);
-    if (tls) {
-      check(fileMode === 0o440 || fileMode === 0o400, this, 'tls.fileMode', `0${fileMode?.toString(8)}`, 'use 0o440 or 0o400: a private key must not be readable by other users');
-      const problem = mountPathProblem(mountPath!);
-      if (problem) fail(this, 'tls.mountPath', mountPath, `${problem}; use a directory of its own such as "/etc/tls"`);
-      check(![TRUST_DIR, CLIENT_DIR].includes(normalMountPath(mountPath!)), this, 'tls.mountPath', mountPath, `${TRUST_DIR} and ${CLIENT_DIR} hold the CA bundle and the client certificate: use another directory such as "/etc/tls"`);
-    }
-    if (tls) {
-      this.checkMountable(tls.certificate, 'tls.certificate');
-      const { pkcs12, jks } = (tls.env ?? TlsEnv.directory()).names;
-      for (const [v, file] of [[pkcs12, 'keystore.p12'], [jks, 'keystore.jks']]) {
-        check(!v || tls.certificate.keystoreFiles.includes(file!), this, 'tls.env', v, `the app is pointed at ${file} but ${tls.certificate.node.path} writes no such keystore: add keystores to the certificate`);
-      }
-    }
-
-    const protocol = this.protocol = props.protocol ?? AppProtocol.HTTP;
-    this.appProtocol = protocol === AppProtocol.WEBSOCKET ? (tls ? 'kubernetes.io/wss' : 'kubernetes.io/ws') : (tls ? 'https' : 'http');
+    this.namespace = chartOf(this).namespace;
+    this.user = props.runAsUser ?? 10001;
+    const tls = props.tls && this.tlsMount(props.tls);
+    const serviceType = this.checkProps(props, !!tls);
+    this.protocol = props.protocol ?? AppProtocol.HTTP;
+    this.appProtocol = this.protocol === AppProtocol.WEBSOCKET ? (tls ? 'kubernetes.io/wss' : 'kubernetes.io/ws') : (tls ? 'https' : 'http');
     this.serviceName = props.name;
-    this.servicePort = servicePort;
+    this.servicePort = props.servicePort ?? (tls ? 443 : 80);
     this.certificate = tls?.certificate;
-    this.tlsMountPath = mountPath;
+    this.tlsMountPath = tls?.mountPath;
     this.reloadStrategy = props.reload ?? ReloadStrategy.STAKATER_RELOADER;
+    this.userEnv = new Set([...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]);
     this.mtlsEnv = {
       ca: props.mtlsEnv?.ca ?? ['TLS_CA_PATH', 'NODE_EXTRA_CA_CERTS'],
       clientAuth: props.mtlsEnv?.clientAuth ?? 'TLS_CLIENT_AUTH',
@@ -290,6 +264,71 @@ export class SecureWorkload extends Construct {
       clientKey: props.mtlsEnv?.clientKey ?? 'TLS_CLIENT_KEY_PATH',
     };
 
+    this.deployment = this.addDeployment(props);
+    this.deploymentObject = ApiObject.of(this.deployment);
+    this.podLabels = this.deployment.matchLabels;
+    this.container = this.addAppContainer(props, tls);
+    this.serviceObject = this.addService(props, serviceType, !!tls);
+    if (props.networkPolicy) this.addNetworkPolicy(props.edgeNamespace ?? 'ingress-nginx', props.port);
+  }
+
+  /** The checks of the props that need no other construct. Returns the Service type. */
+  private checkProps(props: SecureWorkloadProps, tls: boolean): ServiceType {
+    checkName(this, 'name', props.name, NameKind.LABEL, 'use an RFC 1123 label (lower-case letters, digits, "-", at most 63 characters): it becomes the Service DNS name');
+    check(typeof props.image === 'string' && props.image.length > 0 && !/\s/.test(props.image), this, 'image', props.image, 'give an image reference such as "ghcr.io/org/app:1.2.3"');
+    check(isPort(props.port), this, 'port', props.port, 'use a port between 1 and 65535');
+    const servicePort = props.servicePort ?? (tls ? 443 : 80);
+    check(isPort(servicePort), this, 'servicePort', servicePort, 'use a port between 1 and 65535');
+    check(Number.isInteger(this.user) && this.user > 0, this, 'runAsUser', this.user, 'use a non-zero UID: Pod Security Standards restricted forbids root');
+    const replicas = props.replicas ?? 2;
+    check(Number.isInteger(replicas) && replicas >= 0, this, 'replicas', replicas, 'use a whole number of at least 0 (2 or more keeps the app up during a rollout)');
+    const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
+    check(Object.values(ServiceType).includes(serviceType), this, 'serviceType', serviceType, 'use ServiceType.CLUSTER_IP, LOAD_BALANCER or NODE_PORT');
+    check(tls || serviceType === ServiceType.CLUSTER_IP, this, 'serviceType', serviceType,
+      'a plain-HTTP app behind a LoadBalancer or NodePort Service is served unencrypted around the TLS edge: keep it ClusterIP and route it through an edge, or give the workload tls');
+    this.checkEnv('env', props.env);
+    return serviceType;
+  }
+
+  /** The served certificate's mount, checked: a directory of its own, a mode no other user reads, a certificate that is no CA's. */
+  private tlsMount(tls: WorkloadTlsOptions): Required<Omit<WorkloadTlsOptions, 'env'>> & { env: TlsEnv } {
+    const mountPath = tls.mountPath ?? '/etc/tls';
+    const fileMode = tls.fileMode ?? 0o440;
+    const env = tls.env ?? TlsEnv.directory();
+    check(fileMode === 0o440 || fileMode === 0o400, this, 'tls.fileMode', `0${fileMode?.toString(8)}`, 'use 0o440 or 0o400: a private key must not be readable by other users');
+    const problem = mountPathProblem(mountPath);
+    if (problem) fail(this, 'tls.mountPath', mountPath, `${problem}; use a directory of its own such as "/etc/tls"`);
+    check(![TRUST_DIR, CLIENT_DIR].includes(normalMountPath(mountPath)), this, 'tls.mountPath', mountPath, `${TRUST_DIR} and ${CLIENT_DIR} hold the CA bundle and the client certificate: use another directory such as "/etc/tls"`);
+    this.checkMountable(tls.certificate, 'tls.certificate');
+    const { pkcs12, jks } = env.names;
+    for (const [v, file] of [[pkcs12, 'keystore.p12'], [jks, 'keystore.jks']]) {
+      check(!v || tls.certificate.keystoreFiles.includes(file!), this, 'tls.env', v, `the app is pointed at ${file} but ${tls.certificate.node.path} writes no such keystore: add keystores to the certificate`);
+    }
+    return { certificate: tls.certificate, mountPath, fileMode, env };
+  }
+
+  /**
+   * The Deployment: Pod Security Standards *restricted* (non-root user and group, no service account token, seccomp
+   * RuntimeDefault). cdk8s-plus-27 cannot express seccomp: it is patched in.
+   */
+  private addDeployment(props: SecureWorkloadProps): kplus.Deployment {
+    const user = this.user;
+    const deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name: props.name },
+      replicas: props.replicas ?? 2,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user, group: user, fsGroup: user },
+    });
+    ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+    return deployment;
+  }
+
+  /**
+   * The app's container: read-only root filesystem (with a writable /tmp), every capability dropped, no privilege
+   * escalation; its certificate mounted and its variables set; HTTPS probes when it serves TLS.
+   */
+  private addAppContainer(props: SecureWorkloadProps, tls?: ReturnType<SecureWorkload['tlsMount']>): kplus.Container {
+    const user = this.user;
     const tcpProbe = kplus.Probe.fromTcpSocket({ port: props.port });
     const configuredProbe = (props.probe ?? ProbeKind.HTTP_GET) === ProbeKind.TCP
       ? tcpProbe
@@ -297,49 +336,52 @@ export class SecureWorkload extends Construct {
     // Chosen at synth time: once the app requires client certificates (see requireClientCertificates), an HTTPS
     // probe cannot pass the handshake (the kubelet has no client certificate), so the port is probed instead.
     const probe = { _toKube: (c: kplus.Container) => (this.clientAuth ? tcpProbe : configuredProbe)._toKube(c) } as unknown as kplus.Probe;
-
-    this.deployment = new kplus.Deployment(this, 'Deployment', {
-      metadata: { name: props.name },
-      replicas,
-      automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user, group: user, fsGroup: user },
-    });
-    const container = this.container = this.deployment.addContainer({
+    const container = this.deployment.addContainer({
       name: props.name,
       image: props.image,
       portNumber: props.port,
       args: props.args,
-      envVariables: this.envVariables({ ...props.env, ...(tls ? (tls.env ?? TlsEnv.directory()).render(mountPath!) : {}) }, props.secretEnv ?? {}),
+      envVariables: this.envVariables(props.env ?? {}, props.secretEnv ?? {}),
       readiness: probe,
       liveness: probe,
       resources: this.resources('resources', props.resources),
-      securityContext: {
-        ensureNonRoot: true, user, group: user, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-      },
+      securityContext: { ensureNonRoot: true, user, group: user, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
     });
+    // cdk8s-plus-27's capabilities prop only exists from 2.7.x on: patched, so every supported version emits it.
+    this.deploymentObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
     // A read-only root filesystem still needs somewhere to write temporary files.
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp'));
-    if (tls) this.mountCertificate(tls.certificate, 'tls', mountPath!, fileMode);
-    // PSS restricted requires seccomp RuntimeDefault (or Localhost) and dropping every capability. cdk8s-plus-27 cannot
-    // express seccomp, and its capabilities prop only exists from 2.7.x on: patch both, so every supported version emits them.
-    this.deploymentObject = ApiObject.of(this.deployment);
-    this.podLabels = this.deployment.matchLabels;
-    this.deploymentObject.addJsonPatch(
-      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
-    );
+    if (tls) {
+      this.mountCertificate(container, tls.certificate, 'tls', tls.mountPath, tls.fileMode);
+      for (const [name, value] of Object.entries(tls.env.render(tls.mountPath))) this.setEnv(container, name, value, 'tls.env', 'where the app finds its certificate');
+    }
+    return container;
+  }
 
-    const service = new kplus.Service(this, 'Service', {
+  /** The Service, its port labelled with the appProtocol (cdk8s-plus-27 has no field for it: patched in). */
+  private addService(props: SecureWorkloadProps, type: ServiceType, tls: boolean): ApiObject {
+    const service = ApiObject.of(new kplus.Service(this, 'Service', {
       metadata: { name: props.name },
-      type: serviceType as unknown as kplus.ServiceType, // the same values: ClusterIP, LoadBalancer, NodePort
+      type: type as unknown as kplus.ServiceType, // the same values: ClusterIP, LoadBalancer, NodePort
       selector: this.deployment,
-      ports: [{ name: tls ? 'https' : 'http', port: servicePort, targetPort: props.port }],
-    });
-    this.serviceObject = ApiObject.of(service);
-    // cdk8s-plus-27 has no appProtocol on service ports.
-    this.serviceObject.addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', this.appProtocol));
+      ports: [{ name: tls ? 'https' : 'http', port: this.servicePort, targetPort: props.port }],
+    }));
+    service.addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', this.appProtocol));
+    return service;
+  }
 
-    if (props.networkPolicy) this.addNetworkPolicy(props.edgeNamespace ?? 'ingress-nginx', props.port);
+  /**
+   * Sets a variable the library derives (a file path, a URL, a mode) on the app's container. A variable the user set
+   * in `env` or `secretEnv` is never replaced: that is refused, naming both.
+   */
+  private setEnv(container: kplus.Container, name: string, value: string, field: string, what: string): void {
+    this.checkEnvFree(name, value, field, what);
+    container.env.addVariable(name, kplus.EnvValue.fromValue(value));
+  }
+
+  private checkEnvFree(name: string, value: string, field: string, what: string): void {
+    check(!this.userEnv.has(name), this, `env.${name}`, name,
+      `the library sets ${name} to "${value}" (${what}, from ${field}), which would replace your value: drop it from env/secretEnv, or give the library another variable name (${field})`);
   }
 
   /** The client certificate the app presents (after {@link SecureWorkload.connectTo} with mutualTls or {@link SecureWorkload.presentClientCertificate}). */
@@ -396,22 +438,23 @@ export class SecureWorkload extends Construct {
         `the workload already trusts "${this.trusted.configMapName}"; one bundle per workload (publish both CAs in one Bundle)`);
       return;
     }
+    const file = `${TRUST_DIR}/${bundle.key}`;
+    for (const name of this.mtlsEnv.ca) this.checkEnvFree(name, file, 'mtlsEnv.ca', 'the CA bundle the app trusts');
     this.trusted = bundle;
-    const dir = TRUST_DIR;
     const configMap = kplus.ConfigMap.fromConfigMapName(this, 'TrustConfigMap', bundle.configMapName);
-    this.container.mount(dir, kplus.Volume.fromConfigMap(this, 'TrustVolume', configMap, { name: 'tls-ca', defaultMode: 0o444 }), { readOnly: true });
-    for (const name of this.mtlsEnv.ca) this.container.env.addVariable(name, kplus.EnvValue.fromValue(`${dir}/${bundle.key}`));
+    this.container.mount(TRUST_DIR, kplus.Volume.fromConfigMap(this, 'TrustVolume', configMap, { name: 'tls-ca', defaultMode: 0o444 }), { readOnly: true });
+    for (const name of this.mtlsEnv.ca) this.setEnv(this.container, name, file, 'mtlsEnv.ca', 'the CA bundle the app trusts');
     labelNamespaceOf(this, bundle.namespaceLabel);
   }
 
   /** Makes the app require and verify client certificates from the CA of `bundle`. The app must serve TLS. */
   public requireClientCertificates(bundle: TrustBundleRef): void {
     check(!!this.certificate, this, 'tls', undefined, `workload "${this.serviceName}" must serve TLS before it can require client certificates: give it tls.certificate`);
+    if (!this.clientAuth) this.checkEnvFree(this.mtlsEnv.clientAuth, 'required', 'mtlsEnv.clientAuth', 'that clients must present a certificate');
     this.trust(bundle);
     if (this.clientAuth) return;
-    this.container.env.addVariable(this.mtlsEnv.clientAuth, kplus.EnvValue.fromValue('required'));
+    this.setEnv(this.container, this.mtlsEnv.clientAuth, 'required', 'mtlsEnv.clientAuth', 'that clients must present a certificate');
     this.clientAuth = true;
-
   }
 
   /** Mounts a client certificate (usage `client auth`) the app presents to servers that require one. */
@@ -422,17 +465,20 @@ export class SecureWorkload extends Construct {
       return;
     }
     this.checkMountable(certificate, 'clientCertificate');
+    const [cert, key] = [`${CLIENT_DIR}/tls.crt`, `${CLIENT_DIR}/tls.key`];
+    this.checkEnvFree(this.mtlsEnv.clientCert, cert, 'mtlsEnv.clientCert', 'the client certificate the app presents');
+    this.checkEnvFree(this.mtlsEnv.clientKey, key, 'mtlsEnv.clientKey', 'the key of that client certificate');
     this.presented = certificate;
-    const dir = CLIENT_DIR;
-    this.mountCertificate(certificate, 'tls-client', dir, 0o440);
-    this.container.env.addVariable(this.mtlsEnv.clientCert, kplus.EnvValue.fromValue(`${dir}/tls.crt`));
-    this.container.env.addVariable(this.mtlsEnv.clientKey, kplus.EnvValue.fromValue(`${dir}/tls.key`));
+    this.mountCertificate(this.container, certificate, 'tls-client', CLIENT_DIR, 0o440);
+    this.setEnv(this.container, this.mtlsEnv.clientCert, cert, 'mtlsEnv.clientCert', 'the client certificate the app presents');
+    this.setEnv(this.container, this.mtlsEnv.clientKey, key, 'mtlsEnv.clientKey', 'the key of that client certificate');
   }
 
   /**
    * Wires this workload as a client of `server` over verified HTTPS: both sides at once. The client trusts the
    * server's CA and gets its URL; with `mutualTls` the client also gets a client certificate from that CA and the
-   * server requires one. The server is told to admit this caller (NetworkPolicy).
+   * server requires one. The server is told to admit this caller (NetworkPolicy). Everything is checked before either
+   * side changes.
    */
   public connectTo(server: SecureWorkload, options: ConnectOptions = {}): void {
     const cert = server.certificate;
@@ -445,18 +491,22 @@ export class SecureWorkload extends Construct {
     if (!bundle && issuer.issuerType !== IssuerType.ACME) {
       fail(this, 'connectTo', server.serviceName, `the certificate of "${server.serviceName}" comes from ${issuer.issuerType} issuer "${issuer.issuerName}", which clients cannot verify: issue it from an InternalCa (its trust bundle is mounted into clients)`);
     }
-    if (bundle) this.trust(bundle);
     const urlEnv = options.urlEnv ?? `${server.serviceName.toUpperCase().replace(/-/g, '_')}_URL`;
-    this.container.env.addVariable(urlEnv, kplus.EnvValue.fromValue(server.url));
+    this.checkEnvFree(urlEnv, server.url, 'connectTo urlEnv', `the URL of ${server.serviceName}`);
     if (options.mutualTls) {
       if (!bundle) fail(this, 'connectTo', server.serviceName, 'mutual TLS needs an internal CA on both sides: issue the server certificate from an InternalCa');
+      check(!this.presented || this.presented.issuer === issuer, this, 'connectTo', server.serviceName,
+        `this client presents a certificate from "${this.presented?.issuer.issuerName}" but "${server.serviceName}" verifies clients against "${issuer.issuerName}"`);
+      if (!server.clientAuth) server.checkEnvFree(server.mtlsEnv.clientAuth, 'required', 'mtlsEnv.clientAuth', 'that clients must present a certificate');
+    }
+    if (bundle) this.trust(bundle);
+    this.setEnv(this.container, urlEnv, server.url, 'connectTo urlEnv', `the URL of ${server.serviceName}`);
+    if (options.mutualTls) {
       this.presentClientCertificate(this.presented ?? new TlsCertificate(this, 'ClientCertificate', {
         name: `${this.serviceName}-client`, commonName: this.serviceName, issuer,
         usages: [KeyUsage.DIGITAL_SIGNATURE, KeyUsage.CLIENT_AUTH],
       }));
-      check(this.presented!.issuer === issuer, this, 'connectTo', server.serviceName,
-        `this client presents a certificate from "${this.presented!.issuer.issuerName}" but "${server.serviceName}" verifies clients against "${issuer.issuerName}"`);
-      server.requireClientCertificates(bundle);
+      server.requireClientCertificates(bundle!);
     }
     server.allowFrom(this);
   }
@@ -509,9 +559,9 @@ export class SecureWorkload extends Construct {
       `the certificate's Secret is in namespace "${certificate.namespace}" but the workload runs in "${this.namespace}": create the certificate in the workload's chart`);
   }
 
-  private mountCertificate(certificate: TlsCertificate, volumeName: string, dir: string, mode: number): void {
+  private mountCertificate(container: kplus.Container, certificate: TlsCertificate, volumeName: string, dir: string, mode: number): void {
     const secret = kplus.Secret.fromSecretName(this, `Secret-${volumeName}`, certificate.secretName);
-    this.container.mount(dir, kplus.Volume.fromSecret(this, `Volume-${volumeName}`, secret, { name: volumeName, defaultMode: mode }), { readOnly: true });
+    container.mount(dir, kplus.Volume.fromSecret(this, `Volume-${volumeName}`, secret, { name: volumeName, defaultMode: mode }), { readOnly: true });
     if (this.reloadStrategy === ReloadStrategy.STAKATER_RELOADER) {
       this.reloadSecrets.push(certificate.secretName);
       this.deployment.metadata.addAnnotation('secret.reloader.stakater.com/reload', this.reloadSecrets.join(','));

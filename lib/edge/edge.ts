@@ -1,8 +1,8 @@
-import { Chart, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { KeyUsage, TlsCertificate } from '../certificates';
 import { AcmeSolver, CaIssuer, ChallengeType, LetsEncryptIssuer } from '../issuers';
-import { enforcePolicy } from '../policy/gate';
+import { chartOf, enforcePolicy } from '../policy/gate';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
 import { check, checkName, fail, fitName, groupBy, isIpAddress, isWildcard, NameKind } from '../policy/validation';
@@ -134,7 +134,7 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     this.edgeName = props.name;
     this.behindTlsLoadBalancer = props.behindTlsLoadBalancer ?? false;
     checkName(this, 'name', props.name, NameKind.OBJECT, 'use a lower-case RFC 1123 name');
-    this.namespace = Chart.of(this).namespace;
+    this.namespace = chartOf(this).namespace;
     this.tlsProfile = props.tlsProfile ?? TlsProfile.INTERMEDIATE;
     this.tlsProfile.validate(this, 'tlsProfile');
     this.securityHeaders = new SecurityHeaders(this, 'headers', props.headers);

@@ -1,7 +1,7 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as gw from '../../imports/gateways-gateway.networking.k8s.io';
-import { enforcePolicy } from '../policy/gate';
+import { chartOf, enforcePolicy } from '../policy/gate';
 import { TlsProfile } from '../policy/tls-profiles';
 import { checkName, NameKind } from '../policy/validation';
 import { GatewayImplementation, TLS_PROFILE_ANNOTATION, clientTrafficPolicy, profileNote } from './envoy';
@@ -61,7 +61,7 @@ export class PlatformGateway extends Construct implements ISharedGateway {
     super(scope, id);
     enforcePolicy(this);
     this.gatewayName = props.name ?? 'platform';
-    this.gatewayNamespace = Chart.of(this).namespace ?? 'default';
+    this.gatewayNamespace = chartOf(this).namespace ?? 'default';
     this.gatewayClassName = props.gatewayClassName ?? 'eg';
     this.implementation = props.implementation ?? GatewayImplementation.ENVOY_GATEWAY;
     this.behindTlsLoadBalancer = props.behindTlsLoadBalancer ?? false;

@@ -4,7 +4,7 @@ import { labelNamespaceOf } from '../chart';
 import { FrameOptions } from '../policy/headers';
 import { TlsVersion } from '../policy/tls-profiles';
 import { AcmeSolver } from '../issuers';
-import { check, checkName, isWildcard, NameKind } from '../policy/validation';
+import { check, checkName, groupBy, isWildcard, NameKind } from '../policy/validation';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 /** Props of {@link TraefikEdge}. */
@@ -31,21 +31,46 @@ const VERSION: Record<TlsVersion, string> = {
 export class TraefikEdge extends TlsEdgeBase {
   /** IngressClass whose HTTP-01 solver Ingresses this Traefik serves. */
   public readonly ingressClassName: string;
+  private readonly ingressClassField?: string;
+  private readonly web: string;
+  private readonly websecure: string;
+  private readonly rank: (r: ResolvedRoute) => number;
+  private readonly tlsOptions = new Map<string, tr.TlsOption>();
+  private readonly transports = new Map<string, tr.ServersTransport>();
+  private readonly bodyLimits = new Map<number, tr.Middleware>();
 
   constructor(scope: Construct, id: string, props: TraefikEdgeProps) {
     super(scope, id, props);
     this.ingressClassName = props.ingressClassName ?? 'traefik';
-    const name = props.name;
-    const web = props.httpEntryPoint ?? 'web';
-    const websecure = props.httpsEntryPoint ?? 'websecure';
-    for (const [f, v] of [['httpEntryPoint', web], ['httpsEntryPoint', websecure]]) check(/^[A-Za-z0-9-_]+$/.test(v), this, f, v, 'use an entry point name');
+    this.ingressClassField = props.ingressClassName;
+    this.web = props.httpEntryPoint ?? 'web';
+    this.websecure = props.httpsEntryPoint ?? 'websecure';
+    for (const [f, v] of [['httpEntryPoint', this.web], ['httpsEntryPoint', this.websecure]]) check(/^[A-Za-z0-9-_]+$/.test(v), this, f, v, 'use an entry point name');
     if (props.ingressClassName) checkName(this, 'ingressClassName', props.ingressClassName, NameKind.OBJECT, 'use the IngressClass name');
-    const ns = this.namespace;
+    this.rank = this.priorities();
 
-    const redirect = new tr.Middleware(this, 'Redirect', { metadata: { name: this.objectName('redirect-https') }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
+    const terminated = this.routes.filter((r) => !r.passthrough);
+    const redirect = this.redirectMiddleware();
+    const headers = this.headersMiddleware();
+    if (terminated.length) {
+      this.tlsOption();
+      this.addHttpRoute(terminated, redirect, headers);
+    }
+    this.addHttpsRoutes(terminated, headers);
+    this.addPassthroughRoutes(this.routes.filter((r) => r.passthrough));
+    this.checkHttp01Solvers();
+  }
+
+  /** The permanent redirect to HTTPS. */
+  private redirectMiddleware(): tr.Middleware {
+    return new tr.Middleware(this, 'Redirect', { metadata: { name: this.objectName('redirect-https') }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
+  }
+
+  /** HSTS and the security headers. */
+  private headersMiddleware(): tr.Middleware {
     const h = this.securityHeaders;
     const { 'X-Frame-Options': frame, 'Content-Security-Policy': csp, 'Referrer-Policy': referrer, 'Permissions-Policy': permissions, 'X-Content-Type-Options': _nosniff, ...rest } = h.headers;
-    const headers = new tr.Middleware(this, 'Headers', {
+    return new tr.Middleware(this, 'Headers', {
       metadata: { name: this.objectName('security-headers') },
       spec: {
         headers: {
@@ -64,11 +89,88 @@ export class TraefikEdge extends TlsEdgeBase {
         },
       },
     });
-    const mw = (m: tr.Middleware) => ({ name: m.name, namespace: ns });
+  }
 
+  /**
+   * The plain-HTTP entry point: a redirect to HTTPS for every terminated host. Behind a TLS load balancer every request
+   * arrives there: redirectScheme redirects when X-Forwarded-Proto is http and hands https requests on to the app
+   * (redirect_scheme.go); a route to noop@internal would answer those with 418. Traefik trusts X-Forwarded-Proto only
+   * from entryPoints.web.forwardedHeaders.trustedIPs.
+   */
+  private addHttpRoute(terminated: ResolvedRoute[], redirect: tr.Middleware, headers: tr.Middleware): void {
+    new tr.IngressRoute(this, 'RedirectRoute', {
+      metadata: { name: this.objectName('http') },
+      spec: {
+        ingressClassName: this.ingressClassField,
+        entryPoints: [this.web],
+        routes: this.behindTlsLoadBalancer ? this.appRoutes(terminated, [redirect, headers]) : [{
+          kind: tr.IngressRouteSpecRoutesKind.RULE,
+          match: [...new Set(terminated.map((r) => r.host))].sort().map(hostMatcher).join(' || '),
+          middlewares: [this.middlewareRef(redirect)],
+          services: [{ kind: tr.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE, name: 'noop@internal' }],
+        }],
+      },
+    });
+  }
+
+  /** One IngressRoute per certificate (an IngressRoute carries one TLS secret) and client-auth setting. */
+  private addHttpsRoutes(terminated: ResolvedRoute[], headers: tr.Middleware): void {
+    for (const routes of groupBy(terminated, (r) => `${r.certificate.secretName}${r.clientAuth ? '|mtls' : ''}`).values()) {
+      const { certificate, clientAuth } = routes[0];
+      new tr.IngressRoute(this, `Route-${certificate.secretName}${clientAuth ? '-mtls' : ''}`, {
+        metadata: { name: this.objectName(certificate.certificateName, ...(clientAuth ? ['mtls'] : [])) },
+        spec: {
+          ingressClassName: this.ingressClassField,
+          entryPoints: [this.websecure],
+          routes: this.appRoutes(routes, [headers]),
+          tls: { secretName: certificate.secretName, options: { name: this.tlsOption(clientAuth).name, namespace: this.namespace } },
+        },
+      });
+    }
+  }
+
+  private addPassthroughRoutes(routes: ResolvedRoute[]): void {
+    for (const r of routes) {
+      new tr.IngressRouteTcp(this, `Passthrough-${r.host}`, {
+        metadata: { name: this.objectName(TlsEdgeBase.slug(r.host)), annotations: { [NOTE]: PASSTHROUGH_NOTE } },
+        spec: {
+          ingressClassName: this.ingressClassField,
+          entryPoints: [this.websecure],
+          routes: [{ match: `HostSNI(\`${r.host}\`)`, services: [{ name: r.backend.serviceName, port: tr.IngressRouteTcpSpecRoutesServicesPort.fromNumber(r.backend.servicePort) }] }],
+          tls: { passthrough: true },
+        },
+      });
+    }
+  }
+
+  /** The routes of an IngressRoute: match, priority, middlewares (a body limit per route), the backend. */
+  private appRoutes(routes: ResolvedRoute[], middlewares: tr.Middleware[]) {
+    return routes.map((r) => ({
+      kind: tr.IngressRouteSpecRoutesKind.RULE,
+      match: routeRule(r),
+      priority: this.rank(r),
+      middlewares: [...middlewares, ...(r.maxRequestBodyBytes !== undefined ? [this.bodyLimit(r.maxRequestBodyBytes)] : [])].map((m) => this.middlewareRef(m)),
+      services: [{
+        name: r.backend.serviceName,
+        port: tr.IngressRouteSpecRoutesServicesPort.fromNumber(r.backend.servicePort),
+        ...(r.upstreamTls ? { scheme: 'https' } : {}),
+        serversTransport: this.serversTransport(r),
+      }],
+    }));
+  }
+
+  private middlewareRef(m: tr.Middleware) {
+    return { name: m.name, namespace: this.namespace };
+  }
+
+  /** The TLSOption of the profile, one per client-auth setting (made on first use). */
+  private tlsOption(clientAuth?: ResolvedRoute['clientAuth']): tr.TlsOption {
+    const suffix = clientAuth ? `-mtls-${clientAuth.ca.issuerName}${clientAuth.optional ? '-optional' : ''}` : '';
+    const existing = this.tlsOptions.get(suffix);
+    if (existing) return existing;
     const profile = this.tlsProfile;
-    const tlsOption = (suffix: string, clientAuth?: ResolvedRoute['clientAuth']) => new tr.TlsOption(this, `TlsOption${suffix}`, {
-      metadata: { name: suffix ? this.objectName(suffix.slice(1)) : name },
+    const option = new tr.TlsOption(this, `TlsOption${suffix}`, {
+      metadata: { name: suffix ? this.objectName(suffix.slice(1)) : this.edgeName },
       spec: {
         minVersion: VERSION[profile.minVersion],
         ...(profile.ciphers.length ? { cipherSuites: profile.ianaCiphers } : {}),
@@ -81,108 +183,41 @@ export class TraefikEdge extends TlsEdgeBase {
         } : {}),
       },
     });
-    const defaultOption = tlsOption('');
-    const mtlsOptions = new Map<string, tr.TlsOption>();
+    this.tlsOptions.set(suffix, option);
+    return option;
+  }
 
-    // Re-encryption to a TLS backend: verify it against the internal CA bundle and the service name. WebSocket routes need
-    // nothing here: Go's net/http clears the connection deadlines when the connection is hijacked for the upgrade, so no
-    // Traefik timeout cuts an idle WebSocket (forwardingTimeouts.idleConnTimeout only governs pooled keep-alive
-    // connections); the outer load balancer's idle timeout is the limit (stated in the cluster requirements).
-    const transports = new Map<string, tr.ServersTransport>();
-    const transport = (r: ResolvedRoute): string | undefined => {
-      if (!r.upstreamTls) return undefined;
-      const key = r.backend.serviceName;
-      if (!transports.has(key)) {
-        const bundle = r.upstreamTls.ca.trustBundle!;
-        labelNamespaceOf(this, bundle.namespaceLabel);
-        transports.set(key, new tr.ServersTransport(this, `Transport-${key}`, {
-          metadata: { name: this.objectName(key) },
-          spec: {
-            serverName: r.upstreamTls.verifyName,
-            rootCAs: [{ configMap: bundle.configMapName }],
-            ...(r.backend.requiresClientCertificates ? { certificatesSecrets: [this.edgeClientCertificate(r.upstreamTls.ca).secretName] } : {}),
-          },
-        }));
-      }
-      return transports.get(key)!.name;
-    };
+  /**
+   * Re-encryption to a TLS backend: a ServersTransport per backend that verifies it against the internal CA bundle and
+   * the service name. WebSocket routes need nothing here: Go's net/http clears the connection deadlines when the
+   * connection is hijacked for the upgrade, so no Traefik timeout cuts an idle WebSocket (forwardingTimeouts
+   * .idleConnTimeout only governs pooled keep-alive connections); the outer load balancer's idle timeout is the limit
+   * (stated in the cluster requirements).
+   */
+  private serversTransport(r: ResolvedRoute): string | undefined {
+    if (!r.upstreamTls) return undefined;
+    const key = r.backend.serviceName;
+    if (!this.transports.has(key)) {
+      const bundle = r.upstreamTls.ca.trustBundle!;
+      labelNamespaceOf(this, bundle.namespaceLabel);
+      this.transports.set(key, new tr.ServersTransport(this, `Transport-${key}`, {
+        metadata: { name: this.objectName(key) },
+        spec: {
+          serverName: r.upstreamTls.verifyName,
+          rootCAs: [{ configMap: bundle.configMapName }],
+          ...(r.backend.requiresClientCertificates ? { certificatesSecrets: [this.edgeClientCertificate(r.upstreamTls.ca).secretName] } : {}),
+        },
+      }));
+    }
+    return this.transports.get(key)!.name;
+  }
 
-    const terminated = this.routes.filter((r) => !r.passthrough);
-    const hostsOf = (routes: ResolvedRoute[]) => [...new Set(routes.map((r) => r.host))].sort();
-    const rule = (r: ResolvedRoute) => `${hostMatcher(r.host)}${r.path === '/' ? '' : ` && PathPrefix(\`${r.path}\`)`}`;
-    // A body limit is a buffering Middleware (one per size): Traefik reads the whole request, 413 above the limit.
-    const bodyLimits = new Map<number, tr.Middleware>();
-    const bodyLimit = (bytes: number) => bodyLimits.get(bytes) ?? bodyLimits.set(bytes, new tr.Middleware(this, `BodyLimit-${bytes}`, {
+  /** A body limit is a buffering Middleware (one per size): Traefik reads the whole request, 413 above the limit. */
+  private bodyLimit(bytes: number): tr.Middleware {
+    return this.bodyLimits.get(bytes) ?? this.bodyLimits.set(bytes, new tr.Middleware(this, `BodyLimit-${bytes}`, {
       metadata: { name: this.objectName(`body-${bytes / 1024}k`) },
       spec: { buffering: { maxRequestBodyBytes: bytes } },
     })).get(bytes)!;
-    const priority = this.priorities(rule);
-    const appRoutes = (routes: ResolvedRoute[], middlewares: tr.Middleware[]) => routes.map((r) => ({
-      kind: tr.IngressRouteSpecRoutesKind.RULE,
-      match: rule(r),
-      priority: priority(r),
-      middlewares: [...middlewares, ...(r.maxRequestBodyBytes !== undefined ? [bodyLimit(r.maxRequestBodyBytes)] : [])].map(mw),
-      services: [{
-        name: r.backend.serviceName,
-        port: tr.IngressRouteSpecRoutesServicesPort.fromNumber(r.backend.servicePort),
-        ...(r.upstreamTls ? { scheme: 'https' } : {}),
-        serversTransport: transport(r),
-      }],
-    }));
-    if (terminated.length) {
-      new tr.IngressRoute(this, 'RedirectRoute', {
-        metadata: { name: this.objectName('http') },
-        spec: {
-          ingressClassName: props.ingressClassName,
-          entryPoints: [web],
-          // Behind a TLS load balancer every request arrives on "web": redirectScheme redirects when X-Forwarded-Proto
-          // is http and hands https requests on to the app (redirect_scheme.go); a route to noop@internal would answer
-          // those with 418. Traefik trusts X-Forwarded-Proto only from entryPoints.web.forwardedHeaders.trustedIPs.
-          routes: this.behindTlsLoadBalancer ? appRoutes(terminated, [redirect, headers]) : [{
-            kind: tr.IngressRouteSpecRoutesKind.RULE,
-            match: hostsOf(terminated).map(hostMatcher).join(' || '),
-            middlewares: [mw(redirect)],
-            services: [{ kind: tr.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE, name: 'noop@internal' }],
-          }],
-        },
-      });
-    }
-    // One IngressRoute per certificate (an IngressRoute carries one TLS secret) and client-auth setting.
-    const groups = new Map<string, ResolvedRoute[]>();
-    for (const r of terminated) {
-      const key = `${r.certificate.secretName}${r.clientAuth ? '|mtls' : ''}`;
-      groups.set(key, [...groups.get(key) ?? [], r]);
-    }
-    for (const routes of groups.values()) {
-      const { certificate, clientAuth } = routes[0];
-      let option = defaultOption;
-      if (clientAuth) {
-        const key = `-mtls-${clientAuth.ca.issuerName}${clientAuth.optional ? '-optional' : ''}`;
-        if (!mtlsOptions.has(key)) mtlsOptions.set(key, tlsOption(key, clientAuth));
-        option = mtlsOptions.get(key)!;
-      }
-      new tr.IngressRoute(this, `Route-${certificate.secretName}${clientAuth ? '-mtls' : ''}`, {
-        metadata: { name: this.objectName(certificate.certificateName, ...(clientAuth ? ['mtls'] : [])) },
-        spec: {
-          ingressClassName: props.ingressClassName,
-          entryPoints: [websecure],
-          routes: appRoutes(routes, [headers]),
-          tls: { secretName: certificate.secretName, options: { name: option.name, namespace: ns } },
-        },
-      });
-    }
-    for (const r of this.routes.filter((x) => x.passthrough)) {
-      new tr.IngressRouteTcp(this, `Passthrough-${r.host}`, {
-        metadata: { name: this.objectName(TlsEdgeBase.slug(r.host)), annotations: { [NOTE]: PASSTHROUGH_NOTE } },
-        spec: {
-          ingressClassName: props.ingressClassName,
-          entryPoints: [websecure],
-          routes: [{ match: `HostSNI(\`${r.host}\`)`, services: [{ name: r.backend.serviceName, port: tr.IngressRouteTcpSpecRoutesServicesPort.fromNumber(r.backend.servicePort) }] }],
-          tls: { passthrough: true },
-        },
-      });
-    }
-    this.checkHttp01Solvers();
   }
 
   /**
@@ -193,7 +228,7 @@ export class TraefikEdge extends TlsEdgeBase {
    * a wildcard's routes get 1, 2, ... by path length, below any exact host under it (`Host(\`x.<zone>\`)` is at least
    * 10 + the zone's length characters).
    */
-  private priorities(rule: (r: ResolvedRoute) => string): (r: ResolvedRoute) => number {
+  private priorities(): (r: ResolvedRoute) => number {
     const ranks = new Map<ResolvedRoute, number>();
     for (const [host, routes] of this.routesByHost) {
       if (!isWildcard(host)) continue;
@@ -203,7 +238,7 @@ export class TraefikEdge extends TlsEdgeBase {
         `Traefik ranks a wildcard's routes below every exact host under it, which leaves room for ${ceiling} path lengths here, and it has ${lengths.length}: route fewer paths of this wildcard, or give them exact hosts`);
       for (const r of routes) ranks.set(r, lengths.indexOf(r.path.length) + 1);
     }
-    return (r) => ranks.get(r) ?? rule(r).length;
+    return (r) => ranks.get(r) ?? routeRule(r).length;
   }
 
   protected answersHttp01(solver: AcmeSolver): boolean {
@@ -213,6 +248,11 @@ export class TraefikEdge extends TlsEdgeBase {
   protected http01Hint(): string {
     return `AcmeSolver.http01Ingress({ ingressClassName: '${this.ingressClassName}' })`;
   }
+}
+
+/** The router rule of a route: its host, and its path prefix unless it is "/". */
+function routeRule(r: ResolvedRoute): string {
+  return `${hostMatcher(r.host)}${r.path === '/' ? '' : ` && PathPrefix(\`${r.path}\`)`}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Finding, ManifestDoc, Severity, checkManifests } from './check';
+import { fail } from './validation';
 import type { Manifest } from './manifest';
 
 /** The documents of one chart, in the order cdk8s writes them, with the ApiObjects that produced them. */
@@ -30,10 +31,12 @@ const cache = new WeakMap<IConstruct, Cached>();
 /**
  * Attaches the schema and TLS-policy checks to the App that holds `scope`, once per App, as a construct validation:
  * cdk8s runs it in `App.synth()` (and so in `cdk8s synth`), `Chart.toJson()` and `Testing.synth()` before anything is
- * written, so no synth path can write a document that violates the policy. Every construct of this library calls it.
+ * written, so no synth path can write a document that violates the policy. Every construct of this library calls it
+ * first (it also refuses a construct outside any Chart).
  */
 export function enforcePolicy(scope: IConstruct): void {
   const root = scope.node.root;
+  if (scope !== root) chartOf(scope); // the writer attaches the gate to the App itself
   if (gated.has(root)) return;
   gated.add(root);
   root.node.addValidation({ validate: () => checkApp(root).findings.filter((f) => f.severity === Severity.ERROR).map(formatGateFinding) });
@@ -76,6 +79,15 @@ export function lastCheck(root: IConstruct): CheckedApp | undefined {
 function sameDocs(previous: Cached, charts: SynthesizedChart[]): boolean {
   previous.json ??= JSON.stringify(previous.charts.map((c) => c.docs));
   return previous.json === JSON.stringify(charts.map((c) => c.docs));
+}
+
+/**
+ * The chart a construct of the library is in. Each one is created inside a Chart: one created in the App itself is
+ * refused (cdk8s would fail later with an error that names neither the construct nor the fix).
+ */
+export function chartOf(scope: IConstruct): Chart {
+  for (let c: IConstruct | undefined = scope; c; c = c.node.scope) if (Chart.isChart(c)) return c;
+  return fail(scope, 'scope', scope.node.path || '<app>', 'create it inside a Chart (new Chart(app, "issuers"), a NamespacedChart or a TlsStackChart), not in the App itself');
 }
 
 /** The construct a finding is about: the one that made the ApiObject (its parent), or the ApiObject itself at the top of a chart. */

@@ -19,8 +19,18 @@ export class TlsStackError extends Error {
     /** What to do instead. */
     public readonly fix: string,
   ) {
-    super(`${path}: invalid ${field} ${JSON.stringify(value)}: ${fix}`);
+    super(`${path}: invalid ${field} ${showValue(value)}: ${fix}`);
     this.name = 'TlsStackError';
+  }
+}
+
+/** A value as an error message shows it: JSON, with a construct as its path (a construct is no JSON: it is circular). */
+function showValue(value: unknown): string {
+  const isConstruct = (v: unknown): v is IConstruct => typeof v === 'object' && v !== null && typeof (v as IConstruct).node?.path === 'string';
+  try {
+    return JSON.stringify(value, (_key, v) => (isConstruct(v) ? `<${v.node.path}>` : typeof v === 'bigint' ? `${v}` : v)) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
 

@@ -1,5 +1,5 @@
 import { AppProtocol, ProbeKind, ReloadStrategy, SecureWorkload, SelfSignedIssuer, ServiceType, TlsCertificate, TlsEnv, synthChecked } from '../../lib';
-import { Chart } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import { expectStackError, only, scratch, synthValid } from '../support';
 
 function setup() {
@@ -128,5 +128,56 @@ describe('SecureWorkload', () => {
     test('root user', () => {
       expectStackError(() => new SecureWorkload(setup().chart, 'A', { name: 'a', image: 'x:1', port: 80, runAsUser: 0 }), 'runAsUser', 'restricted');
     });
+  });
+});
+
+describe('SecureWorkload: what the user set is kept, sidecars are as restricted as the app', () => {
+  test('a variable the user set is never replaced by the library: the TLS file variables, the trust bundle, the URL of a callee', () => {
+    // SSL_CERT_PATH from TlsEnv.files() would replace the user's own value.
+    const first = setup();
+    expectStackError(() => new SecureWorkload(first.chart, 'A', { name: 'a', image: 'x:1', port: 8443, tls: { certificate: first.certificate, env: TlsEnv.files() }, env: { SSL_CERT_PATH: '/opt/app/cert.pem' } }),
+      'env.SSL_CERT_PATH', 'would replace your value', 'tls.env');
+    const { chart } = setup();
+    // NODE_EXTRA_CA_CERTS from trusting a bundle: the app's other outbound TLS would lose its CA.
+    const client = new SecureWorkload(chart, 'B', { name: 'b', image: 'x:1', port: 8080, env: { NODE_EXTRA_CA_CERTS: '/etc/ssl/corp.pem' } });
+    expectStackError(() => client.trust({ configMapName: 'internal-ca', key: 'ca.crt', namespaceLabel: ['trust', 'yes'] }), 'env.NODE_EXTRA_CA_CERTS', 'mtlsEnv.ca');
+    expect(client.trustBundle).toBeUndefined(); // refused before anything changed
+    expect(podSpec(synthValid(chart)).containers[0].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp']);
+    client.node.tryRemoveChild('Deployment');
+    client.node.tryRemoveChild('Service');
+    // Naming other variables for the bundle keeps the user's.
+    const named = new SecureWorkload(chart, 'C', { name: 'c', image: 'x:1', port: 8080, env: { NODE_EXTRA_CA_CERTS: '/etc/ssl/corp.pem' }, mtlsEnv: { ca: ['TLS_CA_PATH'] } });
+    named.trust({ configMapName: 'internal-ca', key: 'ca.crt', namespaceLabel: ['trust', 'yes'] });
+    const env = podSpec(synthValid(chart)).containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([{ name: 'NODE_EXTRA_CA_CERTS', value: '/etc/ssl/corp.pem' }, { name: 'TLS_CA_PATH', value: '/etc/tls-ca/ca.crt' }]));
+  });
+
+  test('a construct of the library outside any Chart is refused with its path and the fix', () => {
+    const { app } = scratch('shop');
+    expectStackError(() => new SelfSignedIssuer(app, 'Dev'), 'scope', 'inside a Chart');
+  });
+
+  test('addContainer: a sidecar runs non-root, read-only, without capabilities, with its own /tmp; the gate passes it', () => {
+    const { app, chart, certificate } = setup();
+    const w = new SecureWorkload(chart, 'Api', { name: 'api', image: 'x:1', port: 8443, tls: { certificate } });
+    w.addContainer({ name: 'log-shipper', image: 'ghcr.io/example/shipper:2.1.0', env: { LOG_LEVEL: 'info' }, resources: { cpu: { request: 50 } } });
+    expect(() => synthChecked(app)).not.toThrow();
+    const spec = podSpec(synthValid(chart));
+    const sidecar = spec.containers.find((c: any) => c.name === 'log-shipper');
+    expect(sidecar.securityContext).toEqual(expect.objectContaining({
+      runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] },
+    }));
+    expect(sidecar.volumeMounts).toEqual([expect.objectContaining({ mountPath: '/tmp' })]);
+    expect(sidecar.resources.requests.cpu).toBe('50m');
+    expectStackError(() => w.addContainer({ name: 'api', image: 'x:1' }), 'containers[api].name', 'no other container');
+    expectStackError(() => w.addContainer({ name: 'tok', image: 'x:1', env: { GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' } }), 'containers[tok].env.GITHUB_TOKEN', 'secretEnv');
+  });
+
+  test('resources are whole millicores and whole sizes, or a typed error', () => {
+    const { chart } = setup();
+    expectStackError(() => new SecureWorkload(chart, 'A', { name: 'a', image: 'x:1', port: 8080, resources: { cpu: { request: 0.5 } } }), 'resources.cpu.request', 'millicores');
+    expectStackError(() => new SecureWorkload(chart, 'B', { name: 'b', image: 'x:1', port: 8080, resources: { cpu: { limit: Number.NaN } } }), 'resources.cpu.limit', 'millicores');
+    expectStackError(() => new SecureWorkload(chart, 'C', { name: 'c', image: 'x:1', port: 8080, resources: { memory: { limit: Size.mebibytes(Number.NaN) } } }), 'resources.memory.limit', 'Size.mebibytes');
+    expectStackError(() => new SecureWorkload(chart, 'D', { name: 'd', image: 'x:1', port: 8080, resources: { memory: { request: Size.mebibytes(0.001) } } }), 'resources.memory.request', 'Size.mebibytes');
   });
 });

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Duration, JsonPatch, YamlOutputType } from 'cdk8s';
 import {
   AcmeDirectory, AcmeIssuer, AcmeServer, AcmeSolver, EdgeKind, GatewayApiEdge, ICertificateIssuer, InternalCa, KeyAlgorithm, LetsEncryptIssuer, LetsEncryptProfile, SecureWorkload,
-  SelfSignedIssuer, ServiceType, TlsCertificate, TlsStackChart, TlsStackError, TlsStackSpec, serviceDnsNames, writeApps,
+  SelfSignedIssuer, ServiceType, TlsCertificate, TlsStackChart, TlsStackError, TlsStackSpec, serviceDnsNames, synthChecked, writeApps,
 } from '../lib';
 
 const dns01 = AcmeSolver.cloudflare({ apiTokenSecret: { name: 'cf', key: 'token' } });
@@ -145,17 +145,18 @@ describe('two owners of one object, host, policy or Secret', () => {
       'shop', 'sites[1].hosts', /sites\[0\] \(a\) lists it too/);
   });
 
-  test('two edges verify the same backend: two BackendTLSPolicies for one Service', () => {
-    expectRefused((app) => {
-      const chart = chartOf(app);
-      const ca = new InternalCa(new Chart(app, 'cluster'), 'Ca');
-      const issuer = new SelfSignedIssuer(chart, 'S');
-      const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer, dnsNames: ['a.example.com', 'b.example.com'] });
-      const api = new SecureWorkload(chart, 'Api', { name: 'api', image: 'ghcr.io/example/api:1', port: 8443,
-        tls: { certificate: new TlsCertificate(chart, 'ApiCert', { name: 'api', issuer: ca.issuer, dnsNames: serviceDnsNames('api', 'web') }) } });
-      new GatewayApiEdge(chart, 'A', { name: 'a', certificates: [site], routes: [{ host: 'a.example.com', backend: api }] });
-      new GatewayApiEdge(chart, 'B', { name: 'b', certificates: [site], routes: [{ host: 'b.example.com', backend: api }] });
-    }, /corpus/, 'manifests', /web\/B: BackendTLSPolicy b-api spec\.targetRefs: \[policy-targets\] BackendTLSPolicy a-api already targets Service api/);
+  test('two edges verify the same backend: one BackendTLSPolicy for the Service (two would be Conflicted)', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-')) });
+    const chart = chartOf(app);
+    const ca = new InternalCa(new Chart(app, 'cluster'), 'Ca');
+    const issuer = new SelfSignedIssuer(chart, 'S');
+    const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer, dnsNames: ['a.example.com', 'b.example.com'] });
+    const api = new SecureWorkload(chart, 'Api', { name: 'api', image: 'ghcr.io/example/api:1', port: 8443,
+      tls: { certificate: new TlsCertificate(chart, 'ApiCert', { name: 'api', issuer: ca.issuer, dnsNames: serviceDnsNames('api', 'web') }) } });
+    new GatewayApiEdge(chart, 'A', { name: 'a', certificates: [site], routes: [{ host: 'a.example.com', backend: api }] });
+    new GatewayApiEdge(chart, 'B', { name: 'b', certificates: [site], routes: [{ host: 'b.example.com', backend: api }] });
+    const policies = synthChecked(app).charts.flatMap((c) => c.docs).filter((d) => d.kind === 'BackendTLSPolicy');
+    expect(policies.map((p) => [p.metadata.name, p.spec.targetRefs[0].name, p.spec.validation.hostname])).toEqual([['a-api', 'api', 'api.web.svc']]);
   });
 
   test('two certificates write one Secret', () => {

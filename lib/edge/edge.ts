@@ -220,8 +220,8 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     }
   }
 
-  /** Host names in a form fit for object and listener names (`api.example.com` → `api-example-com`). */
-  protected static slug(host: string): string {
+  /** Host names in a form fit for object and listener names (`api.example.com` → `api-example-com`). @internal */
+  public static slug(host: string): string {
     return host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-');
   }
 

@@ -18,6 +18,8 @@ export interface ISharedGateway extends IConstruct {
   readonly attachLabel: [string, string];
   /** TLS is terminated by a load balancer in front of it, which forwards plain HTTP to the HTTP listener. */
   readonly behindTlsLoadBalancer: boolean;
+  /** Profile of its listeners: the stacks' ListenerSets keep it unless they set their own. */
+  readonly tlsProfile: TlsProfile;
 }
 
 /** Props of {@link PlatformGateway}. */

@@ -105,11 +105,26 @@ describe('GatewayApiEdge', () => {
     expect(docs.filter((d) => d.kind === 'ClientTrafficPolicy')).toEqual([]);
   });
 
-  test('clientAuth on some hosts only is rejected (Gateway API validates per Gateway)', () => {
+  test('clientAuth on some hosts only: on Envoy Gateway those hosts get a ListenerSet of their own with its own client validation', () => {
+    const routes = (x: ReturnType<typeof setup>) => [{ host: 'example.com', backend: x.web, clientAuth: { ca: x.ca.issuer } }, { host: 'api.example.com', backend: x.web }];
     const s = setup();
-    expectStackError(() => new GatewayApiEdge(s.chart, 'E', {
-      name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web, clientAuth: { ca: s.ca.issuer } }, { host: 'api.example.com', backend: s.web }],
-    }), 'routes', 'per Gateway');
+    new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: routes(s) });
+    const docs = synthValid(s.chart);
+    // The Gateway keeps the HTTP listener and the host without client certificates; its policy validates none.
+    expect(only(docs, 'Gateway').spec.listeners.map((l: any) => l.hostname ?? l.name)).toEqual(['http', 'api.example.com']);
+    expect(only(docs, 'Gateway').spec.allowedListeners).toEqual({ namespaces: { from: 'Same' } });
+    const set = only(docs, 'ListenerSet');
+    expect(set.metadata.name).toBe('web-mtls-internal-ca');
+    expect(set.spec.parentRef).toMatchObject({ kind: 'Gateway', name: 'web', namespace: 'web' });
+    expect(set.spec.listeners.map((l: any) => l.hostname)).toEqual(['example.com']);
+    const policies = docs.filter((d) => d.kind === 'ClientTrafficPolicy');
+    expect(policies.map((p) => [p.spec.targetRefs[0].kind, p.spec.targetRefs[0].name, p.spec.tls.clientValidation?.mode])).toEqual([
+      ['Gateway', 'web', undefined], ['ListenerSet', 'web-mtls-internal-ca', 'RequireAndVerify']]);
+    // The host's route attaches to its listener in the ListenerSet.
+    expect(only(docs, 'HTTPRoute', 'web-example-com').spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'web-mtls-internal-ca', sectionName: 'https-example-com' }]);
+    // Another implementation validates per Gateway only: refused.
+    const t = setup();
+    expectStackError(() => new GatewayApiEdge(t.chart, 'E', { name: 'web', certificates: [t.site], routes: routes(t), implementation: GatewayImplementation.OTHER }), 'routes', 'per Gateway');
   });
 
   test('passthrough becomes a TLS listener and a TLSRoute', () => {

@@ -50,8 +50,8 @@ export { SecurityHeaders, type SecurityHeadersOptions, type HstsOptions, type Hs
 export { CertificateExpiryAlerts, type CertificateExpiryAlertsProps } from './monitoring';
 
 // Writing, checking and reviewing what an App makes
-export { writeApps, synthChecked, type AppToWrite, type WrittenApp, TlsPolicyError } from './synth';
-export { type CheckedApp, type SynthesizedChart } from './policy/gate';
+export { writeApps, synthChecked, type AppToWrite, type WrittenApp } from './synth';
+export { TlsPolicyError, type CheckedApp, type SynthesizedChart } from './policy/gate';
 export { checkManifests, loadManifests, type Finding, type ManifestDoc, Severity } from './policy/check';
 export { TlsPolicyValidation, type PluginValidationContext } from './policy/validation-plugin';
 export { clusterRequirements, type ClusterRequirement, RequirementKind } from './requirements';

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { KeyUsage, TlsCertificate } from '../certificates';
-import { AcmeSolver, CaIssuer, ChallengeType, LetsEncryptIssuer } from '../issuers';
+import { AcmeIssuer, AcmeSolver, CaIssuer, ChallengeType } from '../issuers';
 import { chartOf, enforcePolicy } from '../policy/gate';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
@@ -238,9 +238,10 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
    * answer here. Implementations call it at the end of their constructor (it needs their own settings).
    */
   protected checkHttp01Solvers(): void {
-    for (const r of this.routes.filter((x) => !x.passthrough)) {
+    // Passthrough hosts too: their challenges arrive on the edge's plain-HTTP port like the others'.
+    for (const r of this.routes) {
       const issuer = r.certificate.issuer;
-      const solver = issuer instanceof LetsEncryptIssuer ? issuer.solverFor(r.host) : undefined;
+      const solver = issuer instanceof AcmeIssuer ? issuer.solverFor(r.host) : undefined;
       if (solver?.challenge === ChallengeType.HTTP01 && !this.answersHttp01(solver)) {
         fail(this, 'routes', r.host, `issuer "${issuer.issuerName}" would prove this host with HTTP-01 through ${solver.describeTarget()}, which this edge does not serve: add a solver for this edge (${this.http01Hint()}) or a DNS-01 solver whose selector covers the host`);
       }

@@ -70,7 +70,11 @@ export function clientTrafficPolicy(scope: Construct, id: string, name: string, 
         maxVersion: clientTraffic.ClientTrafficPolicySpecTlsMaxVersion.VALUE_1_3,
         // TLS 1.3 suites are not configurable in Envoy Gateway and all AEAD; the CRD refuses ciphers with minVersion 1.3.
         ...(tls13Only ? {} : { ciphers: o.profile.ciphers }),
-        alpnProtocols: ['h2', 'http/1.1'],
+        // No alpnProtocols: Envoy Gateway then offers h2 and http/1.1, and falls back to http/1.1 alone where two HTTPS
+        // listeners on a port serve certificates with overlapping names, so that a browser does not reuse a connection of
+        // one listener for a host of the other (its route table has no such host: 404). An explicit list turns that guard
+        // off (internal/gatewayapi/listener.go checkOverlappingCertificates; xds/translator/listener.go: "if ALPN is
+        // explicitly set by the user using ClientTrafficPolicy, we keep it as is").
         ...(o.clientCa ? {
           clientValidation: {
             mode: o.clientCa.optional ? clientTraffic.ClientTrafficPolicySpecTlsClientValidationMode.VERIFY_IF_GIVEN : clientTraffic.ClientTrafficPolicySpecTlsClientValidationMode.REQUIRE_AND_VERIFY,

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DocumentOptions, ParseOptions, SchemaOptions, parseAllDocuments } from 'yaml';
+import { CONTROLLER_RULES } from './controller-rules';
 import { Manifest } from './manifest';
 import { validateDocument } from './schema';
 import { TlsProfile } from './tls-profiles';
@@ -400,6 +401,11 @@ const rules: Record<string, Rule> = {
     const problem = labelProblem(k, keysOnly ? undefined : v);
     return problem ? [c.finding(m, 'labels', Severity.ERROR, `${keysOnly ? 'annotation' : 'label'} ${problem}`, 'use "prefix/name: value" with a name and value of at most 63 letters, digits, "-", "_" and "."', `${field}[${JSON.stringify(k)}]`)] : [];
   }))),
+
+  // The controllers' own rules (lib/policy/controller-rules.ts): one finding rule each.
+  ...Object.fromEntries(CONTROLLER_RULES.map((r): [string, Rule] => [r.id, (c) => c.docs
+    .filter((m) => r.kinds.includes(m.doc.kind) || (r.kinds.includes('*') && m.doc.kind && !NOT_KUBERNETES.test(m.doc.apiVersion ?? '')))
+    .flatMap((m) => r.check(m.doc, c).map((p) => c.finding(m, r.id, Severity.ERROR, `${p.message}: ${r.effect}`, p.fix, p.field)))])),
 };
 
 /** An HTTPRoute rule that only matches requests a TLS-terminating load balancer received over TLS (X-Forwarded-Proto: https). */
@@ -451,6 +457,7 @@ const LIBRARY_FIX: Record<string, string> = {
   'plain-http-exposed': 'SecureWorkload `serviceType` ClusterIP behind an edge, or `tls` on the workload (TlsStackSpec `apps[].serviceType`, `apps[].tls`)',
   'object-names': 'a shorter stack `name`, `apps[].name`, `sites[].name` or host (the edges shorten the names they derive), or fix the escape hatch that set it',
   'labels': 'TlsCertificate `secretLabels` / `secretAnnotations`, CertificateExpiryAlerts `labels`, or the escape hatch that added it',
+  ...Object.fromEntries(CONTROLLER_RULES.map((r) => [r.id, r.prop])),
 };
 
 /** The names of the rules, for reports and docs. */

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Finding, ManifestDoc, Severity, checkManifests } from './check';
-import { fail } from './validation';
+import { TlsStackError, fail } from './validation';
 import type { Manifest } from './manifest';
 
 /** The documents of one chart, in the order cdk8s writes them, with the ApiObjects that produced them. */
@@ -29,6 +29,23 @@ const gated = new WeakSet<IConstruct>();
 const cache = new WeakMap<IConstruct, Cached>();
 
 /**
+ * Thrown when the policy checks (or, from the writer, any construct validation) fail: nothing was written. `app.synth()`,
+ * `cdk8s synth` and `Testing.synth()` throw it too: the checks run as the App's own validation and throw it from there.
+ */
+export class TlsPolicyError extends TlsStackError {
+  constructor(
+    where: string,
+    /** Every error, one line each, naming the construct path, the object, the field and the fix. */
+    public readonly errors: string[],
+    /** The policy findings (errors and warnings). */
+    public readonly findings: Finding[],
+  ) {
+    super(where, 'manifests', `${errors.length} error(s)`, `fix the errors below; nothing was written\n  ${errors.join('\n  ')}`);
+    this.name = 'TlsPolicyError';
+  }
+}
+
+/**
  * Attaches the schema and TLS-policy checks to the App that holds `scope`, once per App, as a construct validation:
  * cdk8s runs it in `App.synth()` (and so in `cdk8s synth`), `Chart.toJson()` and `Testing.synth()` before anything is
  * written, so no synth path can write a document that violates the policy. Every construct of this library calls it
@@ -39,7 +56,14 @@ export function enforcePolicy(scope: IConstruct): void {
   if (scope !== root) chartOf(scope); // the writer attaches the gate to the App itself
   if (gated.has(root)) return;
   gated.add(root);
-  root.node.addValidation({ validate: () => checkApp(root).findings.filter((f) => f.severity === Severity.ERROR).map(formatGateFinding) });
+  root.node.addValidation({
+    validate: () => {
+      const { findings } = checkApp(root);
+      const errors = findings.filter((f) => f.severity === Severity.ERROR).map(formatGateFinding);
+      if (errors.length) throw new TlsPolicyError(root.node.path || '<app>', errors, findings);
+      return [];
+    },
+  });
 }
 
 /**

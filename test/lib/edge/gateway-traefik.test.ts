@@ -140,7 +140,7 @@ describe('GatewayApiEdge', () => {
     new GatewayApiEdge(s.chart, 'E', { name: 'web', certificates: [s.site], routes: [{ host: 'example.com', backend: s.web }], tlsProfile: TlsProfile.MODERN });
     let docs = synthValid(s.chart);
     expect(only(docs, 'ClientTrafficPolicy').spec).toEqual({
-      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'web' }], tls: { minVersion: '1.3', maxVersion: '1.3', alpnProtocols: ['h2', 'http/1.1'] },
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'web' }], tls: { minVersion: '1.3', maxVersion: '1.3' },
     });
     expect(only(docs, 'Gateway').metadata.annotations).toBeUndefined();
     s = setup();

@@ -42,6 +42,23 @@ const backendTls = (name: string) => ({
 const service = (type: string, ports: object[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n' }, spec: { type, selector: { a: 'b' }, ports } });
 const controller = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' }, data: { hsts: 'true', ...data } });
 
+const GW = 'gateway.networking.k8s.io/v1';
+const EG = 'gateway.envoyproxy.io/v1alpha1';
+const gateway = (spec: object = {}) => ({ apiVersion: GW, kind: 'Gateway', metadata: { name: 'g', namespace: 'n' }, spec: { gatewayClassName: 'eg', listeners: [
+  { name: 'http', port: 80, protocol: 'HTTP' }, { name: 'https-a', port: 443, protocol: 'HTTPS', hostname: 'a.example.com', tls: { certificateRefs: [{ name: 'a-tls' }] } }], ...spec } });
+const listenerSet = (namespace: string, host = 'b.example.com') => ({ apiVersion: GW, kind: 'ListenerSet', metadata: { name: 'ls', namespace }, spec: { parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'g', namespace: 'n' },
+  listeners: [{ name: 'https-x', port: 443, protocol: 'HTTPS', hostname: host, tls: { certificateRefs: [{ name: 'a-tls' }] } }] } });
+const httpRoute = (name: string, rules: object[]) => ({ apiVersion: GW, kind: 'HTTPRoute', metadata: { name, namespace: 'n' }, spec: { parentRefs: [{ name: 'g', sectionName: 'https-a' }], hostnames: ['a.example.com'], rules } });
+const ctp = (tls: object) => ({ apiVersion: EG, kind: 'ClientTrafficPolicy', metadata: { name: 'p', namespace: 'n' }, spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'g' }], tls: { minVersion: '1.2', ...tls } } });
+const btp = (spec: object, section?: string) => ({ apiVersion: EG, kind: 'BackendTrafficPolicy', metadata: { name: 'b', namespace: 'n' }, spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r', ...(section ? { sectionName: section } : {}) }], ...spec } });
+/** A Gateway whose two HTTPS listeners serve one certificate for both of their hosts. */
+const overlapping = () => [
+  gateway({ listeners: [{ name: 'https-a', port: 443, protocol: 'HTTPS', hostname: 'a.example.com', tls: { certificateRefs: [{ name: 'ab-tls' }] } }, { name: 'https-b', port: 443, protocol: 'HTTPS', hostname: 'b.example.com', tls: { certificateRefs: [{ name: 'ab-tls' }] } }] }),
+  { ...certificate, metadata: { name: 'ab', namespace: 'n' }, spec: { ...certificate.spec, secretName: 'ab-tls', dnsNames: ['a.example.com', 'b.example.com'] } },
+];
+const ingressRoute = (name: string, option: string) => ({ apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', metadata: { name, namespace: 'n' }, spec: { entryPoints: ['websecure'],
+  routes: [{ kind: 'Rule', match: 'Host(`a.example.com`)', services: [{ name: 's', port: 80 }] }], tls: { secretName: 'a-tls', options: { name: option, namespace: 'n' } } } });
+
 describe('npm run check rules', () => {
   test('a clean set has no errors', () => {
     expect(rulesOf([deployment(), ingress({}), certificate, issuer, controller({})])).toEqual([]);
@@ -82,6 +99,42 @@ describe('npm run check rules', () => {
     ['object-names', [{ ...service('ClusterIP', [{ name: 'https', port: 443 }]), metadata: { name: '1web', namespace: 'n' } }]],
     ['labels', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', labels: { team: 'x'.repeat(64) } } }]],
     ['labels', [{ ...certificate, spec: { ...certificate.spec, secretTemplate: { labels: { 'Bad Key!': 'v' } } } }, issuer]],
+    // The controllers' own rules (lib/policy/controller-rules.ts), each with the fault its controller refuses or mishandles.
+    ['envoy-request-buffer', [btp({ requestBuffer: { limit: '4Gi' } })]],
+    ['envoy-request-buffer', [btp({ requestBuffer: { limit: '4194304Ki' } })]],
+    ['envoy-alpn-overlap', [...overlapping(), ctp({ alpnProtocols: ['h2', 'http/1.1'] })]],
+    ['envoy-ciphers', [ctp({ ciphers: ['ECDHE-RSA-AES128-GCM-SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256'] })]],
+    ['envoy-client-ca-grant', [ctp({ clientValidation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca', namespace: 'other' }] } })]],
+    ['envoy-policy-section', [gateway(), httpRoute('r', [{ name: 'websocket-0', backendRefs: [{ name: 's', port: 80 }] }]), btp({ timeout: { http: { streamIdleTimeout: '3600s' } } }, 'websocket-1')]],
+    ['listenerset-allowed', [gateway(), listenerSet('other')]],
+    ['listener-conflict', [gateway({ allowedListeners: { namespaces: { from: 'Same' } } }), listenerSet('n', 'a.example.com')]],
+    ['cert-manager-duration', [{ ...certificate, spec: { ...certificate.spec, duration: '30m' } }, issuer]],
+    ['cert-manager-duration', [{ ...certificate, spec: { ...certificate.spec, duration: '2h', renewBefore: '2h' } }, issuer]],
+    ['cert-manager-duration', [{ ...certificate, spec: { ...certificate.spec, renewBefore: '1m' } }, issuer]],
+    ['cert-manager-key', [{ ...certificate, spec: { ...certificate.spec, commonName: 'é'.repeat(40) } }, issuer]],
+    ['cert-manager-key', [{ ...certificate, spec: { ...certificate.spec, privateKey: { algorithm: 'ECDSA', size: 512 } } }, issuer]],
+    ['cert-manager-secret-template', [{ ...certificate, spec: { ...certificate.spec, secretTemplate: { annotations: { 'cert-manager.io/issuer-name': 'x' } } } }, issuer]],
+    ['cert-manager-keystore-password', [{ ...certificate, spec: { ...certificate.spec, keystores: { pkcs12: { create: true, password: 'x', passwordSecretRef: { name: 'p', key: 'k' } } } } }, issuer]],
+    ['cert-manager-solver', [certificate, { ...issuer, spec: { acme: { ...issuer.spec.acme, solvers: [{ http01: { gatewayHTTPRoute: { parentRefs: [] } } }] } } }]],
+    ['cert-manager-solver', [certificate, { ...issuer, spec: { acme: { ...issuer.spec.acme, solvers: [{ dns01: { cloudflare: { apiTokenSecretRef: { name: 'a', key: 'b' } }, route53: { region: 'eu-west-1' } } }] } } }]],
+    ['trust-manager-bundle', [{ apiVersion: 'trust.cert-manager.io/v1alpha1', kind: 'Bundle', metadata: { name: 'ca' }, spec: { sources: [{ secret: { name: 'root' } }], target: { configMap: { key: 'ca.crt' } } } }]],
+    ['nginx-path', [{ ...ingress({}), spec: { ...ingress({}).spec, rules: [{ host: 'a.example.com', http: { paths: [{ path: '/~user', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] } }, certificate]],
+    ['nginx-annotation-values', [ingress({ 'nginx.ingress.kubernetes.io/proxy-body-size': '1Gi' }), certificate]],
+    ['nginx-secret-namespace', [ingress({ 'nginx.ingress.kubernetes.io/auth-tls-secret': 'other/ca', 'nginx.ingress.kubernetes.io/auth-tls-verify-client': 'on' }), certificate]],
+    ['nginx-host-path', [ingress({}), { ...ingress({}), metadata: { name: 'j', namespace: 'n' } }, certificate]],
+    ['traefik-tls-option', [{ apiVersion: 'traefik.io/v1alpha1', kind: 'TLSOption', metadata: { name: 'o', namespace: 'n' }, spec: { minVersion: 'VersionTLS12', cipherSuites: ['ECDHE-ECDSA-AES128-GCM-SHA256'] } }]],
+    ['traefik-tls-option', [{ apiVersion: 'traefik.io/v1alpha1', kind: 'TLSOption', metadata: { name: 'o', namespace: 'n' }, spec: { minVersion: 'TLS1.2' } }]],
+    ['traefik-options-per-host', [ingressRoute('a', 'plain'), ingressRoute('b', 'mtls'), certificate]],
+    ['traefik-namespace', [{ ...ingressRoute('a', 'plain'), spec: { ...ingressRoute('a', 'plain').spec, routes: [{ ...ingressRoute('a', 'plain').spec.routes[0], middlewares: [{ name: 'headers', namespace: 'other' }] }] } }, certificate]],
+    ['kubernetes-annotations-size', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', annotations: { note: 'x'.repeat(262145) } } }]],
+    ['kubernetes-pod-template', [deployment({ ports: [{ containerPort: 8443, name: 'https-websocket-api' }] })]],
+    ['kubernetes-pod-template', [deployment({ env: [{ name: '1_VAR', value: 'x' }] })]],
+    ['kubernetes-pod-template', [deployment({ volumeMounts: [{ name: 'nope', mountPath: '/x', readOnly: true }] })]],
+    ['kubernetes-pod-template', [deployment({ livenessProbe: { tcpSocket: { port: 8080 }, successThreshold: 2 } })]],
+    ['kubernetes-pod-template', [deployment({}, {}, [{ name: 'tls', secret: { secretName: 'a-tls', defaultMode: 777 } }])]],
+    ['kubernetes-service-ports', [service('ClusterIP', [{ port: 443, appProtocol: 'https' }, { port: 80 }])]],
+    ['kubernetes-service-ports', [service('ClusterIP', [{ name: 'https', port: 443, appProtocol: 'kubernetes.io/wss/x' }])]],
+    ['kubernetes-ingress-path', [{ ...ingress({}), spec: { ...ingress({}).spec, rules: [{ host: 'a.example.com', http: { paths: [{ path: '/a/../b', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] } }, certificate]],
   ];
   test.each(ERRORS)('%s catches its fault', (rule, docs) => {
     expect(rulesOf(docs as any[])).toContain(rule);

@@ -568,6 +568,8 @@ export interface CaIssuerProps {
   readonly secretName: string;
   /** Where clients find this CA to trust it. @default none (clients cannot be wired to it) */
   readonly trustBundle?: TrustBundleRef;
+  /** CA certificates between the leaves it signs and the root, itself included: 1 for a root, 2 for an intermediate. @default 1 */
+  readonly chainDepth?: number;
 }
 
 /** A CA ClusterIssuer: signs with a CA key held in a Secret. Usually made by {@link InternalCa}. */
@@ -575,8 +577,12 @@ export class CaIssuer extends ClusterIssuerBase {
   public readonly issuerType = IssuerType.CA;
   /** Where clients find the CA to trust it. */
   public readonly trustBundle?: TrustBundleRef;
+  /** CA certificates from the leaves it signs to the root: the depth a verifier of those leaves needs. */
+  public readonly chainDepth: number;
   constructor(scope: Construct, id: string, props: CaIssuerProps) {
     super(scope, id, props.name, { ca: { secretName: props.secretName } });
+    this.chainDepth = props.chainDepth ?? 1;
+    check(Number.isInteger(this.chainDepth) && this.chainDepth >= 1 && this.chainDepth <= 5, this, 'chainDepth', this.chainDepth, 'use 1 for a root, 2 for an intermediate under it');
     checkName(this, 'secretName', props.secretName, NameKind.OBJECT, 'use the Secret name of the CA certificate');
     if (props.trustBundle) {
       checkName(this, 'trustBundle.configMapName', props.trustBundle.configMapName, NameKind.OBJECT, 'use the ConfigMap name trust-manager writes');

@@ -67,7 +67,7 @@ export class InternalCa extends Construct {
         duration: Duration.days(365), privateKey,
       });
       intermediate.apiObject.addDependency(rootIssuer.apiObject);
-      this.issuer = new CaIssuer(this, 'Issuer', { name, secretName: intermediate.secretName, trustBundle: this.trustBundle });
+      this.issuer = new CaIssuer(this, 'Issuer', { name, secretName: intermediate.secretName, trustBundle: this.trustBundle, chainDepth: 2 });
       this.issuer.apiObject.addDependency(intermediate.apiObject);
     } else {
       this.issuer = rootIssuer;

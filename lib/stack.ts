@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { KeyAlgorithm, KeystoreOptions, PrivateKeyOptions, TlsCertificate } from './certificates';
 import { NamespacedChart } from './chart';
 import { ITlsEdge } from './edge/edge';
-import { EdgeOptions, createTlsEdge, defaultControllerNamespace } from './edge/factory';
+import { EdgeOptions, createTlsEdge } from './edge/factory';
 import { ICertificateIssuer } from './issuers';
 import { InternalCa, serviceDnsNames } from './pki';
 import { check, checkName, fail, NameKind } from './policy/validation';
@@ -35,7 +35,7 @@ export interface SiteSpec extends CertificateLifetimeSpec {
  * One application: every option of a {@link SecureWorkload} (image, port, protocol, env, resources, probes, mtlsEnv,
  * networkPolicy...), with its TLS given by name (a site, or the internal CA) and the apps it calls.
  */
-export interface AppSpec extends Omit<SecureWorkloadProps, 'tls' | 'edgeNamespace'> {
+export interface AppSpec extends Omit<SecureWorkloadProps, 'tls'> {
   /** The app terminates TLS itself. @default plain HTTP behind the edge */
   readonly tls?: AppTlsSpec;
   /** Apps this one calls over verified HTTPS (their URL is set in its environment). @default none */
@@ -169,7 +169,6 @@ export class TlsStackChart extends NamespacedChart {
       }) : undefined;
       this.workloads[a.name] = new SecureWorkload(this, `App-${a.name}`, {
         ...a,
-        edgeNamespace: spec.edge?.controllerNamespace ?? defaultControllerNamespace(spec.edge?.kind),
         tls: certificate && { certificate, env: t!.env, mountPath: t!.mountPath },
       });
     }

@@ -175,12 +175,10 @@ export interface SecureWorkloadProps {
   /** Environment variable names for trust and mutual TLS. @default see {@link MtlsEnvNames} */
   readonly mtlsEnv?: MtlsEnvNames;
   /**
-   * Emit a NetworkPolicy that admits only declared callers ({@link SecureWorkload.allowFrom}, {@link SecureWorkload.connectTo}) and the edge's
-   * namespace. @default false
+   * Emit a NetworkPolicy that admits only declared callers ({@link SecureWorkload.allowFrom}, {@link SecureWorkload.connectTo})
+   * and the controllers of the edges that route to the workload. @default false
    */
   readonly networkPolicy?: boolean;
-  /** Namespace of the ingress controller admitted by the NetworkPolicy. @default "ingress-nginx" */
-  readonly edgeNamespace?: string;
 }
 
 /** Environment variable names for trust and mutual TLS. */
@@ -218,6 +216,8 @@ export class SecureWorkload extends Construct {
   /** The Service name: what callers put in URLs. */
   public readonly serviceName: string;
   public readonly servicePort: number;
+  /** The Service type: ClusterIP, or a LoadBalancer or NodePort of an app that serves TLS itself. */
+  public readonly serviceType: ServiceType;
   /** Namespace of the workload. */
   public readonly namespace?: string;
   /** What the app speaks. */
@@ -238,6 +238,8 @@ export class SecureWorkload extends Construct {
   /** The variables the user set (env, secretEnv): the library never replaces them. */
   private readonly userEnv: Set<string>;
   private readonly allowed: SecureWorkload[] = [];
+  /** Namespaces of the edges' proxies that route to the workload. */
+  private readonly edges = new Set<string>();
   private presented?: TlsCertificate;
   private trusted?: TrustBundleRef;
   private clientAuth = false;
@@ -248,7 +250,7 @@ export class SecureWorkload extends Construct {
     this.namespace = chartOf(this).namespace;
     this.user = props.runAsUser ?? 10001;
     const tls = props.tls && this.tlsMount(props.tls);
-    const serviceType = this.checkProps(props, !!tls);
+    const serviceType = this.serviceType = this.checkProps(props, !!tls);
     this.protocol = props.protocol ?? AppProtocol.HTTP;
     this.appProtocol = this.protocol === AppProtocol.WEBSOCKET ? (tls ? 'kubernetes.io/wss' : 'kubernetes.io/ws') : (tls ? 'https' : 'http');
     this.serviceName = props.name;
@@ -269,7 +271,7 @@ export class SecureWorkload extends Construct {
     this.podLabels = this.deployment.matchLabels;
     this.container = this.addAppContainer(props, tls);
     this.serviceObject = this.addService(props, serviceType, !!tls);
-    if (props.networkPolicy) this.addNetworkPolicy(props.edgeNamespace ?? 'ingress-nginx', props.port);
+    if (props.networkPolicy) this.addNetworkPolicy(props.port);
   }
 
   /** The checks of the props that need no other construct. Returns the Service type. */
@@ -511,6 +513,11 @@ export class SecureWorkload extends Construct {
     server.allowFrom(this);
   }
 
+  /** Admits the proxies of an edge that routes to this workload (their namespace) through its NetworkPolicy. */
+  public admitEdge(controllerNamespace: string): void {
+    this.edges.add(controllerNamespace);
+  }
+
   /** Admits `caller` through this workload's NetworkPolicy (when it has one). */
   public allowFrom(caller: SecureWorkload): void {
     if (!this.allowed.includes(caller)) this.allowed.push(caller);
@@ -568,7 +575,7 @@ export class SecureWorkload extends Construct {
     }
   }
 
-  private addNetworkPolicy(edgeNamespace: string, port: number): void {
+  private addNetworkPolicy(port: number): void {
     const selector = (w: SecureWorkload) => ({ matchLabels: { ...w.podLabels } });
     new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: this.serviceName },
@@ -579,7 +586,7 @@ export class SecureWorkload extends Construct {
           ports: [{ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' }],
           from: Lazy.any({
             produce: () => [
-              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': edgeNamespace } } },
+              ...[...this.edges].sort().map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } })),
               ...this.allowed.map((c) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } }, podSelector: selector(c) })),
             ],
           }),

@@ -5,8 +5,8 @@ import { AcmeIssuer, AcmeSolver, CaIssuer, ChallengeType } from '../issuers';
 import { chartOf, enforcePolicy } from '../policy/gate';
 import { SecurityHeaders, SecurityHeadersOptions } from '../policy/headers';
 import { TlsProfile } from '../policy/tls-profiles';
-import { check, checkName, fail, fitName, groupBy, isIpAddress, isWildcard, NameKind } from '../policy/validation';
-import { AppProtocol, SecureWorkload } from '../workloads';
+import { check, checkName, fail, fitName, groupBy, isIpAddress, isWildcard, NameKind, present, wholeBytes, wholeSeconds } from '../policy/validation';
+import { AppProtocol, SecureWorkload, ServiceType } from '../workloads';
 
 /** Annotation carrying a note for the people who apply the YAML. */
 export const NOTE = 'tls-stack/note';
@@ -49,7 +49,7 @@ export interface EdgeClientAuth {
   readonly ca: CaIssuer;
   /** Let clients without a certificate through (the app decides). @default false: a certificate is required */
   readonly optional?: boolean;
-  /** Maximum chain depth. @default 1 (2 when the CA is an intermediate) */
+  /** Maximum chain depth. @default the CA's chain: 1, or 2 when it is an intermediate */
   readonly verifyDepth?: number;
   /** Forward the verified client certificate to the backend. @default false */
   readonly passCertificateToUpstream?: boolean;
@@ -74,6 +74,11 @@ export interface TlsEdgeProps {
    * `X-Forwarded-Proto` instead of on the connection. @default false
    */
   readonly behindTlsLoadBalancer?: boolean;
+  /**
+   * Namespace the edge's proxies run in: the NetworkPolicies of the workloads it routes to admit it (and only those).
+   * @default "envoy-gateway-system" (Gateway API), "traefik", "ingress-nginx"
+   */
+  readonly controllerNamespace?: string;
 }
 
 /** A resolved route. */
@@ -139,72 +144,121 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     this.tlsProfile.validate(this, 'tlsProfile');
     this.securityHeaders = new SecurityHeaders(this, 'headers', props.headers);
     this.websocketTimeout = props.websocketTimeout ?? Duration.seconds(3600);
-    check(this.websocketTimeout.toSeconds() >= 60, this, 'websocketTimeout', this.websocketTimeout.toSeconds(), 'use at least Duration.seconds(60)');
+    const timeout = wholeSeconds(this, 'websocketTimeout', this.websocketTimeout);
+    check(timeout >= 60, this, 'websocketTimeout', timeout, 'use at least Duration.seconds(60)');
+    present(this, 'routes', props.routes);
+    present(this, 'certificates', props.certificates);
     check(props.routes.length > 0, this, 'routes', [], 'give at least one route');
-    for (const c of props.certificates) {
-      check(c.namespace === this.namespace, this, 'certificates', c.node.path,
-        `the edge reads TLS Secrets from its own namespace "${this.namespace}", this certificate writes to "${c.namespace}": create it in the edge's chart`);
-    }
+    this.checkCertificates(props.certificates);
 
     const seen = new Map<string, number>();
     const certificateFor = certificateIndex(this, props.certificates);
-    this.routes = props.routes.map((r, i) => {
-      const field = `routes[${i}]`;
-      const path = r.path ?? '/';
-      check(!isIpAddress(r.host), this, `${field}.host`, r.host, 'a route host must be a DNS name (the API server rejects an IP address as an Ingress or route host): give the name clients use');
-      checkName(this, `${field}.host`, r.host, NameKind.HOST, 'use a lower-case DNS name such as "app.example.com", or a wildcard "*.pages.example.com"');
-      check(/^\/[A-Za-z0-9\-._~/%]*$/.test(path), this, `${field}.path`, path, 'use an absolute path prefix such as "/" or "/ws"');
-      const key = `${r.host}${path}`;
-      if (seen.has(key)) fail(this, `${field}.path`, key, `routes[${seen.get(key)}] already routes this host and path: keep one`);
-      seen.set(key, i);
-      check(r.backend.namespace === this.namespace, this, `${field}.backend`, r.backend.node.path, `route to a workload in the edge's namespace "${this.namespace}"`);
-      if (r.websocket) {
-        check(r.backend.protocol === AppProtocol.WEBSOCKET, this, `${field}.backend`, r.backend.serviceName,
-          `a WebSocket route needs a WebSocket backend: set protocol: AppProtocol.WEBSOCKET on workload "${r.backend.serviceName}" (its Service port then says appProtocol kubernetes.io/ws)`);
-        check(!r.maxRequestBodySize, this, `${field}.maxRequestBodySize`, r.maxRequestBodySize?.toKibibytes(),
-          'a WebSocket route cannot limit the request body: the edges enforce it by buffering the request, which breaks the upgrade; limit message sizes in the app');
-      }
-      const maxRequestBodyBytes = r.maxRequestBodySize && r.maxRequestBodySize.toKibibytes() * 1024;
-      if (maxRequestBodyBytes !== undefined) {
-        check(Number.isInteger(maxRequestBodyBytes) && maxRequestBodyBytes >= 1024, this, `${field}.maxRequestBodySize`, maxRequestBodyBytes, 'give a size of at least Size.kibibytes(1), in whole kibibytes');
-        check(!r.passthrough, this, `${field}.maxRequestBodySize`, maxRequestBodyBytes, 'a passthrough route is encrypted end to end: the edge cannot see the body; limit it in the backend');
-      }
-      const backendCert = r.backend.certificate;
-      if (r.passthrough) {
-        check(path === '/', this, `${field}.path`, path, 'a passthrough route takes the whole host: use path "/"');
-        check(!isWildcard(r.host), this, `${field}.host`, r.host, 'a wildcard host cannot be passed through (the edge routes TLS by the exact SNI name): terminate it at the edge with a wildcard certificate');
-        check(!r.clientAuth, this, `${field}.clientAuth`, 'set', 'the edge cannot verify clients on a passthrough route: let the backend require client certificates');
-        if (!backendCert?.covers(r.host)) {
-          fail(this, `${field}.backend`, r.backend.serviceName, `a passthrough route needs a backend that terminates TLS with a certificate naming "${r.host}": give the workload tls.certificate covering it`);
-        }
-        return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate: backendCert, passthrough: true };
-      }
-      const certificate = certificateFor(r.host);
-      if (!certificate) {
-        fail(this, `${field}.host`, r.host, `no certificate of the edge covers this host: add it to a certificate's dnsNames (certificates: ${props.certificates.map((c) => c.node.id).join(', ') || 'none'})`);
-      }
-      if (r.clientAuth) {
-        check(!!r.clientAuth.ca.trustBundle, this, `${field}.clientAuth.ca`, r.clientAuth.ca.issuerName, 'use the issuer of an InternalCa');
-        const depth = r.clientAuth.verifyDepth ?? 1;
-        check(Number.isInteger(depth) && depth >= 1 && depth <= 5, this, `${field}.clientAuth.verifyDepth`, depth, 'use a depth between 1 and 5');
-      }
-      let upstreamTls: ResolvedRoute['upstreamTls'];
-      if (backendCert) {
-        const ca = backendCert.issuer;
-        const verifyName = `${r.backend.serviceName}.${r.backend.namespace}.svc`;
-        if (!(ca instanceof CaIssuer) || !ca.trustBundle) {
-          fail(this, `${field}.backend`, r.backend.serviceName, `the edge re-encrypts to "${r.backend.serviceName}" and must verify it, but its certificate comes from "${ca.issuerName}" (${ca.issuerType}): issue it from an InternalCa`);
-        }
-        check(backendCert.covers(verifyName), this, `${field}.backend`, r.backend.serviceName,
-          `the edge verifies the backend as "${verifyName}", which its certificate does not name: add serviceDnsNames("${r.backend.serviceName}", "${r.backend.namespace}")`);
-        upstreamTls = { ca, verifyName };
-      }
-      return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate, passthrough: false, clientAuth: r.clientAuth, upstreamTls, maxRequestBodyBytes };
-    });
+    this.routes = props.routes.map((r, i) => this.resolveRoute(r, `routes[${i}]`, certificateFor, seen, props.certificates));
     const byHost = groupBy(this.routes, (r) => r.host);
     this.hosts = [...byHost.keys()].sort();
-    // One owner per public host in an App (an environment): a second edge for it would fight the first one for the
-    // listener, the Ingress rule or the router, and which one wins depends on the controller.
+    this.routesByHost = new Map(this.hosts.map((h) => [h, byHost.get(h)!]));
+    this.claimHosts();
+    this.checkHandshakeSettings();
+    const controllerNamespace = props.controllerNamespace ?? this.defaultControllerNamespace();
+    checkName(this, 'controllerNamespace', controllerNamespace, NameKind.LABEL, 'use the namespace the edge\'s controller runs in');
+    for (const backend of new Set(this.routes.map((r) => r.backend))) backend.admitEdge(controllerNamespace);
+  }
+
+  /** Where this kind of edge's proxies usually run. */
+  protected abstract defaultControllerNamespace(): string;
+
+  /** The edge serves its certificates' Secrets: from its own namespace, and never a CA's (its Secret holds the CA key). */
+  private checkCertificates(certificates: TlsCertificate[]): void {
+    for (const c of certificates) {
+      check(c.namespace === this.namespace, this, 'certificates', c.node.path,
+        `the edge reads TLS Secrets from its own namespace "${this.namespace}", this certificate writes to "${c.namespace}": create it in the edge's chart`);
+      check(!c.isCa, this, 'certificates', c.node.path,
+        'a CA certificate\'s Secret holds the CA\'s private key, which the edge would load and could sign with: serve a leaf certificate issued by the CA (new TlsCertificate({ issuer: ca.issuer, ... }))');
+    }
+  }
+
+  /** One route, checked and resolved: its certificate, client verification and re-encryption. */
+  private resolveRoute(r: EdgeRoute, field: string, certificateFor: (host: string) => TlsCertificate | undefined, seen: Map<string, number>, certificates: TlsCertificate[]): ResolvedRoute {
+    const path = r.path ?? '/';
+    check(!isIpAddress(r.host), this, `${field}.host`, r.host, 'a route host must be a DNS name (the API server rejects an IP address as an Ingress or route host): give the name clients use');
+    checkName(this, `${field}.host`, r.host, NameKind.HOST, 'use a lower-case DNS name such as "app.example.com", or a wildcard "*.pages.example.com"');
+    check(/^\/[A-Za-z0-9\-._~/%]*$/.test(path), this, `${field}.path`, path, 'use an absolute path prefix such as "/" or "/ws"');
+    // The API server refuses these in an Ingress (networking validation invalidPathSequences), Gateway API's CEL in a route.
+    check(!/\/\/|\/\.\.?(\/|$)|%2f/i.test(path), this, `${field}.path`, path, 'use a plain path: no "//", "/./", "/../" or "%2F", and no trailing "/." or "/.."');
+    const key = `${r.host}${path}`;
+    if (seen.has(key)) fail(this, `${field}.path`, key, `routes[${seen.get(key)}] already routes this host and path: keep one`);
+    seen.set(key, Number(field.replace(/\D/g, '')));
+    check(r.backend.namespace === this.namespace, this, `${field}.backend`, r.backend.node.path, `route to a workload in the edge's namespace "${this.namespace}"`);
+    if (r.websocket) {
+      check(r.backend.protocol === AppProtocol.WEBSOCKET, this, `${field}.backend`, r.backend.serviceName,
+        `a WebSocket route needs a WebSocket backend: set protocol: AppProtocol.WEBSOCKET on workload "${r.backend.serviceName}" (its Service port then says appProtocol kubernetes.io/ws)`);
+      check(!r.maxRequestBodySize, this, `${field}.maxRequestBodySize`, String(r.maxRequestBodySize),
+        'a WebSocket route cannot limit the request body: the edges enforce it by buffering the request, which breaks the upgrade; limit message sizes in the app');
+    }
+    const maxRequestBodyBytes = r.maxRequestBodySize && wholeBytes(this, `${field}.maxRequestBodySize`, r.maxRequestBodySize);
+    if (maxRequestBodyBytes !== undefined) {
+      check(maxRequestBodyBytes >= 1024, this, `${field}.maxRequestBodySize`, maxRequestBodyBytes, 'give a size of at least Size.kibibytes(1), in whole kibibytes');
+      check(!r.passthrough, this, `${field}.maxRequestBodySize`, maxRequestBodyBytes, 'a passthrough route is encrypted end to end: the edge cannot see the body; limit it in the backend');
+    }
+    const backendCert = r.backend.certificate;
+    if (r.passthrough) {
+      check(path === '/', this, `${field}.path`, path, 'a passthrough route takes the whole host: use path "/"');
+      check(!isWildcard(r.host), this, `${field}.host`, r.host, 'a wildcard host cannot be passed through (the edge routes TLS by the exact SNI name): terminate it at the edge with a wildcard certificate');
+      check(!r.clientAuth, this, `${field}.clientAuth`, 'set', 'the edge cannot verify clients on a passthrough route: let the backend require client certificates');
+      if (!backendCert?.covers(r.host)) {
+        fail(this, `${field}.backend`, r.backend.serviceName, `a passthrough route needs a backend that terminates TLS with a certificate naming "${r.host}": give the workload tls.certificate covering it`);
+      }
+      return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate: backendCert, passthrough: true };
+    }
+    const certificate = certificateFor(r.host);
+    if (!certificate) {
+      fail(this, `${field}.host`, r.host, `no certificate of the edge covers this host: add it to a certificate's dnsNames (certificates: ${certificates.map((c) => c.node.id).join(', ') || 'none'})`);
+    }
+    const clientAuth = r.clientAuth && this.resolveClientAuth(r, field);
+    return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate, passthrough: false, clientAuth, upstreamTls: this.upstreamTls(r, field), maxRequestBodyBytes };
+  }
+
+  /**
+   * Client-certificate verification of a route: from an internal CA, at the edge's own TLS handshake, for an app the
+   * edge is the only way to. The depth is the CA's chain (2 through an intermediate) unless given.
+   */
+  private resolveClientAuth(r: EdgeRoute, field: string): EdgeClientAuth {
+    const auth = r.clientAuth!;
+    check(!!auth.ca?.trustBundle, this, `${field}.clientAuth.ca`, auth.ca?.issuerName, 'use the issuer of an InternalCa');
+    // Behind a TLS-terminating load balancer every request reaches the edge as plain HTTP: there is no handshake in which
+    // to ask for a client certificate (nginx checks ssl_verify_client on TLS connections only; Envoy and Traefik verify
+    // in their TLS listeners, which these requests never reach).
+    check(!this.behindTlsLoadBalancer, this, `${field}.clientAuth`, 'set',
+      'the load balancer in front terminates TLS, so the edge never sees a client certificate and would serve this host without the check: let the load balancer verify client certificates (and drop clientAuth), or terminate TLS at the edge for this host (a stack without behindTlsLoadBalancer)');
+    check(r.backend.serviceType === ServiceType.CLUSTER_IP, this, `${field}.backend`, r.backend.serviceName,
+      `"${r.backend.serviceName}" is also reachable through its own ${r.backend.serviceType} Service, around the edge's client-certificate check: keep its Service ClusterIP`);
+    const verifyDepth = auth.verifyDepth ?? auth.ca.chainDepth;
+    check(Number.isInteger(verifyDepth) && verifyDepth >= 1 && verifyDepth <= 5, this, `${field}.clientAuth.verifyDepth`, verifyDepth, 'use a depth between 1 and 5');
+    return { ...auth, verifyDepth };
+  }
+
+  /**
+   * Re-encryption to a backend that serves TLS: the edge verifies it against the CA that signed its certificate (an
+   * internal CA, whose bundle it can mount) and the Service name.
+   */
+  private upstreamTls(r: EdgeRoute, field: string): ResolvedRoute['upstreamTls'] {
+    const backendCert = r.backend.certificate;
+    if (!backendCert) return undefined;
+    const ca = backendCert.issuer;
+    const verifyName = `${r.backend.serviceName}.${r.backend.namespace}.svc`;
+    if (!(ca instanceof CaIssuer) || !ca.trustBundle) {
+      fail(this, `${field}.backend`, r.backend.serviceName, `the edge re-encrypts to "${r.backend.serviceName}" and must verify it, but its certificate comes from "${ca.issuerName}" (${ca.issuerType}): issue it from an InternalCa`);
+    }
+    check(backendCert.covers(verifyName), this, `${field}.backend`, r.backend.serviceName,
+      `the edge verifies the backend as "${verifyName}", which its certificate does not name: add serviceDnsNames("${r.backend.serviceName}", "${r.backend.namespace}")`);
+    return { ca, verifyName };
+  }
+
+  /**
+   * One owner per public host in an App (an environment): a second edge for it would fight the first one for the
+   * listener, the Ingress rule or the router, and which one wins depends on the controller.
+   */
+  private claimHosts(): void {
     const owners = hostOwners.get(this.node.root) ?? new Map<string, string>();
     hostOwners.set(this.node.root, owners);
     for (const host of this.hosts) {
@@ -212,10 +266,12 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
       if (other) fail(this, 'routes', host, `edge ${other} already serves this host in this app: route all of its paths through one edge (one stack), or give this one another host`);
       owners.set(host, this.node.path);
     }
-    this.routesByHost = new Map(this.hosts.map((h) => [h, byHost.get(h)!]));
-    // Client verification and passthrough happen in the TLS handshake, before any path is known: per host.
+  }
+
+  /** Client verification and passthrough happen in the TLS handshake, before any path is known: per host. */
+  private checkHandshakeSettings(): void {
     for (const [host, routes] of this.routesByHost) {
-      const modes = new Set(routes.map((r) => (r.passthrough ? 'passthrough' : r.clientAuth ? `clientAuth:${r.clientAuth.ca.issuerName}:${!!r.clientAuth.optional}` : 'terminate')));
+      const modes = new Set(routes.map((r) => (r.passthrough ? 'passthrough' : r.clientAuth ? `clientAuth:${r.clientAuth.ca.issuerName}:${!!r.clientAuth.optional}:${r.clientAuth.verifyDepth}` : 'terminate')));
       check(modes.size === 1, this, 'routes', host, `every route of "${host}" must agree on passthrough and clientAuth (the TLS handshake happens before the path is known); found ${[...modes].join(', ')}`);
     }
   }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { check, fail } from '../policy/validation';
 import { ITlsEdge, TlsEdgeProps } from './edge';
 import { GatewayImplementation } from './envoy';
 import { GatewayApiEdge, GatewayCertificateMode, RedirectStatus } from './gateway';
@@ -34,19 +35,27 @@ export interface EdgeOptions extends Partial<Omit<TlsEdgeProps, 'name' | 'routes
   readonly sharedGateway?: ISharedGateway;
   /** HTTP→HTTPS redirect code (Gateway API; ingress-nginx uses 308 and Traefik's permanent redirect). @default 308 */
   readonly redirectStatus?: RedirectStatus;
-  /** Namespace of the edge's proxies, admitted by workload NetworkPolicies. @default defaultControllerNamespace(kind) */
-  readonly controllerNamespace?: string;
 }
 
-/** Namespace the edge's proxies usually run in (what a workload NetworkPolicy must admit). */
-export function defaultControllerNamespace(kind: EdgeKind = EdgeKind.GATEWAY_API): string {
-  return { [EdgeKind.INGRESS_NGINX]: 'ingress-nginx', [EdgeKind.GATEWAY_API]: 'envoy-gateway-system', [EdgeKind.TRAEFIK]: 'traefik' }[kind];
-}
+
+/** The options only some kinds read: given to another kind, they would be ignored. */
+const KIND_OPTIONS: Record<EdgeKind, ReadonlyArray<keyof EdgeOptions>> = {
+  [EdgeKind.GATEWAY_API]: ['gatewayClassName', 'gatewayImplementation', 'gatewayNamespace', 'certificateMode', 'sharedGateway', 'redirectStatus'],
+  [EdgeKind.TRAEFIK]: ['ingressClassName'],
+  [EdgeKind.INGRESS_NGINX]: ['ingressClassName'],
+};
 
 /** Builds the edge of `options.kind`. Charts call this and never need to know which one they got. */
 export function createTlsEdge(scope: Construct, id: string, props: TlsEdgeProps, options: EdgeOptions = {}): ITlsEdge {
+  const kind = options.kind ?? EdgeKind.GATEWAY_API;
+  check(Object.values(EdgeKind).includes(kind), scope, 'edge.kind', kind, 'use EdgeKind.GATEWAY_API, TRAEFIK or INGRESS_NGINX');
+  for (const [other, keys] of Object.entries(KIND_OPTIONS)) {
+    for (const key of keys.filter((k) => options[k] !== undefined && !KIND_OPTIONS[kind].includes(k))) {
+      fail(scope, `edge.${key}`, String(options[key]), `${key} is an option of the ${other} edge, which this ${kind} edge would ignore: drop it, or set kind: EdgeKind.${Object.entries(EdgeKind).find(([, v]) => v === other)![0]}`);
+    }
+  }
   const common = { ...props, ...options };
-  switch (options.kind ?? EdgeKind.GATEWAY_API) {
+  switch (kind) {
     case EdgeKind.INGRESS_NGINX:
       return new NginxIngressEdge(scope, id, common);
     case EdgeKind.TRAEFIK:

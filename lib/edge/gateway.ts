@@ -442,6 +442,10 @@ export class GatewayApiEdge extends TlsEdgeBase {
     return annotations[0] ?? {};
   }
 
+  protected defaultControllerNamespace(): string {
+    return 'envoy-gateway-system';
+  }
+
   protected answersHttp01(solver: AcmeSolver): boolean {
     return solver.answersOnGateway({ name: this.gatewayName, namespace: this.gatewayNamespace, sectionName: this.httpListener });
   }

@@ -68,6 +68,10 @@ export class NginxIngressEdge extends TlsEdgeBase {
     return { ...(hsts ? { 'Strict-Transport-Security': hsts } : {}), ...this.securityHeaders.headers };
   }
 
+  protected defaultControllerNamespace(): string {
+    return 'ingress-nginx';
+  }
+
   protected answersHttp01(solver: AcmeSolver): boolean {
     return solver.ingressClassName === this.ingressClassName;
   }

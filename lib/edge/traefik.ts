@@ -241,6 +241,10 @@ export class TraefikEdge extends TlsEdgeBase {
     return (r) => ranks.get(r) ?? routeRule(r).length;
   }
 
+  protected defaultControllerNamespace(): string {
+    return 'traefik';
+  }
+
   protected answersHttp01(solver: AcmeSolver): boolean {
     return solver.ingressClassName === this.ingressClassName;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { BlockList, isIPv4, isIPv6 } from 'net';
 import { posix } from 'path';
-import type { Duration } from 'cdk8s';
+import type { Duration, Size } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -37,6 +37,16 @@ function showValue(value: unknown): string {
 /** Throws a {@link TlsStackError} for `scope`. */
 export function fail(scope: IConstruct | string, field: string, value: unknown, fix: string): never {
   throw new TlsStackError(typeof scope === 'string' ? scope : scope.node.path || '<app>', field, value, fix);
+}
+
+/**
+ * Every element of a spec array is there: `new Array(n)` and `[a, , b]` are valid arrays to TypeScript, and an element
+ * that is not there would end in a TypeError deep inside a construct.
+ */
+export function present(scope: IConstruct | string, field: string, items: readonly unknown[] | undefined): void {
+  if (items === undefined) return;
+  check(Array.isArray(items), scope, field, items, 'give a list');
+  for (let i = 0; i < items.length; i++) check(items[i] !== undefined && items[i] !== null, scope, `${field}[${i}]`, items[i], 'fill in the element, or leave it out of the list');
 }
 
 /** Throws unless `ok`. A costly `fix` (one listing every app of a stack) is given as a function: made only on failure. */
@@ -116,6 +126,8 @@ export function labelProblem(key: string, value?: unknown): string | undefined {
 /** Throws a {@link TlsStackError} for the first invalid label (or, with `keysOnly`, annotation key) of `labels`. */
 export function checkLabels(scope: IConstruct | string, field: string, labels: Record<string, unknown> | undefined, keysOnly = false): void {
   for (const [key, value] of Object.entries(labels ?? {})) {
+    // cdk8s cannot render an object with these own keys (its resolver takes them for a class): refused here, with the fix.
+    check(key !== 'constructor' && key !== '__proto__', scope, `${field}[${JSON.stringify(key)}]`, key, 'cdk8s cannot write this key: use a prefixed key such as "example.com/constructor"');
     const problem = labelProblem(key, keysOnly ? undefined : value);
     if (problem) fail(scope, `${field}[${JSON.stringify(key)}]`, keysOnly ? key : value, `${problem}; Kubernetes labels are "prefix/name: value" with a name and value of at most 63 letters, digits, "-", "_" and "."`);
   }
@@ -266,6 +278,33 @@ export function groupBy<T, K>(items: Iterable<T>, key: (t: T) => K): Map<K, T[]>
     else groups.set(k, [item]);
   }
   return groups;
+}
+
+/**
+ * A Duration in whole seconds, or a TlsStackError naming the field: cdk8s throws an error of its own (naming neither
+ * construct nor prop) for NaN, Infinity or a fraction of a second.
+ */
+export function wholeSeconds(scope: IConstruct | string, field: string, d: Duration): number {
+  let s: number | undefined;
+  try {
+    s = d.toSeconds();
+  } catch {
+    s = undefined;
+  }
+  if (s === undefined || !Number.isSafeInteger(s)) fail(scope, field, String(d), 'give a whole number of seconds, e.g. Duration.seconds(90) or Duration.days(30)');
+  return s;
+}
+
+/** A Size in whole bytes (whole KiB: cdk8s's smallest unit), or a TlsStackError naming the field. */
+export function wholeBytes(scope: IConstruct | string, field: string, size: Size): number {
+  let kib: number | undefined;
+  try {
+    kib = size.toKibibytes();
+  } catch {
+    kib = undefined;
+  }
+  if (kib === undefined || !Number.isSafeInteger(kib)) fail(scope, field, String(kib ?? size), 'give a whole number of kibibytes, e.g. Size.mebibytes(100)');
+  return kib * 1024;
 }
 
 /** Renders a Duration the way cert-manager writes Go durations (`2160h`, `90m`). */

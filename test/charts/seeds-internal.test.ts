@@ -45,11 +45,14 @@ describe.each(['dev', 'staging', 'prod'])('internal PKI seeds in %s', (envName) 
       expect(only(docs, 'Namespace', 'aicos').metadata.labels['trust.tls-stack/internal-ca']).toBe('enabled');
     });
 
-    test('each service admits only the backend (and the edge namespace)', () => {
+    test('each internal service admits only the backend; only the routed backend admits the edge\'s controller', () => {
       const np = only(docs, 'NetworkPolicy', 'aicos-integrations');
       const from = np.spec.ingress[0].from;
-      expect(from).toHaveLength(2);
-      expect(from[1].podSelector.matchLabels).toEqual(deployments['aicos-backend'].spec.selector.matchLabels);
+      // No route reaches the service: the edge's proxies are not let in.
+      expect(from).toHaveLength(1);
+      expect(from[0].podSelector.matchLabels).toEqual(deployments['aicos-backend'].spec.selector.matchLabels);
+      const routed = docs.filter((d: any) => d.kind === 'NetworkPolicy' && d.spec.ingress[0].from.some((f: any) => !f.podSelector));
+      expect(routed.map((d: any) => d.metadata.name)).toEqual(docs.filter((d: any) => d.kind === 'NetworkPolicy' && d.metadata.name === 'aicos-backend').map((d: any) => d.metadata.name));
     });
   });
 

@@ -60,17 +60,18 @@ describe('connectTo', () => {
     expect(container(synthValid(s.chart), 'services').readinessProbe.httpGet.scheme).toBe('HTTPS');
   });
 
-  test('NetworkPolicy admits the declared callers and the edge namespace only', () => {
+  test('NetworkPolicy admits the declared callers only, and an edge\'s controller only once the edge routes to it', () => {
     const s = setup({ networkPolicy: true });
     s.client.connectTo(s.server);
     const np = only(synthValid(s.chart), 'NetworkPolicy', 'services');
     expect(np.spec.policyTypes).toEqual(['Ingress']);
     expect(np.spec.podSelector.matchLabels).toEqual(s.server.podLabels);
     expect(np.spec.ingress[0].ports).toEqual([{ port: 8001, protocol: 'TCP' }]);
-    expect(np.spec.ingress[0].from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: { matchLabels: s.client.podLabels } },
-    ]);
+    const caller = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: { matchLabels: s.client.podLabels } };
+    expect(np.spec.ingress[0].from).toEqual([caller]);
+    s.server.admitEdge('ingress-nginx');
+    expect(only(synthValid(s.chart), 'NetworkPolicy', 'services').spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }, caller]);
   });
 
   describe('bad input', () => {

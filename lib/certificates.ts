@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/certificates-cert-manager.io';
 import { ICertificateIssuer, IssuerType, SecretKeyRef } from './issuers';
 import { chartOf, enforcePolicy } from './policy/gate';
-import { check, checkLabels, checkName, fail, fitName, goDuration, isIpAddress, isObjectName, nameCovers, NameKind } from './policy/validation';
+import { check, checkLabels, checkName, fail, fitName, goDuration, isIpAddress, isObjectName, nameCovers, NameKind, present, wholeSeconds } from './policy/validation';
 
 /** Private key algorithms (Mozilla Server Side TLS 6.0 recommends ECDSA P-256). */
 export enum KeyAlgorithm {
@@ -139,12 +139,14 @@ export class TlsCertificate extends Construct {
   public readonly keystoreFiles: string[];
   /** The Certificate object (not emitted once {@link delegateToGatewayShim} is called). */
   public readonly apiObject: ApiObject;
-  /** cert-manager's gateway-shim creates this certificate from a Gateway instead of the YAML carrying it. */
-  public delegatedToGatewayShim = false;
+  private shim = false;
+  private readonly secretTemplate: boolean;
+  private readonly commonName?: string;
 
   constructor(scope: Construct, id: string, props: TlsCertificateProps) {
     super(scope, id);
     enforcePolicy(this);
+    for (const field of ['dnsNames', 'ipAddresses', 'usages'] as const) present(this, field, props[field]);
     this.issuer = props.issuer;
     this.dnsNames = props.dnsNames ?? [];
     this.ipAddresses = props.ipAddresses ?? [];
@@ -153,7 +155,9 @@ export class TlsCertificate extends Construct {
     this.isCa = props.isCa ?? false;
     const lifetime = props.issuer.certificateLifetime;
     this.duration = props.duration ?? lifetime ?? Duration.days(90);
-    this.renewBefore = props.renewBefore ?? Duration.seconds(Math.floor(this.duration.toSeconds() / 3));
+    const duration = wholeSeconds(this, 'duration', this.duration);
+    this.renewBefore = props.renewBefore ?? Duration.seconds(Math.floor(duration / 3));
+    const renewBefore = wholeSeconds(this, 'renewBefore', this.renewBefore);
 
     checkName(this, 'name', props.name, NameKind.OBJECT, 'use a lower-case RFC 1123 name such as "web-tls"');
     checkName(this, 'secretName', this.secretName, NameKind.OBJECT, 'use a lower-case RFC 1123 Secret name');
@@ -165,18 +169,21 @@ export class TlsCertificate extends Construct {
     for (const ip of this.ipAddresses) check(isIpAddress(ip), this, 'ipAddresses', ip, 'use an IPv4 or IPv6 address such as "10.0.0.5"');
     const cn = props.commonName;
     if (cn !== undefined) {
-      check(typeof cn === 'string' && cn.length > 0 && cn.length <= MAX_COMMON_NAME, this, 'commonName', cn,
-        `${cn?.length ? `it is too long (${cn.length} > ${MAX_COMMON_NAME} characters, X.509 ub-common-name)` : 'it is empty'}; clients match the SANs: keep the name in dnsNames and drop commonName, or shorten it`);
+      // cert-manager's webhook counts bytes (len() of the Go string), X.509 ub-common-name characters.
+      const bytes = typeof cn === 'string' ? Buffer.byteLength(cn) : 0;
+      check(typeof cn === 'string' && cn.length > 0 && bytes <= MAX_COMMON_NAME, this, 'commonName', cn,
+        `${bytes ? `it is too long (${bytes} > ${MAX_COMMON_NAME} bytes; X.509 ub-common-name, cert-manager's webhook)` : 'it is empty'}; clients match the SANs: keep the name in dnsNames and drop commonName, or shorten it`);
     }
     const dupe = [...this.dnsNames, ...this.ipAddresses].find((n, i, all) => all.indexOf(n) !== i);
     check(dupe === undefined, this, 'dnsNames', dupe, 'list each name once');
-    check(this.duration.toSeconds() >= 3600, this, 'duration', goDuration(this.duration), 'use at least Duration.hours(1)');
+    // cert-manager's webhook minimums (internal/apis/certmanager/validation/certificate.go ValidateDuration): 1h, 5m.
+    check(duration >= 3600, this, 'duration', goDuration(this.duration), 'use at least Duration.hours(1) (cert-manager\'s minimum)');
     if (lifetime && props.duration) {
-      check(props.duration.toSeconds() === lifetime.toSeconds(), this, 'duration', goDuration(props.duration),
+      check(duration === lifetime.toSeconds(), this, 'duration', goDuration(props.duration),
         `issuer "${props.issuer.issuerName}" issues ${goDuration(lifetime)} certificates whatever is requested: drop duration (or choose another profile on the issuer)`);
     }
-    check(this.renewBefore.toSeconds() > 0 && this.renewBefore.toSeconds() < this.duration.toSeconds(), this, 'renewBefore', goDuration(this.renewBefore),
-      `use a window shorter than the duration (${goDuration(this.duration)}), e.g. a third of it`);
+    check(renewBefore >= 300 && renewBefore < duration, this, 'renewBefore', goDuration(this.renewBefore),
+      `use at least Duration.minutes(5) (cert-manager's minimum) and less than the duration (${goDuration(this.duration)}), e.g. a third of it`);
 
     const algorithm = props.privateKey?.algorithm ?? KeyAlgorithm.ECDSA;
     check(Object.values(KeyAlgorithm).includes(algorithm), this, 'privateKey.algorithm', algorithm, 'use KeyAlgorithm.ECDSA, RSA or ED25519');
@@ -207,6 +214,8 @@ export class TlsCertificate extends Construct {
     props.issuer.validateRequest(this, { dnsNames: this.dnsNames, ipAddresses: this.ipAddresses, commonName: cn, keyAlgorithm: algorithm, keySize: size, usages, isCa: this.isCa });
 
     const { secretLabels: labels, secretAnnotations: annotations } = props;
+    this.secretTemplate = !!(labels || annotations);
+    this.commonName = props.commonName;
     this.apiObject = new cm.Certificate(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
       spec: {
@@ -231,7 +240,12 @@ export class TlsCertificate extends Construct {
 
   /** Name of the Certificate object in the cluster (gateway-shim names it after the Secret). */
   public get certificateName(): string {
-    return this.delegatedToGatewayShim ? this.secretName : this.apiObject.name;
+    return this.shim ? this.secretName : this.apiObject.name;
+  }
+
+  /** cert-manager's gateway-shim creates this certificate from a Gateway instead of the YAML carrying it. */
+  public get delegatedToGatewayShim(): boolean {
+    return this.shim;
   }
 
   /**
@@ -239,13 +253,17 @@ export class TlsCertificate extends Construct {
    * of emitting the Certificate. Returns the Gateway annotations that request the same issuer, key and lifetimes.
    */
   public delegateToGatewayShim(): Record<string, string> {
+    // What gateway-shim's annotations cannot carry would be lost: refused (pkg/controller/certificate-shim/helper.go).
+    const lost = [...(this.keystoreFiles.length ? ['keystores'] : []), ...(this.secretTemplate ? ['secretLabels/secretAnnotations'] : []), ...(this.commonName ? ['commonName'] : [])];
+    check(!lost.length, this, lost[0] ?? 'keystores', lost.join(', '),
+      'cert-manager\'s gateway-shim makes the certificate from Gateway annotations, which carry no keystores, Secret labels or annotations, nor a common name: use GatewayCertificateMode.EXPLICIT for this certificate');
     this.node.tryRemoveChild(this.apiObject.node.id);
-    this.delegatedToGatewayShim = true;
+    this.shim = true;
     return {
       [`cert-manager.io/${this.issuer.issuerKind === 'ClusterIssuer' ? 'cluster-issuer' : 'issuer'}`]: this.issuer.issuerName,
       'cert-manager.io/private-key-algorithm': this.privateKey.algorithm,
       ...(this.privateKey.size ? { 'cert-manager.io/private-key-size': String(this.privateKey.size) } : {}),
-      'cert-manager.io/private-key-rotation-policy': 'Always',
+      'cert-manager.io/private-key-rotation-policy': this.privateKey.rotationPolicy,
       'cert-manager.io/duration': goDuration(this.duration),
       'cert-manager.io/renew-before': goDuration(this.renewBefore),
       'cert-manager.io/usages': this.usages.join(','),

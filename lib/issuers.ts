@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as cm from '../imports/clusterissuers-cert-manager.io';
 import { makeClusterScoped } from './chart';
 import { enforcePolicy } from './policy/gate';
-import { check, checkLabels, checkName, compareText, fail, ipFamily, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind } from './policy/validation';
+import { check, checkLabels, checkName, compareText, fail, ipFamily, isDnsName, isEmail, isObjectName, isPublicIp, isWildcard, nameCovers, NameKind, present } from './policy/validation';
 
 /** What signs the certificates: decides what an issuer may be asked for. */
 export enum IssuerType {
@@ -417,9 +417,10 @@ export class AcmeIssuer extends ClusterIssuerBase {
         profile: props.profile,
         caBundle: props.directory.caBundle && Buffer.from(props.directory.caBundle).toString('base64'),
         externalAccountBinding: eab && { keyId: eab.keyId, keySecretRef: { name: eab.keySecret?.name, key: eab.keySecret?.key } },
-        solvers: (props.solvers ?? []).map((s) => s.toJson()),
+        solvers: (props.solvers ?? []).map((s) => s?.toJson()),
       },
     });
+    present(this, 'solvers', props.solvers);
     this.directory = props.directory;
     this.profile = props.profile;
     this.solvers = props.solvers ?? [];

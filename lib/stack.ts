@@ -6,7 +6,8 @@ import { ITlsEdge } from './edge/edge';
 import { EdgeOptions, createTlsEdge } from './edge/factory';
 import { ICertificateIssuer } from './issuers';
 import { InternalCa, serviceDnsNames } from './pki';
-import { check, checkName, fail, NameKind } from './policy/validation';
+import { TlsPolicyError } from './policy/gate';
+import { check, checkName, fail, NameKind, present, TlsStackError } from './policy/validation';
 import { SecureWorkload, SecureWorkloadProps, TlsEnv } from './workloads';
 
 /** Lifetime of a certificate. */
@@ -119,22 +120,35 @@ export interface TlsStackSpec {
  * Cross references (route → app, app → site) are checked before anything is built.
  */
 export class TlsStackChart extends NamespacedChart {
-  public readonly certificates: Record<string, TlsCertificate> = {};
-  public readonly workloads: Record<string, SecureWorkload> = {};
+  /** The site certificates, by site name. */
+  public readonly certificates: Readonly<Record<string, TlsCertificate>>;
+  /** The workloads, by app name. */
+  public readonly workloads: Readonly<Record<string, SecureWorkload>>;
   /** The edge of the routes (undefined without routes). */
   public readonly edge?: ITlsEdge;
 
   constructor(scope: Construct, id: string, spec: TlsStackSpec) {
     super(scope, id, { namespace: spec.namespace, createNamespace: spec.createNamespace });
+    const name = this.checkSpec(id, spec);
+    this.certificates = this.addSiteCertificates(spec);
+    this.workloads = this.addWorkloads(spec);
+    this.connectCalls(spec);
+    if (spec.routes?.length) this.edge = this.addEdge(name, spec);
+  }
+
+  /** Everything the spec says about itself: names, references between sites, apps and routes. Returns the stack's name. */
+  private checkSpec(id: string, spec: TlsStackSpec): string {
     const name = spec.name ?? id;
     const field = spec.name === undefined ? 'id' : 'name';
     const fix = 'it names the stack\'s edge objects: give the chart a lower-case id of at most 50 characters, or set name';
     checkName(this, field, name, NameKind.OBJECT, fix);
     check(name.length <= 50, this, field, name, `it is too long (${name.length} > 50 characters); ${fix}`);
+    for (const list of ['sites', 'apps', 'routes'] as const) present(this, list, spec[list]);
+    spec.sites.forEach((s, i) => present(this, `sites[${i}].hosts`, s.hosts));
+    spec.apps.forEach((a, i) => present(this, `apps[${i}].calls`, a.calls));
     const siteNames = unique(this, 'sites', spec.sites.map((s) => s.name));
-    unique(this, 'apps', spec.apps.map((a) => a.name));
-    const appNames = new Set(spec.apps.map((a) => a.name));
-    const needCa = (field: string) => check(!!spec.internalCa, this, field, true, 'give the stack an internalCa (new InternalCa(...)) to issue internal and client certificates');
+    const appNames = unique(this, 'apps', spec.apps.map((a) => a.name));
+    const needCa = (f: string) => check(!!spec.internalCa, this, f, true, 'give the stack an internalCa (new InternalCa(...)) to issue internal and client certificates');
     spec.apps.forEach((a, i) => {
       if (a.tls) {
         check(!!a.tls.site !== !!a.tls.internal, this, `apps[${i}].tls`, a.tls, 'set exactly one of site (public certificate) and internal: true (internal CA)');
@@ -147,44 +161,77 @@ export class TlsStackChart extends NamespacedChart {
       check(appNames.has(r.app), this, `routes[${i}].app`, r.app, () => `name one of the apps: ${[...appNames].join(', ')}`);
       if (r.clientAuth) needCa(`routes[${i}].clientAuth`);
     });
-
     const siteOfHost = new Map<string, number>();
-    spec.sites.forEach((site, i) => (site.hosts ?? []).forEach((h) => {
+    spec.sites.forEach((site, i) => site.hosts.forEach((h) => {
       const other = siteOfHost.get(h);
       if (other !== undefined && other !== i) fail(this, `sites[${i}].hosts`, h, `sites[${other}] (${spec.sites[other].name}) lists it too, and the edge would serve one of the two certificates at random: list each host in one site`);
       siteOfHost.set(h, i);
     }));
-    for (const s of spec.sites) {
-      this.certificates[s.name] = new TlsCertificate(this, `Certificate-${s.name}`, {
-        name: s.name, issuer: spec.issuer, dnsNames: s.hosts, privateKey: { algorithm: s.keyAlgorithm, size: s.keySize }, keystores: s.keystores,
-        duration: s.duration, renewBefore: s.renewBefore,
-      });
-    }
-    for (const a of spec.apps) {
+    return name;
+  }
+
+  /** A certificate per site, its Secret `<name>-tls`. */
+  private addSiteCertificates(spec: TlsStackSpec): Record<string, TlsCertificate> {
+    return Object.fromEntries(spec.sites.map((s, i) => [s.name, inSpec(this, `sites[${i}]`, SITE_FIELDS, () => new TlsCertificate(this, `Certificate-${s.name}`, {
+      name: s.name, issuer: spec.issuer, dnsNames: s.hosts, privateKey: { algorithm: s.keyAlgorithm, size: s.keySize }, keystores: s.keystores,
+      duration: s.duration, renewBefore: s.renewBefore,
+    }))]));
+  }
+
+  /** A workload per app, with its certificate: a site's, or one from the internal CA naming its Service. */
+  private addWorkloads(spec: TlsStackSpec): Record<string, SecureWorkload> {
+    return Object.fromEntries(spec.apps.map((a, i) => {
       const t = a.tls;
-      const certificate = t?.site ? this.certificates[t.site] : t?.internal ? new TlsCertificate(this, `InternalCertificate-${a.name}`, {
+      const certificate = t?.site ? this.certificates[t.site] : t?.internal ? inSpec(this, `apps[${i}].tls`, INTERNAL_FIELDS, () => new TlsCertificate(this, `InternalCertificate-${a.name}`, {
         name: a.name, issuer: spec.internalCa!.issuer, commonName: a.name,
         dnsNames: [...serviceDnsNames(a.name, spec.namespace, spec.clusterDomain), ...t.extraDnsNames ?? []],
         ipAddresses: t.ipAddresses, privateKey: t.privateKey, keystores: t.keystores, duration: t.duration, renewBefore: t.renewBefore,
-      }) : undefined;
-      this.workloads[a.name] = new SecureWorkload(this, `App-${a.name}`, {
+      })) : undefined;
+      return [a.name, inSpec(this, `apps[${i}]`, {}, () => new SecureWorkload(this, `App-${a.name}`, {
         ...a,
         tls: certificate && { certificate, env: t!.env, mountPath: t!.mountPath },
-      });
-    }
-    for (const a of spec.apps) {
-      for (const c of a.calls ?? []) this.workloads[a.name].connectTo(this.workloads[c.app], { mutualTls: c.mutualTls, urlEnv: c.urlEnv });
-    }
-    if (spec.routes?.length) {
-      this.edge = createTlsEdge(this, 'Edge', {
-        name,
-        certificates: Object.values(this.certificates),
-        routes: spec.routes.map((r) => ({ ...r, backend: this.workloads[r.app], clientAuth: r.clientAuth ? { ca: spec.internalCa!.issuer } : undefined })),
-      }, spec.edge);
-    }
+      }))];
+    }));
+  }
+
+  /** The calls between apps: each side wired at once (SecureWorkload.connectTo). */
+  private connectCalls(spec: TlsStackSpec): void {
+    spec.apps.forEach((a, i) => (a.calls ?? []).forEach((c, j) => inSpec(this, `apps[${i}].calls[${j}]`, { connectTo: '' }, () =>
+      this.workloads[a.name].connectTo(this.workloads[c.app], { mutualTls: c.mutualTls, urlEnv: c.urlEnv }))));
+  }
+
+  /** The edge of the routes: its kind and options from `edge`. */
+  private addEdge(name: string, spec: TlsStackSpec): ITlsEdge {
+    return inSpec(this, '', { certificates: 'sites' }, () => createTlsEdge(this, 'Edge', {
+      name,
+      certificates: Object.values(this.certificates),
+      routes: spec.routes!.map((r) => ({ ...r, backend: this.workloads[r.app], clientAuth: r.clientAuth ? { ca: spec.internalCa!.issuer } : undefined })),
+    }, spec.edge));
   }
 }
 
+/** How a site certificate's props are named in the stack spec. */
+const SITE_FIELDS: Record<string, string> = { 'dnsNames': 'hosts', 'privateKey.algorithm': 'keyAlgorithm', 'privateKey.size': 'keySize', 'name': 'name' };
+/** How an internal certificate's props are named in an app's `tls`. */
+const INTERNAL_FIELDS: Record<string, string> = { dnsNames: 'extraDnsNames' };
+
+/**
+ * Builds a construct of the stack; an error it throws is thrown again in the words of the spec the user wrote (the
+ * stack's path, `sites[0].hosts` rather than `Certificate-web dnsNames`), naming where it came from.
+ */
+function inSpec<T>(stack: TlsStackChart, prefix: string, rename: Record<string, string>, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof TlsStackError) || e instanceof TlsPolicyError || e.path === stack.node.path) throw e;
+    const [head, ...rest] = e.field.split('.');
+    const mapped = rename[e.field] ?? (rename[head] !== undefined ? [rename[head], ...rest].filter(Boolean).join('.') : e.field);
+    const field = [prefix, mapped].filter(Boolean).join('.').replace(/\.\[/g, '[');
+    throw new TlsStackError(stack.node.path, field, e.value, `${e.fix} (${e.path}: ${e.field})`);
+  }
+}
+
+/** The names, each once. */
 function unique(chart: NamespacedChart, field: string, names: string[]): Set<string> {
   const set = new Set<string>();
   for (const n of names) {

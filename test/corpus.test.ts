@@ -92,7 +92,7 @@ describe('names and keys an ACME CA never issues', () => {
 
   test('a commonName longer than 64 characters (X.509 ub-common-name), on any issuer', () => {
     const long = `${'a'.repeat(60)}.example.com`;
-    expectRefused((app) => cert(app, { commonName: long, dnsNames: [long] }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', 'commonName', 'it is too long (72 > 64 characters, X.509 ub-common-name)');
+    expectRefused((app) => cert(app, { commonName: long, dnsNames: [long] }, (c) => new SelfSignedIssuer(c, 'S')), 'web/Cert', 'commonName', 'it is too long (72 > 64 bytes; X.509 ub-common-name, cert-manager\'s webhook)');
   });
 
   test('more than 100 names on one Let\'s Encrypt certificate', () => {
@@ -114,7 +114,8 @@ describe('names and keys an ACME CA never issues', () => {
   });
 
   test('an IP address as a route host (the API server rejects it in an Ingress)', () => {
-    expectRefused((app) => stack(app, 'shop', { routes: [{ host: '203.0.113.10', app: 'shop-web' }] }), 'shop/Edge', 'routes[0].host', /a route host must be a DNS name/);
+    // Named in the stack's own words (its path, routes[0].host), and where inside it the check is.
+    expectRefused((app) => stack(app, 'shop', { routes: [{ host: '203.0.113.10', app: 'shop-web' }] }), 'shop', 'routes[0].host', /a route host must be a DNS name.*\(shop\/Edge: routes\[0\]\.host\)/);
   });
 });
 
@@ -131,13 +132,13 @@ describe('two owners of one object, host, policy or Secret', () => {
     expectRefused((app) => {
       stack(app, 'shop');
       stack(app, 'blog', { namespace: 'blog', sites: [{ name: 'blog-site', hosts: ['shop.example.com'] }], routes: [{ host: 'shop.example.com', app: 'blog-web' }] });
-    }, 'blog/Edge', 'routes', /edge shop\/Edge already serves this host in this app/);
+    }, 'blog', 'routes', /edge shop\/Edge already serves this host in this app/);
   });
 
   test('more paths on a Traefik wildcard than priorities below its exact hosts', () => {
     const routes = Array.from({ length: 14 }, (_, i) => ({ host: '*.a.io', path: `/${'p'.repeat(i)}`, app: 'shop-web' }));
     expectRefused((app) => stack(app, 'shop', { sites: [{ name: 'wild', hosts: ['*.a.io'] }], routes, edge: { kind: EdgeKind.TRAEFIK } }),
-      'shop/Edge', 'routes', /"\*\.a\.io": Traefik ranks a wildcard's routes below every exact host under it, which leaves room for 13 path lengths here, and it has 14/);
+      'shop', 'routes', /"\*\.a\.io": Traefik ranks a wildcard's routes below every exact host under it, which leaves room for 13 path lengths here, and it has 14/);
   });
 
   test('two sites list the same host', () => {
@@ -252,6 +253,6 @@ describe('messages say what is wrong with a name', () => {
   });
 
   test('an upper-case app name', () => {
-    expectRefused((app) => stack(app, 'shop', { apps: [{ name: 'Web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [] }), 'shop/App-Web', 'name', 'it has upper-case letters');
+    expectRefused((app) => stack(app, 'shop', { apps: [{ name: 'Web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [] }), 'shop', 'apps[0].name', 'it has upper-case letters');
   });
 });

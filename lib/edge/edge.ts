@@ -167,6 +167,21 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
   /** Where this kind of edge's proxies usually run. */
   protected abstract defaultControllerNamespace(): string;
 
+  /**
+   * Refuses the client-certificate options this edge cannot deliver, rather than accepting and ignoring them (an app
+   * that trusts a forwarded-certificate header no edge sets would trust whatever a client sends in it).
+   */
+  protected refuseClientAuthOptions(props: TlsEdgeProps, controller: string, options: ReadonlyArray<'verifyDepth' | 'passCertificateToUpstream'>): void {
+    props.routes.forEach((r, i) => {
+      for (const o of options) {
+        check(r.clientAuth?.[o] === undefined || r.clientAuth[o] === false, this, `routes[${i}].clientAuth.${o}`, r.clientAuth?.[o],
+          o === 'verifyDepth'
+            ? `${controller} verifies the whole chain up to the CA and has no depth setting: drop verifyDepth`
+            : `the edge cannot forward the client certificate on ${controller}: drop passCertificateToUpstream and let the app require client certificates itself (apps[].calls mutualTls), or use another edge kind`);
+      }
+    });
+  }
+
   /** The edge serves its certificates' Secrets: from its own namespace, and never a CA's (its Secret holds the CA key). */
   private checkCertificates(certificates: TlsCertificate[]): void {
     for (const c of certificates) {

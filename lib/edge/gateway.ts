@@ -7,7 +7,7 @@ import * as grants from '../../imports/referencegrants-gateway.networking.k8s.io
 import * as tlsRoutes from '../../imports/tlsroutes-gateway.networking.k8s.io';
 import { labelNamespaceOf } from '../chart';
 import { AcmeSolver, CaIssuer } from '../issuers';
-import { check, checkName, fitName, groupBy, NameKind } from '../policy/validation';
+import { check, checkName, fail, fitName, groupBy, NameKind } from '../policy/validation';
 import { EdgeClientAuth, NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 import { BODY_LIMIT_ANNOTATION, GatewayImplementation, RouteRulesPolicy, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION, clientTrafficPolicy, profileNote, routeRulesPolicy } from './envoy';
 import { ISharedGateway } from './platform';
@@ -67,6 +67,8 @@ const XFP = 'X-Forwarded-Proto';
 const MAX_LISTENERS = 64;
 const MAX_HOSTNAMES = 16;
 const MAX_RULES = 16;
+/** The largest request-body limit Envoy Gateway takes in whole KiB: 4194303 KiB ≤ 4294967295 bytes (a uint32). */
+const MAX_REQUEST_BUFFER_KIB = 4194303;
 
 /** Where a host's listener is: the Gateway itself or one of the edge's ListenerSets. */
 interface ListenerHolder {
@@ -126,6 +128,17 @@ export class GatewayApiEdge extends TlsEdgeBase {
     this.envoy = this.implementation === GatewayImplementation.ENVOY_GATEWAY;
     this.crossNamespace = !shared && this.gatewayNamespace !== this.routesNamespace;
     this.checkProps(props);
+    this.refuseClientAuthOptions(props, this.envoy ? 'Envoy Gateway' : 'Gateway API', ['verifyDepth', 'passCertificateToUpstream']);
+    if (this.envoy) {
+      for (const r of this.routes.filter((x) => (x.maxRequestBodyBytes ?? 0) > MAX_REQUEST_BUFFER_KIB * 1024)) {
+        fail(this, 'routes', `${r.host}${r.path}`, `Envoy Gateway buffers at most 4294967295 bytes (Envoy's buffer limit is a uint32; internal/gatewayapi/backendtrafficpolicy.go buildRequestBuffer), and a larger limit makes the route answer 500: use at most Size.kibibytes(${MAX_REQUEST_BUFFER_KIB}), or no limit`);
+      }
+      // The optional mode is Envoy Gateway's (VerifyIfGiven); Gateway API's own frontend validation has none.
+    } else {
+      for (const r of this.routes.filter((x) => x.clientAuth?.optional)) {
+        fail(this, 'routes', r.host, 'Gateway API\'s own client validation has no optional mode (only Envoy Gateway\'s VerifyIfGiven): require the certificate (drop optional), or run the Gateway on Envoy Gateway');
+      }
+    }
 
     const holders = this.listenerHolders();
     const terminated = this.routes.filter((r) => !r.passthrough);

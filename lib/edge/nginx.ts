@@ -1,8 +1,9 @@
+import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { enforcePolicy } from '../policy/gate';
-import { check, checkName, groupBy, NameKind } from '../policy/validation';
+import { check, checkName, groupBy, NameKind, present } from '../policy/validation';
 import { AcmeSolver } from '../issuers';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
@@ -45,16 +46,8 @@ export class NginxIngressEdge extends TlsEdgeBase {
       // no such key and nginx.tmpl sets ssl_prefer_server_ciphers on globally whenever ssl-ciphers is set.
       [`${A}ssl-prefer-server-ciphers`]: 'false',
     };
-    // ingress-nginx annotations apply to a whole Ingress: routes that need different ones get their own Ingress.
-    const groups = new Map<string, { routes: ResolvedRoute[]; annotations: Record<string, string> }>();
-    for (const r of this.routes) {
-      const [suffix, annotations] = r.passthrough ? this.passthroughAnnotations() : this.routeAnnotations(r, common);
-      const name = this.objectName(...suffix);
-      const group = groups.get(name) ?? { routes: [], annotations };
-      group.routes.push(r);
-      groups.set(name, group);
-    }
-    for (const [name, { routes, annotations }] of groups) this.ingresses.push(this.ingress(name, routes, annotations));
+    this.checkPaths();
+    for (const [name, { routes, annotations }] of this.ingressGroups(common)) this.ingresses.push(this.ingress(name, routes, annotations));
     this.checkHttp01Solvers();
   }
 
@@ -78,6 +71,40 @@ export class NginxIngressEdge extends TlsEdgeBase {
 
   protected http01Hint(): string {
     return `AcmeSolver.http01Ingress({ ingressClassName: '${this.ingressClassName}' })`;
+  }
+
+  /**
+   * ingress-nginx validates Prefix paths strictly by default (strict-validate-path-type; internal/ingress/inspector/
+   * rules.go validPathType): letters, digits, "_", "-", "/" and, from 1.12.6 and 1.13.2 on, "." (a requirement the
+   * summary states). Anything else makes the admission webhook refuse the whole Ingress.
+   */
+  private checkPaths(): void {
+    for (const r of this.routes) {
+      check(/^\/[A-Za-z0-9._\-/]*$/.test(r.path), this, 'routes', `${r.host}${r.path}`,
+        'ingress-nginx refuses this path for pathType Prefix (strict path validation, on by default): use letters, digits, "_", "-", "." and "/" only');
+    }
+  }
+
+  /**
+   * ingress-nginx annotations apply to a whole Ingress: routes that need different ones get their own Ingress, one per
+   * set of annotations. Each is named after what sets it apart (websocket, body-<size>, the TLS backend, mtls); two sets
+   * that would get one name (a backend Service named "mtls") get distinct names, never one merged Ingress.
+   */
+  private ingressGroups(common: Record<string, string>): Map<string, { routes: ResolvedRoute[]; annotations: Record<string, string> }> {
+    const bySet = new Map<string, { suffix: string[]; routes: ResolvedRoute[]; annotations: Record<string, string> }>();
+    for (const r of this.routes) {
+      const [suffix, annotations] = r.passthrough ? this.passthroughAnnotations() : this.routeAnnotations(r, common);
+      const key = JSON.stringify(Object.entries(annotations).sort());
+      const group = bySet.get(key) ?? bySet.set(key, { suffix, routes: [], annotations }).get(key)!;
+      group.routes.push(r);
+    }
+    const groups = new Map<string, { routes: ResolvedRoute[]; annotations: Record<string, string> }>();
+    for (const [key, { suffix, routes, annotations }] of bySet) {
+      let name = this.objectName(...suffix);
+      if (groups.has(name)) name = this.objectName(...suffix, createHash('sha256').update(key).digest('hex').slice(0, 8));
+      groups.set(name, { routes, annotations });
+    }
+    return groups;
   }
 
   /** Annotations of a terminated route, and the name suffix of the Ingress that carries them. */
@@ -106,11 +133,11 @@ export class NginxIngressEdge extends TlsEdgeBase {
       });
     }
     if (r.clientAuth) {
-      suffix.push('mtls');
+      suffix.push('mtls', ...(r.clientAuth.optional ? ['optional'] : []));
       Object.assign(a, {
         [`${A}auth-tls-secret`]: `${this.namespace}/${this.edgeClientCertificate(r.clientAuth.ca).secretName}`,
         [`${A}auth-tls-verify-client`]: r.clientAuth.optional ? 'optional' : 'on',
-        [`${A}auth-tls-verify-depth`]: `${r.clientAuth.verifyDepth ?? 1}`,
+        [`${A}auth-tls-verify-depth`]: `${r.clientAuth.verifyDepth}`,
         ...(r.clientAuth.passCertificateToUpstream ? { [`${A}auth-tls-pass-certificate-to-upstream`]: 'true' } : {}),
       });
     }
@@ -169,6 +196,7 @@ export class NginxControllerSettings extends Construct {
   constructor(scope: Construct, id: string, props: NginxControllerSettingsProps) {
     super(scope, id);
     enforcePolicy(this);
+    present(this, 'edges', props.edges);
     check(props.edges.length > 0, this, 'edges', [], 'give the ingress-nginx edges these settings serve');
     const [first, ...rest] = props.edges;
     for (const e of rest) {

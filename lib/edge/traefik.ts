@@ -4,7 +4,7 @@ import { labelNamespaceOf } from '../chart';
 import { FrameOptions } from '../policy/headers';
 import { TlsVersion } from '../policy/tls-profiles';
 import { AcmeSolver } from '../issuers';
-import { check, checkName, groupBy, isWildcard, NameKind } from '../policy/validation';
+import { check, checkName, fail, groupBy, isWildcard, NameKind } from '../policy/validation';
 import { NOTE, PASSTHROUGH_NOTE, ResolvedRoute, TlsEdgeBase, TlsEdgeProps } from './edge';
 
 /** Props of {@link TraefikEdge}. */
@@ -48,6 +48,12 @@ export class TraefikEdge extends TlsEdgeBase {
     for (const [f, v] of [['httpEntryPoint', this.web], ['httpsEntryPoint', this.websecure]]) check(/^[A-Za-z0-9-_]+$/.test(v), this, f, v, 'use an entry point name');
     if (props.ingressClassName) checkName(this, 'ingressClassName', props.ingressClassName, NameKind.OBJECT, 'use the IngressClass name');
     this.rank = this.priorities();
+    this.refuseClientAuthOptions(props, 'Traefik', ['verifyDepth', 'passCertificateToUpstream']);
+    // Traefik picks a TLS option in the handshake by the names of its routers' Host() rules (pkg/muxer/http/mux.go
+    // ParseDomains reads Host only); a wildcard's HostRegexp names none, so its handshakes get the default options.
+    for (const r of this.routes.filter((x) => isWildcard(x.host) && x.clientAuth)) {
+      fail(this, 'routes', r.host, 'Traefik chooses TLS options by the exact names of Host() rules, so a wildcard host gets its default options and no client-certificate check: give clientAuth hosts exact names, or use another edge kind');
+    }
 
     const terminated = this.routes.filter((r) => !r.passthrough);
     const redirect = this.redirectMiddleware();
@@ -106,6 +112,9 @@ export class TraefikEdge extends TlsEdgeBase {
         routes: this.behindTlsLoadBalancer ? this.appRoutes(terminated, [redirect, headers]) : [{
           kind: tr.IngressRouteSpecRoutesKind.RULE,
           match: [...new Set(terminated.map((r) => r.host))].sort().map(hostMatcher).join(' || '),
+          // Below every other router of the entry point: Traefik ranks routers by rule length when no priority is set
+          // (pkg/muxer/http/mux.go), and a redirect of five hosts would outrank cert-manager's HTTP-01 solver router.
+          priority: 1,
           middlewares: [this.middlewareRef(redirect)],
           services: [{ kind: tr.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE, name: 'noop@internal' }],
         }],
@@ -113,12 +122,20 @@ export class TraefikEdge extends TlsEdgeBase {
     });
   }
 
-  /** One IngressRoute per certificate (an IngressRoute carries one TLS secret) and client-auth setting. */
+  /**
+   * One IngressRoute per certificate (an IngressRoute carries one TLS secret) and client-auth setting (its TLSOption):
+   * hosts of one certificate with different settings each keep theirs.
+   */
   private addHttpsRoutes(terminated: ResolvedRoute[], headers: tr.Middleware): void {
-    for (const routes of groupBy(terminated, (r) => `${r.certificate.secretName}${r.clientAuth ? '|mtls' : ''}`).values()) {
+    const names = new Set<string>();
+    for (const routes of groupBy(terminated, (r) => `${r.certificate.secretName}|${clientAuthSuffix(r.clientAuth)}`).values()) {
       const { certificate, clientAuth } = routes[0];
-      new tr.IngressRoute(this, `Route-${certificate.secretName}${clientAuth ? '-mtls' : ''}`, {
-        metadata: { name: this.objectName(certificate.certificateName, ...(clientAuth ? ['mtls'] : [])) },
+      // <certificate>[-mtls[-optional]], and the CA's name too where two settings of one certificate would meet.
+      let parts: string[] = [certificate.certificateName, ...(clientAuth ? ['mtls', ...(clientAuth.optional ? ['optional'] : [])] : [])];
+      if (names.has(this.objectName(...parts))) parts = [...parts, clientAuth!.ca.issuerName];
+      names.add(this.objectName(...parts));
+      new tr.IngressRoute(this, `Route-${parts.join('-')}`, {
+        metadata: { name: this.objectName(...parts) },
         spec: {
           ingressClassName: this.ingressClassField,
           entryPoints: [this.websecure],
@@ -165,7 +182,7 @@ export class TraefikEdge extends TlsEdgeBase {
 
   /** The TLSOption of the profile, one per client-auth setting (made on first use). */
   private tlsOption(clientAuth?: ResolvedRoute['clientAuth']): tr.TlsOption {
-    const suffix = clientAuth ? `-mtls-${clientAuth.ca.issuerName}${clientAuth.optional ? '-optional' : ''}` : '';
+    const suffix = clientAuthSuffix(clientAuth);
     const existing = this.tlsOptions.get(suffix);
     if (existing) return existing;
     const profile = this.tlsProfile;
@@ -252,6 +269,11 @@ export class TraefikEdge extends TlsEdgeBase {
   protected http01Hint(): string {
     return `AcmeSolver.http01Ingress({ ingressClassName: '${this.ingressClassName}' })`;
   }
+}
+
+/** A client-auth setting as a name part: "" for none, "-mtls-<ca>[-optional]". */
+function clientAuthSuffix(clientAuth?: ResolvedRoute['clientAuth']): string {
+  return clientAuth ? `-mtls-${clientAuth.ca.issuerName}${clientAuth.optional ? '-optional' : ''}` : '';
 }
 
 /** The router rule of a route: its host, and its path prefix unless it is "/". */

@@ -1,6 +1,6 @@
 import type { Duration } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { check } from './validation';
+import { check, wholeSeconds } from './validation';
 
 /** HTTP Strict Transport Security. */
 export interface HstsOptions {
@@ -24,8 +24,11 @@ export interface SecurityHeadersOptions {
   readonly hsts?: HstsOptions | false;
   /** Framing policy. @default FrameOptions.DENY */
   readonly frameOptions?: FrameOptions;
-  /** Content-Security-Policy. @default "frame-ancestors 'none'" (or 'self' with SAMEORIGIN) */
-  readonly contentSecurityPolicy?: string;
+  /**
+   * Content-Security-Policy, or `false` to leave it to the app (an app with its own policy, nonce-based for instance:
+   * the edge would replace it). X-Frame-Options still guards framing. @default "frame-ancestors 'none'" (or 'self' with SAMEORIGIN)
+   */
+  readonly contentSecurityPolicy?: string | false;
   /** Referrer-Policy. @default "strict-origin-when-cross-origin" */
   readonly referrerPolicy?: string;
   /** Permissions-Policy. @default "camera=(), microphone=(), geolocation=(), payment=()" */
@@ -55,7 +58,7 @@ export class SecurityHeaders {
   constructor(scope: IConstruct | string, field: string, options: SecurityHeadersOptions = {}) {
     if (options.hsts !== false) {
       // A year as a number, not Duration.days(365): the verifier's defaults load without cdk8s.
-      const maxAgeSeconds = options.hsts?.maxAge?.toSeconds() ?? YEAR;
+      const maxAgeSeconds = options.hsts?.maxAge ? wholeSeconds(scope, `${field}.hsts.maxAge`, options.hsts.maxAge) : YEAR;
       const includeSubDomains = options.hsts?.includeSubDomains ?? true;
       const preload = options.hsts?.preload ?? false;
       check(maxAgeSeconds > 0, scope, `${field}.hsts.maxAge`, maxAgeSeconds, 'use a positive max-age, e.g. Duration.days(365)');
@@ -70,7 +73,7 @@ export class SecurityHeaders {
     this.headers = {
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': frame,
-      'Content-Security-Policy': options.contentSecurityPolicy ?? `frame-ancestors ${frame === FrameOptions.DENY ? "'none'" : "'self'"}`,
+      ...(options.contentSecurityPolicy === false ? {} : { 'Content-Security-Policy': options.contentSecurityPolicy ?? `frame-ancestors ${frame === FrameOptions.DENY ? "'none'" : "'self'"}` }),
       'Referrer-Policy': options.referrerPolicy ?? 'strict-origin-when-cross-origin',
       'Permissions-Policy': options.permissionsPolicy ?? 'camera=(), microphone=(), geolocation=(), payment=()',
       'Cross-Origin-Opener-Policy': options.crossOriginOpenerPolicy ?? 'same-origin',

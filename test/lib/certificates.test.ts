@@ -65,7 +65,8 @@ describe('TlsCertificate', () => {
       ['RSA below 2048', { privateKey: { algorithm: KeyAlgorithm.RSA, size: 1024 } }, 'privateKey.size', 'below 2048'],
       ['ECDSA odd curve', { privateKey: { algorithm: KeyAlgorithm.ECDSA, size: 521 } }, 'privateKey.size', '256, 384'],
       ['duration below 1h', { duration: Duration.minutes(30) }, 'duration', 'at least Duration.hours(1)'],
-      ['renewBefore not below duration', { duration: Duration.days(10), renewBefore: Duration.days(10) }, 'renewBefore', 'shorter than the duration (240h)'],
+      ['renewBefore not below duration', { duration: Duration.days(10), renewBefore: Duration.days(10) }, 'renewBefore', 'less than the duration (240h)'],
+      ['renewBefore below cert-manager\'s minimum', { renewBefore: Duration.minutes(2) }, 'renewBefore', 'at least Duration.minutes(5)'],
       ['bad secret name', { secretName: 'My Secret' }, 'secretName', 'RFC 1123'],
     ];
     test.each(cases)('%s', (_label, override, field, fix) => {

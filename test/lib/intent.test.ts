@@ -1,0 +1,266 @@
+// What the user asked for and what the cluster will do must not differ: every case where an edge, a controller or
+// Kubernetes would silently do less than the spec says is refused at build (with the path, the field and the fix) or
+// delivered; and no input the types accept ends in an untyped error.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
+import {
+  AcmeDirectory, AcmeIssuer, AcmeSolver, AcmeServer, EdgeKind, GatewayApiEdge, GatewayCertificateMode, GatewayImplementation, InternalCa, KeyRotationPolicy,
+  LetsEncryptIssuer, NginxIngressEdge, SecureWorkload, SelfSignedIssuer, ServiceType, TlsCertificate, TlsPolicyError, TlsStackChart, TlsStackSpec,
+  TraefikEdge, createTlsEdge, serviceDnsNames, synthChecked, writeApps,
+} from '../../lib';
+import { expectStackError, only } from '../support';
+
+const KINDS = [EdgeKind.GATEWAY_API, EdgeKind.TRAEFIK, EdgeKind.INGRESS_NGINX];
+
+/** An app with a cluster chart (issuers, internal CA) and a stack namespace "shop". */
+function world() {
+  const app = Testing.app();
+  const cluster = new Chart(app, 'cluster', { disableResourceNameHashes: true });
+  const ca = new InternalCa(cluster, 'Ca');
+  const issuer = new SelfSignedIssuer(cluster, 'Self');
+  return { app, cluster, ca, issuer };
+}
+const stack = (w: ReturnType<typeof world>, over: Partial<TlsStackSpec> = {}) => new TlsStackChart(w.app, 'shop', {
+  namespace: 'shop', issuer: w.issuer, internalCa: w.ca,
+  sites: [{ name: 'shop', hosts: ['shop.example.com', 'admin.example.com'] }],
+  apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }],
+  routes: [{ host: 'shop.example.com', app: 'web' }],
+  ...over,
+});
+const docsOf = (app: App) => synthChecked(app).charts.flatMap((c) => c.docs);
+
+describe('client certificates are checked where the spec asks, or the spec is refused', () => {
+  test.each(KINDS)('%s: clientAuth behind a TLS-terminating load balancer is refused (no handshake reaches the edge)', (kind) => {
+    expectStackError(() => stack(world(), { routes: [{ host: 'admin.example.com', app: 'web', clientAuth: true }], edge: { kind, behindTlsLoadBalancer: true } }),
+      'routes[0].clientAuth', 'never sees a client certificate');
+  });
+
+  test.each(KINDS)('%s: clientAuth to an app also on its own LoadBalancer Service is refused (the check could be gone around)', (kind) => {
+    expectStackError(() => stack(world(), {
+      apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8443, tls: { internal: true }, serviceType: ServiceType.LOAD_BALANCER }],
+      routes: [{ host: 'admin.example.com', app: 'web', clientAuth: true }], edge: { kind },
+    }), 'routes[0].backend', 'own LoadBalancer Service');
+  });
+
+  test.each(KINDS)('%s: two hosts with different client-certificate settings each keep their own', (kind) => {
+    const w = world();
+    const partners = new InternalCa(w.cluster, 'Partners', { name: 'partners-ca' });
+    const chart = new Chart(w.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
+    const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer: w.issuer, dnsNames: ['a.example.com', 'b.example.com'] });
+    const backend = new SecureWorkload(chart, 'W', { name: 'w', image: 'x:1', port: 8080 });
+    createTlsEdge(chart, 'E', { name: 'e', certificates: [site], routes: [
+      { host: 'a.example.com', backend, clientAuth: { ca: w.ca.issuer, optional: true } },
+      { host: 'b.example.com', backend, clientAuth: { ca: partners.issuer } },
+    ] }, { kind });
+    const docs = docsOf(w.app);
+    // Per host: which CA and whether the certificate is required.
+    const settings = (host: string): [string, boolean] => {
+      if (kind === EdgeKind.INGRESS_NGINX) {
+        const ing = docs.find((d) => d.kind === 'Ingress' && d.spec.rules.some((r: any) => r.host === host));
+        const a = ing.metadata.annotations;
+        return [a['nginx.ingress.kubernetes.io/auth-tls-secret'], a['nginx.ingress.kubernetes.io/auth-tls-verify-client'] === 'on'];
+      }
+      if (kind === EdgeKind.TRAEFIK) {
+        const route = docs.find((d) => d.kind === 'IngressRoute' && d.spec.tls && d.spec.routes.some((r: any) => r.match.includes(host)));
+        const option = only(docs, 'TLSOption', route.spec.tls.options.name);
+        return [option.spec.clientAuth.secretNames[0], option.spec.clientAuth.clientAuthType === 'RequireAndVerifyClientCert'];
+      }
+      // The Gateway holds one setting's hosts, a ListenerSet of the edge each other's.
+      const holder = docs.find((d) => (d.kind === 'ListenerSet' || d.kind === 'Gateway') && d.spec.listeners.some((l: any) => l.hostname === host));
+      const policy = docs.find((d) => d.kind === 'ClientTrafficPolicy' && d.spec.targetRefs[0].kind === holder.kind && d.spec.targetRefs[0].name === holder.metadata.name);
+      return [policy.spec.tls.clientValidation.caCertificateRefs[0].name, policy.spec.tls.clientValidation.mode === 'RequireAndVerify'];
+    };
+    const [a, b] = [settings('a.example.com'), settings('b.example.com')];
+    expect(a[0]).toMatch(/internal-ca/);
+    expect(a[1]).toBe(false);
+    expect(b[0]).toMatch(/partners-ca/);
+    expect(b[1]).toBe(true);
+  });
+
+  test('ingress-nginx: a TLS backend Service named "mtls" next to a clientAuth route gets its own Ingress, and the check stays', () => {
+    const w = world();
+    const chart = new Chart(w.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
+    const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer: w.issuer, dnsNames: ['status.example.com', 'admin.example.com'] });
+    const mtls = new SecureWorkload(chart, 'Status', { name: 'mtls', image: 'x:1', port: 8443,
+      tls: { certificate: new TlsCertificate(chart, 'StatusCert', { name: 'mtls', issuer: w.ca.issuer, dnsNames: serviceDnsNames('mtls', 'web') }) } });
+    const admin = new SecureWorkload(chart, 'Admin', { name: 'admin', image: 'x:1', port: 8080 });
+    new NginxIngressEdge(chart, 'E', { name: 'web', certificates: [site], routes: [{ host: 'status.example.com', backend: mtls }, { host: 'admin.example.com', backend: admin, clientAuth: { ca: w.ca.issuer } }] });
+    const ingresses = docsOf(w.app).filter((d) => d.kind === 'Ingress');
+    expect(ingresses).toHaveLength(2);
+    const adminIngress = ingresses.find((i) => i.spec.rules[0].host === 'admin.example.com');
+    expect(adminIngress.spec.rules).toHaveLength(1);
+    expect(adminIngress.metadata.annotations['nginx.ingress.kubernetes.io/auth-tls-verify-client']).toBe('on');
+  });
+
+  test('Traefik: a wildcard host cannot verify client certificates (Traefik picks TLS options by Host() names)', () => {
+    expectStackError(() => stack(world(), { sites: [{ name: 'pages', hosts: ['*.pages.example.com'] }], routes: [{ host: '*.pages.example.com', app: 'web', clientAuth: true }], edge: { kind: EdgeKind.TRAEFIK } }),
+      'routes', 'wildcard host gets its default options');
+  });
+
+  test('the verify depth follows the CA: 2 through an intermediate', () => {
+    const w = world();
+    const ca = new InternalCa(w.cluster, 'Deep', { name: 'deep-ca', intermediate: true });
+    stack(w, { internalCa: ca, routes: [{ host: 'admin.example.com', app: 'web', clientAuth: true }], edge: { kind: EdgeKind.INGRESS_NGINX } });
+    const ing = docsOf(w.app).find((d) => d.kind === 'Ingress');
+    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/auth-tls-verify-depth']).toBe('2');
+  });
+
+  test.each([EdgeKind.GATEWAY_API, EdgeKind.TRAEFIK])('%s: verifyDepth and passCertificateToUpstream, which it cannot deliver, are refused', (kind) => {
+    for (const option of [{ verifyDepth: 3 }, { passCertificateToUpstream: true }]) {
+      const w = world();
+      const chart = new Chart(w.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
+      const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer: w.issuer, dnsNames: ['a.example.com'] });
+      const backend = new SecureWorkload(chart, 'W', { name: 'w', image: 'x:1', port: 8080 });
+      expectStackError(() => createTlsEdge(chart, 'E', { name: 'e', certificates: [site], routes: [{ host: 'a.example.com', backend, clientAuth: { ca: w.ca.issuer, ...option } }] }, { kind }),
+        `routes[0].clientAuth.${Object.keys(option)[0]}`, /drop (verifyDepth|passCertificateToUpstream)/);
+    }
+  });
+
+  test('Gateway API on another implementation has no optional client validation: refused', () => {
+    const w = world();
+    const chart = new Chart(w.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
+    const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer: w.issuer, dnsNames: ['a.example.com'] });
+    const backend = new SecureWorkload(chart, 'W', { name: 'w', image: 'x:1', port: 8080 });
+    expectStackError(() => new GatewayApiEdge(chart, 'E', { name: 'e', certificates: [site], implementation: GatewayImplementation.OTHER, routes: [{ host: 'a.example.com', backend, clientAuth: { ca: w.ca.issuer, optional: true } }] }),
+      'routes', 'no optional mode');
+  });
+});
+
+describe('what the edge serves and forwards', () => {
+  test.each(KINDS)('%s: a CA certificate is never the edge\'s serving certificate (its Secret holds the CA key)', (kind) => {
+    const w = world();
+    const chart = new Chart(w.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
+    const caCert = new TlsCertificate(chart, 'Ca', { name: 'ca', issuer: w.issuer, isCa: true, dnsNames: ['app.example.com'] });
+    const backend = new SecureWorkload(chart, 'W', { name: 'w', image: 'x:1', port: 8080 });
+    expectStackError(() => createTlsEdge(chart, 'E', { name: 'e', certificates: [caCert], routes: [{ host: 'app.example.com', backend }] }, { kind }), 'certificates', 'CA\'s private key');
+  });
+
+  test.each(KINDS)('%s: contentSecurityPolicy false leaves the app\'s own policy alone; framing stays guarded', (kind) => {
+    const w = world();
+    stack(w, { edge: { kind, headers: { contentSecurityPolicy: false } } });
+    const text = JSON.stringify(docsOf(w.app));
+    expect(text).not.toContain('Content-Security-Policy');
+    expect(text).not.toContain('contentSecurityPolicy');
+    expect(text).toMatch(/X-Frame-Options|frameDeny/);
+  });
+
+  test('Envoy Gateway: a request-body limit above what it buffers (4 GiB - 1) is refused; ingress-nginx and Traefik take it', () => {
+    const routes = [{ host: 'shop.example.com', app: 'web', maxRequestBodySize: Size.gibibytes(4) }];
+    expectStackError(() => stack(world(), { routes }), 'routes', 'Size.kibibytes(4194303)');
+    expect(() => stack(world(), { routes: [{ ...routes[0], maxRequestBodySize: Size.kibibytes(4194303) }] })).not.toThrow();
+    for (const kind of [EdgeKind.TRAEFIK, EdgeKind.INGRESS_NGINX]) expect(() => docsOf(stack(world(), { routes, edge: { kind } }).node.root as App)).not.toThrow();
+  });
+
+  test('ingress-nginx: a path its strict validation refuses is refused at build', () => {
+    expectStackError(() => stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', path: '/~user' }], edge: { kind: EdgeKind.INGRESS_NGINX } }), 'routes', 'strict path validation');
+    expect(() => docsOf(stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', path: '/v1.2/api' }], edge: { kind: EdgeKind.INGRESS_NGINX } }).node.root as App)).not.toThrow();
+  });
+
+  test('every edge: a path the API server or Gateway API refuses is refused at build', () => {
+    for (const p of ['/a//b', '/a/./b', '/a/../b', '/a/%2Fb', '/a/..']) expectStackError(() => stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', path: p }] }), 'routes[0].path', 'plain path');
+  });
+
+  test('Traefik: the HTTP→HTTPS redirect ranks below every other router (cert-manager\'s HTTP-01 solver among them)', () => {
+    const w = world();
+    const hosts = Array.from({ length: 6 }, (_, i) => `h${i}.example.com`);
+    stack(w, { sites: [{ name: 'shop', hosts }], routes: hosts.map((host) => ({ host, app: 'web' })), edge: { kind: EdgeKind.TRAEFIK } });
+    const redirect = docsOf(w.app).find((d) => d.kind === 'IngressRoute' && d.spec.entryPoints[0] === 'web');
+    expect(redirect.spec.routes[0].priority).toBe(1);
+  });
+
+  test('options of another edge kind are refused, not ignored', () => {
+    expectStackError(() => stack(world(), { edge: { kind: EdgeKind.INGRESS_NGINX, redirectStatus: 301 } }), 'edge.redirectStatus', 'would ignore');
+    expectStackError(() => stack(world(), { edge: { kind: EdgeKind.GATEWAY_API, ingressClassName: 'nginx' } }), 'edge.ingressClassName', 'would ignore');
+  });
+});
+
+describe('issuers and certificates do what they say', () => {
+  test('any ACME issuer\'s HTTP-01 Gateway solver answers on the Gateways of the edges it proves hosts for, passthrough hosts too', () => {
+    const w = world();
+    const zerossl = new AcmeIssuer(w.cluster, 'ZeroSsl', { directory: AcmeDirectory.ZEROSSL, name: 'zerossl', email: 'ops@example.com',
+      solvers: [AcmeSolver.http01GatewayHttpRoute()], externalAccountBinding: { keyId: 'k', keySecret: { name: 'eab', key: 'hmac' } } });
+    stack(w, { issuer: zerossl });
+    const issuer = docsOf(w.app).find((d) => d.kind === 'ClusterIssuer' && d.metadata.name === 'zerossl');
+    expect(issuer.spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shop', namespace: 'shop', sectionName: 'http' }]);
+  });
+
+  test('a Gateway solver that no edge answers for is refused at synth, and nothing is written', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'intent-'));
+    const app = new App({ outdir: out });
+    const cluster = new Chart(app, 'cluster', { disableResourceNameHashes: true });
+    const le = new LetsEncryptIssuer(cluster, 'Le', { server: AcmeServer.STAGING, email: 'ops@example.com', solvers: [AcmeSolver.http01GatewayHttpRoute()] });
+    new TlsCertificate(new Chart(app, 'web', { namespace: 'web' }), 'C', { name: 'c', issuer: le, dnsNames: ['unrouted.example.com'] });
+    expect(() => writeApps([{ app }])).toThrow(TlsPolicyError);
+    try {
+      writeApps([{ app }]);
+    } catch (e) {
+      expect((e as TlsPolicyError).errors.join('\n')).toMatch(/\[cert-manager-solver\] no Gateway: the challenge route attaches to nothing/);
+    }
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  test('gateway-shim keeps the rotation policy asked for, and refuses what its annotations cannot carry', () => {
+    const w = world();
+    const chart = new Chart(w.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
+    const backend = new SecureWorkload(chart, 'W', { name: 'w', image: 'x:1', port: 8080 });
+    const kept = new TlsCertificate(chart, 'Kept', { name: 'kept', issuer: w.issuer, dnsNames: ['a.example.com'], privateKey: { rotationPolicy: KeyRotationPolicy.NEVER } });
+    new GatewayApiEdge(chart, 'E', { name: 'e', certificates: [kept], routes: [{ host: 'a.example.com', backend }], certificateMode: GatewayCertificateMode.GATEWAY_SHIM });
+    expect(only(docsOf(w.app), 'Gateway').metadata.annotations['cert-manager.io/private-key-rotation-policy']).toBe('Never');
+    const w2 = world();
+    const chart2 = new Chart(w2.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
+    const keystore = new TlsCertificate(chart2, 'Ks', { name: 'ks', issuer: w2.issuer, dnsNames: ['a.example.com'], keystores: { pkcs12: { passwordSecret: { name: 'p', key: 'k' } } } });
+    const backend2 = new SecureWorkload(chart2, 'W', { name: 'w', image: 'x:1', port: 8080 });
+    expectStackError(() => new GatewayApiEdge(chart2, 'E', { name: 'e', certificates: [keystore], routes: [{ host: 'a.example.com', backend: backend2 }], certificateMode: GatewayCertificateMode.GATEWAY_SHIM }),
+      'keystores', 'GatewayCertificateMode.EXPLICIT');
+  });
+
+  test('a spec\'s errors name the spec\'s own fields, and where inside the stack the check is', () => {
+    expectStackError(() => stack(world(), { sites: [{ name: 'shop', hosts: ['Shop.example.com'] }] }), 'sites[0].hosts', /upper-case.*\(shop\/Certificate-shop: dnsNames\)/);
+    expectStackError(() => stack(world(), { sites: [{ name: 'shop', hosts: ['shop.example.com'], keySize: 1024 }] }), 'sites[0].keySize', /256, 384 for ECDSA/);
+  });
+});
+
+describe('no untyped error for any input the types accept', () => {
+  test('durations that are not whole seconds, sizes that are not whole KiB', () => {
+    const { cluster, issuer } = world();
+    expectStackError(() => new TlsCertificate(cluster, 'A', { name: 'a', issuer, dnsNames: ['a.example.com'], duration: Duration.seconds(Number.NaN) }), 'duration', 'whole number of seconds');
+    expectStackError(() => new TlsCertificate(cluster, 'B', { name: 'b', issuer, dnsNames: ['b.example.com'], renewBefore: Duration.millis(1500) }), 'renewBefore', 'whole number of seconds');
+    expectStackError(() => stack(world(), { edge: { websocketTimeout: Duration.seconds(0.5) } }), 'websocketTimeout', 'whole number of seconds');
+    expectStackError(() => stack(world(), { edge: { headers: { hsts: { maxAge: Duration.seconds(Infinity) } } } }), 'headers.hsts.maxAge', 'whole number of seconds');
+    expectStackError(() => stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', maxRequestBodySize: Size.mebibytes(0.001) }] }), 'routes[0].maxRequestBodySize', 'whole number of kibibytes');
+  });
+
+  test('holes in spec lists (new Array(n) is a valid list)', () => {
+    expectStackError(() => stack(world(), { routes: new Array(2) }), 'routes[0]', 'fill in the element');
+    expectStackError(() => stack(world(), { sites: new Array(1) }), 'sites[0]', 'fill in the element');
+    expectStackError(() => stack(world(), { apps: [{ name: 'web', image: 'x:1', port: 8080, calls: new Array(1) }] }), 'apps[0].calls[0]', 'fill in the element');
+    const w = world();
+    expectStackError(() => new LetsEncryptIssuer(w.cluster, 'L', { email: 'ops@example.com', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' }), ...new Array<AcmeSolver>(1)] }), 'solvers[1]', 'fill in the element');
+  });
+
+  test('a label key cdk8s cannot write', () => {
+    const { cluster, issuer } = world();
+    expectStackError(() => new TlsCertificate(cluster, 'C', { name: 'c', issuer, dnsNames: ['c.example.com'], secretAnnotations: { constructor: 'x' } }), 'secretAnnotations["constructor"]', 'cdk8s cannot write this key');
+  });
+
+  test('hosts whose derived names meet (x.example.com and x.example.com-http behind a load balancer) build without a clash of ids', () => {
+    const w = world();
+    expect(() => stack(w, { sites: [{ name: 's', hosts: ['x.example.com', 'x.example.com-http'] }], routes: [{ host: 'x.example.com', app: 'web' }, { host: 'x.example.com-http', app: 'web' }], edge: { behindTlsLoadBalancer: true } }))
+      .not.toThrow(/already a Construct/);
+  });
+
+  test('Testing.synth and app.synth throw the gate\'s TlsPolicyError, naming construct and field', () => {
+    const w = world();
+    const s = stack(w);
+    s.workloads.web.deploymentObject.addJsonPatch(JsonPatch.replace('/spec/replicas', -1));
+    expect(() => Testing.synth(s)).toThrow(TlsPolicyError);
+    expect(() => Testing.synth(s)).toThrow(/shop\/App-web\/Deployment: Deployment web spec\.replicas/);
+  });
+
+  test('Traefik and TraefikEdge stay typed too: a route to no edge kind is a typed error', () => {
+    expectStackError(() => stack(world(), { edge: { kind: 'haproxy' as EdgeKind } }), 'edge.kind', 'EdgeKind.GATEWAY_API');
+    expect(TraefikEdge).toBeDefined();
+  });
+});

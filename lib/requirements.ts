@@ -59,7 +59,12 @@ export function clusterRequirements(source: Manifest[] | IConstruct): ClusterReq
   const of = indexBy(docs, (d) => d.kind);
   const byGroup = indexBy(docs, group);
 
-  // Controllers.
+  // Controllers, each in the namespace the workloads' NetworkPolicies admit it from (else its chart's usual one).
+  const controllerNs = (usual: string) => {
+    const policies = of('NetworkPolicy').filter((p) => JSON.stringify(p.spec?.ingress ?? []).includes(`"kubernetes.io/metadata.name":"${usual}"`));
+    if (policies.length) add(RequirementKind.NAMESPACE, `the edge's controller runs in namespace ${usual}`, `for ${names(policies)}: they admit only its proxies from there`, `install it with --namespace ${usual}`);
+    return usual;
+  };
   const certManager = byGroup('cert-manager.io');
   if (certManager.length) add(RequirementKind.CONTROLLER, 'cert-manager v1.21', `for ${names(certManager)}`, 'helm install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1 --namespace cert-manager --create-namespace --set crds.enabled=true');
   const bundles = byGroup('trust.cert-manager.io');
@@ -69,25 +74,45 @@ export function clusterRequirements(source: Manifest[] | IConstruct): ClusterReq
   const classes = new Set(gateways.map((g) => g.spec?.gatewayClassName));
   if (classes.has('eg') || envoyPolicies.length) {
     add(RequirementKind.CONTROLLER, 'Envoy Gateway v1.9 (GatewayClass "eg")', `for ${names([...gateways.filter((g) => g.spec?.gatewayClassName === 'eg'), ...envoyPolicies])}`,
-      'helm install eg oci://docker.io/envoyproxy/gateway-helm --version v1.9.0 --namespace envoy-gateway-system --create-namespace, and a GatewayClass "eg" with controllerName gateway.envoyproxy.io/gatewayclass-controller');
+      `helm install eg oci://docker.io/envoyproxy/gateway-helm --version v1.9.0 --namespace ${controllerNs('envoy-gateway-system')} --create-namespace, and a GatewayClass "eg" with controllerName gateway.envoyproxy.io/gatewayclass-controller`);
   }
   for (const c of [...classes].filter((x) => x && x !== 'eg')) add(RequirementKind.CONTROLLER, `a Gateway API v1.6 implementation for GatewayClass "${c}"`, `for ${names(gateways.filter((g) => g.spec?.gatewayClassName === c))}`);
   const traefik = byGroup('traefik.io');
-  if (traefik.length) add(RequirementKind.CONTROLLER, 'Traefik v3 with the kubernetesCRD provider', `for ${names(traefik)}`, 'helm install traefik oci://ghcr.io/traefik/helm/traefik --version 37 (Traefik v3.x; the CRDs are vendored at v3.7.9)');
+  // The chart installs into the release's namespace: the current context's (often "default") without --namespace.
+  if (traefik.length) add(RequirementKind.CONTROLLER, 'Traefik v3 with the kubernetesCRD provider', `for ${names(traefik)}`, `helm install traefik oci://ghcr.io/traefik/helm/traefik --version 37 --namespace ${controllerNs('traefik')} --create-namespace (Traefik v3.x; the CRDs are vendored at v3.7.9)`);
   const ingresses = of('Ingress');
+  const http01Ingress = of('ClusterIssuer', 'Issuer').some((i) => (i.spec?.acme?.solvers ?? []).some((s: Manifest) => s.http01?.ingress));
   for (const c of new Set(ingresses.map((i) => i.spec?.ingressClassName ?? '(default class)'))) {
-    add(RequirementKind.CONTROLLER, `ingress-nginx (IngressClass "${c}")`, `for ${names(ingresses.filter((i) => (i.spec?.ingressClassName ?? '(default class)') === c))}; ingress-nginx was retired in March 2026: plan the move to Gateway API`);
+    // ingress-nginx 1.12.0-1.12.5 and 1.13.0-1.13.1 refuse Prefix and Exact paths with a "." (strict-validate-path-type,
+    // on by default): cert-manager's HTTP-01 solver Ingress (Exact /.well-known/acme-challenge/..., cert-manager >= 1.18)
+    // among them. Fixed in 1.12.6 and 1.13.2 (internal/ingress/inspector/rules.go).
+    const dotted = ingresses.some((i) => JSON.stringify(i.spec?.rules ?? []).match(/"path":"[^"]*\./));
+    add(RequirementKind.CONTROLLER, `ingress-nginx 1.12.6, 1.13.2, 1.14 or later (IngressClass "${c}")`, `for ${names(ingresses.filter((i) => (i.spec?.ingressClassName ?? '(default class)') === c))}${http01Ingress || dotted ? `: earlier 1.12 and 1.13 releases refuse paths with a "." (${[http01Ingress ? 'cert-manager\'s HTTP-01 solver Ingress' : '', dotted ? 'routes of these Ingresses' : ''].filter(Boolean).join(', ')})` : ''}; ingress-nginx was retired in March 2026: plan the move to Gateway API`,
+      `helm install ingress-nginx ingress-nginx/ingress-nginx --namespace ${controllerNs('ingress-nginx')} --create-namespace (or on those releases: controller.config.strict-validate-path-type="false")`);
   }
   const rules = of('PrometheusRule');
-  if (rules.length) add(RequirementKind.CONTROLLER, 'Prometheus Operator v0.93, scraping cert-manager\'s metrics', `for ${names(rules)}: its ruleSelector must match the rule's labels`, 'kube-prometheus-stack, and cert-manager with --set prometheus.servicemonitor.enabled=true');
+  if (rules.length) {
+    // kube-prometheus-stack selects rules and ServiceMonitors labelled release=<its Helm release> by default
+    // (serviceMonitorSelectorNilUsesHelmValues); cert-manager's chart labels its ServiceMonitor only prometheus: default.
+    const release = rules.map((r) => r.metadata?.labels?.release).find(Boolean);
+    add(RequirementKind.CONTROLLER, 'Prometheus Operator v0.93, scraping cert-manager\'s metrics', `for ${names(rules)}: its ruleSelector must match the rule's labels${release ? ` (release: ${release})` : ''}, and its serviceMonitorSelector cert-manager's ServiceMonitor, which carries only "prometheus: default" unless given more labels`,
+      `kube-prometheus-stack${release ? ` installed as release "${release}"` : ''}, and cert-manager with --set prometheus.servicemonitor.enabled=true${release ? ` --set prometheus.servicemonitor.labels.release=${release}` : ' --set prometheus.servicemonitor.labels.release=<your kube-prometheus-stack release>'}`);
+  }
   const reloaded = docs.filter((d) => d.metadata?.annotations?.['secret.reloader.stakater.com/reload']);
   if (reloaded.length) add(RequirementKind.CONTROLLER, 'Stakater Reloader', `for ${names(reloaded)}: restarts them when their certificate Secrets are renewed`, 'helm install reloader stakater/reloader --namespace reloader --create-namespace');
 
   // CRDs, per API group.
   for (const g of [...new Set(docs.map(group))].filter((x) => x.includes('.') && !x.endsWith('.k8s.io') || x === 'gateway.networking.k8s.io').sort()) {
     const kinds = [...new Set(byGroup(g).map((d) => `${d.apiVersion.split('/')[1]} ${d.kind}`))].sort();
-    add(RequirementKind.CRD, `${g}: ${kinds.join(', ')}`, g === 'gateway.networking.k8s.io' ? 'ListenerSet and BackendTLSPolicy are in the v1.6 standard channel' : 'installed with its controller',
-      g === 'gateway.networking.k8s.io' ? 'kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml' : undefined);
+    const gatewayApi = g === 'gateway.networking.k8s.io';
+    const withEnvoy = gatewayApi && (classes.has('eg') || envoyPolicies.length > 0);
+    add(RequirementKind.CRD, `${g}: ${kinds.join(', ')}`,
+      !gatewayApi ? 'installed with its controller'
+        : withEnvoy ? 'ListenerSet and BackendTLSPolicy are in the v1.6 standard channel. Envoy Gateway\'s chart installs the Gateway API v1.6.1 CRDs itself (experimental channel, a superset): install it first and do not apply standard-install.yaml over them, or install the standard CRDs first, Envoy Gateway\'s own with its gateway-crds-helm chart (--set crds.envoyGateway.enabled=true), and gateway-helm with --set crds.enabled=false. Envoy Gateway looks for the ListenerSet CRD only when it starts: restart it if that CRD came later'
+          : 'ListenerSet and BackendTLSPolicy are in the v1.6 standard channel',
+      !gatewayApi ? undefined
+        : withEnvoy ? 'with Envoy Gateway\'s chart (above); if the CRDs came after it: kubectl -n envoy-gateway-system rollout restart deployment/envoy-gateway'
+          : 'kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
   }
 
   // Controller flags and settings that no manifest can carry.
@@ -101,7 +126,7 @@ export function clusterRequirements(source: Manifest[] | IConstruct): ClusterReq
   if (passthrough.length) add(RequirementKind.SETTING, 'ingress-nginx: --enable-ssl-passthrough', `for ${names(passthrough)}: the ssl-passthrough annotation does nothing without it`, 'helm upgrade ingress-nginx ... --set controller.extraArgs.enable-ssl-passthrough=""');
   const controllerSettings = of('ConfigMap').filter((c) => c.metadata?.name === 'ingress-nginx-controller' && c.data?.['ssl-protocols']);
   for (const c of controllerSettings) {
-    add(RequirementKind.SETTING, `ingress-nginx: the keys of ConfigMap ${ns(c)}/${c.metadata.name}`, 'HSTS, protocols and ciphers are controller-wide in ingress-nginx; the edges rely on these keys', 'merge them into your controller ConfigMap (Helm: controller.config) instead of applying a second copy');
+    add(RequirementKind.SETTING, `ingress-nginx: the keys of ConfigMap ${ns(c)}/${c.metadata.name}`, 'HSTS, protocols and ciphers are controller-wide in ingress-nginx; the edges rely on these keys. kubectl apply -k leaves this ConfigMap out (config.kubernetes.io/local-config): it would replace the controller\'s own', 'merge them into your controller ConfigMap (Helm: controller.config)');
     if (c.data['use-forwarded-headers'] === 'true') {
       add(RequirementKind.SETTING, 'ingress-nginx reachable only through the TLS load balancer', 'use-forwarded-headers makes it trust X-Forwarded-Proto from any peer: a client that reaches it directly could claim https', 'restrict the controller Service (loadBalancerSourceRanges, NetworkPolicy or firewall) to the load balancer');
     }

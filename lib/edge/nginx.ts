@@ -226,6 +226,11 @@ export class NginxControllerSettings extends Construct {
       'no-tls-redirect-locations': '/.well-known/acme-challenge',
       'global-allowed-response-headers': [...headerNames].join(','),
     };
-    new kplus.ConfigMap(this, 'Resource', { metadata: { name: props.name ?? 'ingress-nginx-controller', namespace: props.namespace ?? 'ingress-nginx' }, data: this.data });
+    // Merged into the controller's own ConfigMap, never applied over it: kustomize leaves local-config objects out of its
+    // output (kyaml filters.IsLocalConfig), so `kubectl apply -k` of the folder does not replace the controller's settings.
+    new kplus.ConfigMap(this, 'Resource', {
+      metadata: { name: props.name ?? 'ingress-nginx-controller', namespace: props.namespace ?? 'ingress-nginx', annotations: { 'config.kubernetes.io/local-config': 'true' } },
+      data: this.data,
+    });
   }
 }

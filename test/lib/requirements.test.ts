@@ -35,7 +35,13 @@ describe('cluster requirements read from the manifests', () => {
       'Prometheus Operator v0.93, scraping cert-manager\'s metrics', 'Stakater Reloader',
     ]);
     expect(find(prod, RequirementKind.CRD, /^gateway\.networking\.k8s\.io: /)[0].what).toBe('gateway.networking.k8s.io: v1 BackendTLSPolicy, v1 Gateway, v1 HTTPRoute, v1 ListenerSet');
-    expect(find(prod, RequirementKind.NAMESPACE, /.*/).map((r) => r.what)).toEqual(['namespace cert-manager', 'namespace monitoring']);
+    expect(find(prod, RequirementKind.NAMESPACE, /.*/).map((r) => r.what)).toEqual(['namespace cert-manager', 'namespace monitoring', 'the edge\'s controller runs in namespace envoy-gateway-system']);
+    // Envoy Gateway's chart installs the Gateway API CRDs (experimental channel): the order, and the restart for ListenerSet.
+    const crds = find(prod, RequirementKind.CRD, /^gateway\.networking\.k8s\.io: /)[0];
+    expect(crds.why).toMatch(/install it first and do not apply standard-install\.yaml over them/);
+    expect(crds.how).toMatch(/rollout restart deployment\/envoy-gateway/);
+    // kube-prometheus-stack selects release=<release>: cert-manager's ServiceMonitor must carry it.
+    expect(find(prod, RequirementKind.CONTROLLER, /^Prometheus Operator/)[0].how).toContain('--set prometheus.servicemonitor.labels.release=kube-prometheus-stack');
   });
 
   test('the same list programmatically from the App, without writing anything', () => {
@@ -45,14 +51,21 @@ describe('cluster requirements read from the manifests', () => {
 
   test('staging (ingress-nginx): the retired controller, and its controller-wide settings to merge', () => {
     const staging = clusterRequirements(Object.values(envDocs('staging')).flat());
-    expect(find(staging, RequirementKind.CONTROLLER, 'ingress-nginx (IngressClass "nginx")')[0].why).toContain('retired in March 2026');
-    expect(find(staging, RequirementKind.SETTING, 'ingress-nginx: the keys of ConfigMap ingress-nginx/ingress-nginx-controller')).toHaveLength(1);
+    const nginx = find(staging, RequirementKind.CONTROLLER, 'ingress-nginx 1.12.6, 1.13.2, 1.14 or later (IngressClass "nginx")')[0];
+    expect(nginx.why).toContain('retired in March 2026');
+    // cert-manager's HTTP-01 solver Ingress has a dotted Exact path, which 1.12.0-1.12.5 and 1.13.0-1.13.1 refuse.
+    expect(nginx.why).toContain('cert-manager\'s HTTP-01 solver Ingress');
+    expect(nginx.how).toContain('--namespace ingress-nginx');
+    // The settings are merged, not applied: kustomize leaves the local-config ConfigMap out.
+    expect(find(staging, RequirementKind.SETTING, 'ingress-nginx: the keys of ConfigMap ingress-nginx/ingress-nginx-controller')[0].why).toContain('kubectl apply -k leaves this ConfigMap out');
     expect(find(staging, RequirementKind.SETTING, 'cert-manager: --enable-gateway-api')).toEqual([]);
   });
 
   test('dev (Traefik): the load balancer\'s idle timeout is what limits a WebSocket', () => {
     const dev = clusterRequirements(Object.values(envDocs('dev')).flat());
     expect(find(dev, RequirementKind.SETTING, /idle timeout .* load balancer in front of Traefik/)[0].why).toContain('IngressRoute analytics/analytics-api');
+    // The NetworkPolicies admit namespace traefik: the install command puts Traefik there.
+    expect(find(dev, RequirementKind.CONTROLLER, /^Traefik/)[0].how).toContain('--namespace traefik --create-namespace');
   });
 
   const stack = (kind: EdgeKind, extra: object = {}, createNamespace = true) => {

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { BODY_LIMIT_ANNOTATION, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION } from './edge/envoy';
+import { mergeControllerConfig, namesNoDomain, nginxControllerNeeds, satisfiesControllerConfig, traefikHandshakeOptions } from './policy/controller-wide';
 import { checkApp } from './policy/gate';
 import type { Manifest } from './policy/manifest';
 import { compareText, groupBy } from './policy/validation';
@@ -125,6 +126,15 @@ export function clusterRequirements(source: Manifest[] | IConstruct): ClusterReq
   const passthrough = ingresses.filter((i) => i.metadata?.annotations?.['nginx.ingress.kubernetes.io/ssl-passthrough'] === 'true');
   if (passthrough.length) add(RequirementKind.SETTING, 'ingress-nginx: --enable-ssl-passthrough', `for ${names(passthrough)}: the ssl-passthrough annotation does nothing without it`, 'helm upgrade ingress-nginx ... --set controller.extraArgs.enable-ssl-passthrough=""');
   const controllerSettings = of('ConfigMap').filter((c) => c.metadata?.name === 'ingress-nginx-controller' && c.data?.['ssl-protocols']);
+  // What the edges need in the controller ConfigMap, per IngressClass, unless NginxControllerSettings in the unit gives it.
+  const needers = of('ConfigMap').filter((c) => nginxControllerNeeds(c));
+  for (const [ingressClass, edges] of groupBy(needers, (c) => nginxControllerNeeds(c)!.ingressClassName)) {
+    const { config } = mergeControllerConfig(edges.map((c) => nginxControllerNeeds(c)!.config));
+    if (controllerSettings.some((c) => satisfiesControllerConfig(c.data, config))) continue;
+    add(RequirementKind.SETTING, `ingress-nginx (IngressClass "${ingressClass}"): HSTS, TLS protocols, ciphers and allowed response headers in its controller ConfigMap`,
+      `for ${names(edges)} and their Ingresses: these are controller-wide in ingress-nginx, and its defaults are not what the edges ask for (TLS 1.2 too, HSTS without preload, and custom-headers refused for any header missing from global-allowed-response-headers)`,
+      `Helm values controller.config: ${JSON.stringify(config)} (or add NginxControllerSettings for these edges to the App)`);
+  }
   for (const c of controllerSettings) {
     add(RequirementKind.SETTING, `ingress-nginx: the keys of ConfigMap ${ns(c)}/${c.metadata.name}`, 'HSTS, protocols and ciphers are controller-wide in ingress-nginx; the edges rely on these keys. kubectl apply -k leaves this ConfigMap out (config.kubernetes.io/local-config): it would replace the controller\'s own', 'merge them into your controller ConfigMap (Helm: controller.config)');
     if (c.data['use-forwarded-headers'] === 'true') {
@@ -149,6 +159,18 @@ export function clusterRequirements(source: Manifest[] | IConstruct): ClusterReq
   if (webRoutes.length) {
     add(RequirementKind.SETTING, 'Traefik: entryPoints.<web>.forwardedHeaders.trustedIPs = the load balancer\'s addresses', `for ${names(webRoutes)}: served on the plain entry point for what the load balancer received over TLS; without trusted IPs Traefik replaces X-Forwarded-Proto and every request is redirected`,
       'static configuration, e.g. --entryPoints.web.forwardedHeaders.trustedIPs=10.0.0.0/8 (Helm: ports.web.forwardedHeaders.trustedIPs)');
+  }
+  // Traefik picks TLS options by the names of Host() rules: a wildcard host's HostRegexp names none, so the default options serve it.
+  const wildcardRoutes = of('IngressRoute').filter((r) => r.spec?.tls?.options && (r.spec?.routes ?? []).some((x: Manifest) => namesNoDomain(x.match)));
+  for (const [wanted, routes] of groupBy(wildcardRoutes, (r) => {
+    const option = of('TLSOption').find((o) => o.metadata?.name === r.spec.tls.options.name && ns(o) === (r.spec.tls.options.namespace ?? ns(r)));
+    return option ? JSON.stringify(traefikHandshakeOptions(option)) : '';
+  })) {
+    if (!wanted) continue;
+    const o = JSON.parse(wanted);
+    add(RequirementKind.SETTING, `Traefik's default TLS options: minVersion ${o.minVersion}${o.cipherSuites.length ? `, cipherSuites ${o.cipherSuites.join(',')}` : ''}, sniStrict ${o.sniStrict}`,
+      `for ${names(routes)}: Traefik chooses TLS options by the names of Host() rules, and a wildcard host's HostRegexp names none, so its handshakes get the default options, not the TLSOption the route names`,
+      `a TLSOption named "default" (one in the cluster; Helm: tlsOptions.default: ${JSON.stringify(o)})`);
   }
   const services = of('Service');
   const wsServices = new Set(services.filter((s) => (s.spec?.ports ?? []).some((p: Manifest) => /^kubernetes\.io\/wss?$/.test(p.appProtocol ?? ''))).map((s) => `${ns(s)}/${s.metadata.name}`));

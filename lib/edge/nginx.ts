@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { NGINX_CONTROLLER_CONFIG_ANNOTATION, mergeControllerConfig } from '../policy/controller-wide';
 import { enforcePolicy } from '../policy/gate';
 import { check, checkName, groupBy, NameKind, present } from '../policy/validation';
 import { AcmeSolver } from '../issuers';
@@ -29,13 +30,26 @@ export class NginxIngressEdge extends TlsEdgeBase {
   /** Name of the ConfigMap of response headers the Ingresses' `custom-headers` annotation names. */
   public readonly headersConfigMapName: string;
   public readonly ingresses: ApiObject[] = [];
+  /**
+   * What the edge needs in the controller's ConfigMap (HSTS, protocols and ciphers are controller-wide in
+   * ingress-nginx): stated on the headers ConfigMap, listed by the cluster requirements until the App carries it in
+   * {@link NginxControllerSettings}.
+   */
+  public readonly controllerConfig: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: NginxIngressEdgeProps) {
     super(scope, id, props);
     this.ingressClassName = props.ingressClassName ?? 'nginx';
     checkName(this, 'ingressClassName', this.ingressClassName, NameKind.OBJECT, 'use the IngressClass name, e.g. "nginx"');
 
-    this.headersConfigMapName = new kplus.ConfigMap(this, 'Headers', { metadata: { name: this.objectName('security-headers') }, data: this.responseHeaders }).name;
+    this.controllerConfig = this.controllerNeeds();
+    this.headersConfigMapName = new kplus.ConfigMap(this, 'Headers', {
+      metadata: {
+        name: this.objectName('security-headers'),
+        annotations: { [NGINX_CONTROLLER_CONFIG_ANNOTATION]: JSON.stringify({ ingressClassName: this.ingressClassName, config: this.controllerConfig }) },
+      },
+      data: this.responseHeaders,
+    }).name;
     const common: Record<string, string> = {
       [`${A}ssl-redirect`]: 'true',
       // Behind a TLS load balancer every request reaches nginx as plain HTTP: redirect on X-Forwarded-Proto (the
@@ -59,6 +73,30 @@ export class NginxIngressEdge extends TlsEdgeBase {
   public get responseHeaders(): Record<string, string> {
     const hsts = this.behindTlsLoadBalancer ? this.securityHeaders.hstsValue : undefined;
     return { ...(hsts ? { 'Strict-Transport-Security': hsts } : {}), ...this.securityHeaders.headers };
+  }
+
+  /**
+   * The controller ConfigMap entries this edge relies on. ingress-nginx's defaults (internal/ingress/controller/config/
+   * config.go) are TLS 1.2 and 1.3, HSTS without preload, and no response header allowed to `custom-headers`
+   * (internal/ingress/annotations/customheaders/main.go refuses any header missing from global-allowed-response-headers).
+   */
+  private controllerNeeds(): Record<string, string> {
+    const hsts = this.securityHeaders.hsts;
+    return {
+      'allow-snippet-annotations': 'false',
+      'ssl-protocols': this.tlsProfile.protocols.join(' '),
+      ...(this.tlsProfile.ciphers.length ? { 'ssl-ciphers': this.tlsProfile.ciphers.join(':') } : {}),
+      // Trust X-Forwarded-Proto from the load balancer that terminates TLS (lua_ingress.rewrite); without it every
+      // request looks like plain HTTP and force-ssl-redirect loops. It is trusted from any peer, so the controller must
+      // be reachable only through that load balancer.
+      ...(this.behindTlsLoadBalancer ? { 'use-forwarded-headers': 'true' } : {}),
+      'hsts': hsts ? 'true' : 'false',
+      ...(hsts ? { 'hsts-max-age': `${hsts.maxAgeSeconds}`, 'hsts-include-subdomains': `${hsts.includeSubDomains}`, 'hsts-preload': `${hsts.preload}` } : {}),
+      'ssl-redirect': 'true',
+      'http-redirect-code': '308',
+      'no-tls-redirect-locations': '/.well-known/acme-challenge',
+      'global-allowed-response-headers': Object.keys(this.responseHeaders).join(','),
+    };
   }
 
   protected defaultControllerNamespace(): string {
@@ -198,34 +236,13 @@ export class NginxControllerSettings extends Construct {
     enforcePolicy(this);
     present(this, 'edges', props.edges);
     check(props.edges.length > 0, this, 'edges', [], 'give the ingress-nginx edges these settings serve');
-    const [first, ...rest] = props.edges;
-    for (const e of rest) {
-      check(e.securityHeaders.hstsValue === first.securityHeaders.hstsValue, this, 'edges', e.node.path,
-        `HSTS is controller-wide in ingress-nginx: ${e.node.path} wants "${e.securityHeaders.hstsValue}" but ${first.node.path} wants "${first.securityHeaders.hstsValue}"; use one HSTS policy`);
-      check(e.tlsProfile === first.tlsProfile, this, 'edges', e.node.path,
-        `protocols are controller-wide in ingress-nginx: ${e.node.path} uses "${e.tlsProfile.name}" but ${first.node.path} uses "${first.tlsProfile.name}"; use one profile`);
+    const { config, conflicts } = mergeControllerConfig(props.edges.map((e) => e.controllerConfig));
+    for (const c of conflicts) {
+      const [a, b] = c.needs.map((i) => props.edges[i].node.path);
+      check(false, this, 'edges', b,
+        `${c.key} is controller-wide in ingress-nginx: ${b} needs "${c.values[1]}" and ${a} "${c.values[0]}"; give these edges one TLS profile and one HSTS policy, or controllers of their own`);
     }
-    const hsts = first.securityHeaders.hsts;
-    const headerNames = new Set(props.edges.flatMap((e) => Object.keys(e.responseHeaders)));
-    this.data = {
-      'allow-snippet-annotations': 'false',
-      'ssl-protocols': first.tlsProfile.protocols.join(' '),
-      ...(first.tlsProfile.ciphers.length ? { 'ssl-ciphers': first.tlsProfile.ciphers.join(':') } : {}),
-      // Trust X-Forwarded-Proto from the load balancer that terminates TLS (lua_ingress.rewrite); without it every
-      // request looks like plain HTTP and force-ssl-redirect loops. It is trusted from any peer, so the controller must
-      // be reachable only through that load balancer.
-      ...(props.edges.some((e) => e.behindTlsLoadBalancer) ? { 'use-forwarded-headers': 'true' } : {}),
-      'hsts': hsts ? 'true' : 'false',
-      ...(hsts ? {
-        'hsts-max-age': `${hsts.maxAgeSeconds}`,
-        'hsts-include-subdomains': `${hsts.includeSubDomains}`,
-        'hsts-preload': `${hsts.preload}`,
-      } : {}),
-      'ssl-redirect': 'true',
-      'http-redirect-code': '308',
-      'no-tls-redirect-locations': '/.well-known/acme-challenge',
-      'global-allowed-response-headers': [...headerNames].join(','),
-    };
+    this.data = config;
     // Merged into the controller's own ConfigMap, never applied over it: kustomize leaves local-config objects out of its
     // output (kyaml filters.IsLocalConfig), so `kubectl apply -k` of the folder does not replace the controller's settings.
     new kplus.ConfigMap(this, 'Resource', {

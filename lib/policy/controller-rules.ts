@@ -1,3 +1,4 @@
+import { mergeControllerConfig, namesNoDomain, nginxControllerNeeds, traefikHandshakeOptions } from './controller-wide';
 import type { Manifest } from './manifest';
 
 /**
@@ -407,6 +408,22 @@ export const CONTROLLER_RULES: readonly ControllerRule[] = [
     prop: 'one route per host and path (TlsStackSpec `routes`), one stack per public host',
   },
 
+  {
+    id: 'nginx-controller-wide',
+    source: 'kubernetes/ingress-nginx internal/ingress/controller/config/config.go (ssl-protocols, ssl-ciphers, hsts*: one value per controller, no per-Ingress annotation)',
+    effect: 'one of the edges gets the other\'s TLS versions and HSTS policy',
+    kinds: ['ConfigMap'],
+    check: (doc, unit) => {
+      const mine = nginxControllerNeeds(doc);
+      if (!mine) return [];
+      const peers = unit.of('ConfigMap').map((m) => m.doc).filter((d) => d !== doc && nginxControllerNeeds(d)?.ingressClassName === mine.ingressClassName);
+      return peers.flatMap((peer) => mergeControllerConfig([mine.config, nginxControllerNeeds(peer)!.config]).conflicts.map((c) =>
+        problem(`metadata.annotations["tls-stack/ingress-nginx-controller-config"]`, `${c.key} is controller-wide in ingress-nginx (IngressClass "${mine.ingressClassName}"): this edge needs "${c.values[0]}", the edge of ConfigMap ${nsOf(peer)}/${peer.metadata?.name} "${c.values[1]}"`,
+          'give the edges of one ingress-nginx controller one TLS profile and one HSTS policy, or controllers (IngressClasses) of their own')));
+    },
+    prop: 'the edges\' `tlsProfile` and `headers.hsts` (EdgeOptions), `ingressClassName`',
+  },
+
   // Traefik v3.7.9
   {
     id: 'traefik-tls-option',
@@ -436,6 +453,26 @@ export const CONTROLLER_RULES: readonly ControllerRule[] = [
       });
     },
     prop: 'one client-certificate setting per host (the routes of a host agree on `clientAuth`)',
+  },
+  {
+    id: 'traefik-wildcard-options',
+    source: 'traefik/traefik pkg/server/router/tcp/manager.go (a rule with no Host() domain: "the TLS options applied for this router will depend on the SNI of each request", the default options), pkg/muxer/http/mux.go ParseDomains',
+    effect: 'the handshake of a wildcard host gets Traefik\'s default TLS options: no client-certificate check; and one default serves every wildcard host',
+    kinds: ['IngressRoute'],
+    check: (doc, unit) => {
+      const option = (d: Manifest) => d.spec?.tls?.options && unit.named('TLSOption', d.spec.tls.options.namespace ?? nsOf(d), d.spec.tls.options.name)?.doc;
+      const wildcard = (d: Manifest) => Boolean(d.spec?.tls) && list(d.spec?.routes).some((r) => namesNoDomain(r.match));
+      const mine = wildcard(doc) ? option(doc) : undefined;
+      if (!mine) return [];
+      const auth = mine.spec?.clientAuth?.clientAuthType;
+      const clientAuth = auth && auth !== 'NoClientCert' && auth !== 'RequestClientCert'
+        ? [problem('spec.tls.options', `TLSOption ${nsOf(mine)}/${mine.metadata?.name} verifies client certificates (${auth}), but this route's HostRegexp names no domain: Traefik never applies it`, 'give client-certificate hosts exact names (Host())')] : [];
+      const want = JSON.stringify(traefikHandshakeOptions(mine));
+      const other = unit.of('IngressRoute').map((m) => m.doc).find((d) => d !== doc && wildcard(d) && option(d) && JSON.stringify(traefikHandshakeOptions(option(d))) !== want);
+      return [...clientAuth, ...(other ? [problem('spec.tls.options', `wildcard hosts here need Traefik's default TLS options to be ${want}, those of IngressRoute ${nsOf(other)}/${other.metadata?.name} ${JSON.stringify(traefikHandshakeOptions(option(other)))}: one default serves both`,
+        'give the stacks with wildcard hosts on one Traefik one TLS profile')] : [])];
+    },
+    prop: 'the edges\' `tlsProfile`; wildcard hosts in `routes` (TlsStackSpec)',
   },
   {
     id: 'traefik-namespace',

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { App, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import {
   AcmeDirectory, AcmeIssuer, AcmeSolver, AcmeServer, EdgeKind, GatewayApiEdge, GatewayCertificateMode, GatewayImplementation, InternalCa, KeyRotationPolicy,
-  LetsEncryptIssuer, NginxIngressEdge, SecureWorkload, SelfSignedIssuer, ServiceType, TlsCertificate, TlsPolicyError, TlsStackChart, TlsStackSpec,
+  LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge, TlsProfile, clusterRequirements, SecureWorkload, SelfSignedIssuer, ServiceType, TlsCertificate, TlsPolicyError, TlsStackChart, TlsStackSpec,
   TraefikEdge, createTlsEdge, serviceDnsNames, synthChecked, writeApps,
 } from '../../lib';
 import { expectStackError, only } from '../support';
@@ -168,6 +168,39 @@ describe('what the edge serves and forwards', () => {
     stack(w, { sites: [{ name: 'shop', hosts }], routes: hosts.map((host) => ({ host, app: 'web' })), edge: { kind: EdgeKind.TRAEFIK } });
     const redirect = docsOf(w.app).find((d) => d.kind === 'IngressRoute' && d.spec.entryPoints[0] === 'web');
     expect(redirect.spec.routes[0].priority).toBe(1);
+  });
+
+  test('ingress-nginx: the profile and HSTS a stack asks for are stated as controller settings until the App carries them', () => {
+    const w = world();
+    const s = stack(w, { edge: { kind: EdgeKind.INGRESS_NGINX, tlsProfile: TlsProfile.MODERN, headers: { hsts: { maxAge: Duration.days(730), preload: true } } } });
+    const setting = () => clusterRequirements(w.app).find((r) => r.what.startsWith('ingress-nginx (IngressClass "nginx"): HSTS, TLS protocols'));
+    const values = JSON.parse(/controller\.config: (\{.*\}) \(or/.exec(setting()!.how!)![1]);
+    expect(values).toMatchObject({ 'ssl-protocols': 'TLSv1.3', 'hsts': 'true', 'hsts-max-age': '63072000', 'hsts-preload': 'true', 'allow-snippet-annotations': 'false' });
+    expect(values['global-allowed-response-headers'].split(',')).toEqual(expect.arrayContaining(['X-Frame-Options', 'Content-Security-Policy']));
+    // With NginxControllerSettings for the edge in the App, the ConfigMap to merge is the requirement instead.
+    new NginxControllerSettings(new Chart(w.app, 'ingress', { disableResourceNameHashes: true }), 'Nginx', { edges: [s.edge as NginxIngressEdge] });
+    expect(setting()).toBeUndefined();
+    expect(clusterRequirements(w.app).map((r) => r.what)).toContain('ingress-nginx: the keys of ConfigMap ingress-nginx/ingress-nginx-controller');
+  });
+
+  test('ingress-nginx: two stacks that need different controller-wide settings from one controller are refused', () => {
+    const w = world();
+    stack(w, { edge: { kind: EdgeKind.INGRESS_NGINX, tlsProfile: TlsProfile.MODERN } });
+    new TlsStackChart(w.app, 'blog', { namespace: 'blog', issuer: w.issuer, sites: [{ name: 'blog', hosts: ['blog.example.com'] }], apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: 'blog.example.com', app: 'web' }], edge: { kind: EdgeKind.INGRESS_NGINX } });
+    expect(() => docsOf(w.app)).toThrow(TlsPolicyError);
+    expect(() => docsOf(w.app)).toThrow(/nginx-controller-wide[\s\S]*ssl-protocols is controller-wide/);
+  });
+
+  test('Traefik: a wildcard host\'s profile is stated as Traefik\'s default TLS options (the only ones its handshakes get)', () => {
+    const w = world();
+    stack(w, { sites: [{ name: 'pages', hosts: ['*.pages.example.com'] }], routes: [{ host: '*.pages.example.com', app: 'web' }], edge: { kind: EdgeKind.TRAEFIK, tlsProfile: TlsProfile.MODERN } });
+    const r = clusterRequirements(w.app).find((x) => x.what.startsWith('Traefik\'s default TLS options'));
+    expect(r?.what).toBe('Traefik\'s default TLS options: minVersion VersionTLS13, sniStrict true');
+    expect(r?.how).toContain('TLSOption named "default"');
+    // Exact hosts get their own TLSOption: nothing to state.
+    const exact = world();
+    stack(exact, { edge: { kind: EdgeKind.TRAEFIK, tlsProfile: TlsProfile.MODERN } });
+    expect(clusterRequirements(exact.app).map((x) => x.what).filter((x) => x.startsWith('Traefik\'s default TLS options'))).toEqual([]);
   });
 
   test('options of another edge kind are refused, not ignored', () => {

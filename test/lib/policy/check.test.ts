@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../../lib/cli';
 import { RULES, Severity, checkManifests, loadManifests } from '../../../lib/policy/check';
+import { NGINX_CONTROLLER_CONFIG_ANNOTATION } from '../../../lib/policy/controller-wide';
 import { TlsPolicyValidation } from '../../../lib/policy/validation-plugin';
 import { available } from '../../tools';
 
@@ -58,6 +59,10 @@ const overlapping = () => [
 ];
 const ingressRoute = (name: string, option: string) => ({ apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', metadata: { name, namespace: 'n' }, spec: { entryPoints: ['websecure'],
   routes: [{ kind: 'Rule', match: 'Host(`a.example.com`)', services: [{ name: 's', port: 80 }] }], tls: { secretName: 'a-tls', options: { name: option, namespace: 'n' } } } });
+
+const nginxNeeds = (name: string, config: Record<string, string>, ingressClassName = 'nginx') => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'n', annotations: { [NGINX_CONTROLLER_CONFIG_ANNOTATION]: JSON.stringify({ ingressClassName, config }) } }, data: {} });
+const tlsOption = (name: string, spec: object) => ({ apiVersion: 'traefik.io/v1alpha1', kind: 'TLSOption', metadata: { name, namespace: 'n' }, spec });
+const wildcardRoute = (name: string, option: string) => ({ ...ingressRoute(name, option), spec: { ...ingressRoute(name, option).spec, routes: [{ kind: 'Rule', match: 'HostRegexp(`^[a-z0-9-]+\\.example\\.com$`)', services: [{ name: 's', port: 80 }] }] } });
 
 describe('npm run check rules', () => {
   test('a clean set has no errors', () => {
@@ -125,6 +130,10 @@ describe('npm run check rules', () => {
     ['traefik-tls-option', [{ apiVersion: 'traefik.io/v1alpha1', kind: 'TLSOption', metadata: { name: 'o', namespace: 'n' }, spec: { minVersion: 'VersionTLS12', cipherSuites: ['ECDHE-ECDSA-AES128-GCM-SHA256'] } }]],
     ['traefik-tls-option', [{ apiVersion: 'traefik.io/v1alpha1', kind: 'TLSOption', metadata: { name: 'o', namespace: 'n' }, spec: { minVersion: 'TLS1.2' } }]],
     ['traefik-options-per-host', [ingressRoute('a', 'plain'), ingressRoute('b', 'mtls'), certificate]],
+    ['nginx-controller-wide', [nginxNeeds('a', { 'ssl-protocols': 'TLSv1.3' }), nginxNeeds('b', { 'ssl-protocols': 'TLSv1.2 TLSv1.3' })]],
+    ['nginx-controller-wide', [nginxNeeds('a', { hsts: 'true', 'hsts-preload': 'true' }), nginxNeeds('b', { hsts: 'true', 'hsts-preload': 'false' })]],
+    ['traefik-wildcard-options', [wildcardRoute('a', 'mtls'), tlsOption('mtls', { minVersion: 'VersionTLS12', clientAuth: { secretNames: ['ca'], clientAuthType: 'RequireAndVerifyClientCert' } }), certificate]],
+    ['traefik-wildcard-options', [wildcardRoute('a', 'modern'), wildcardRoute('b', 'intermediate'), tlsOption('modern', { minVersion: 'VersionTLS13' }), tlsOption('intermediate', { minVersion: 'VersionTLS12' }), certificate]],
     ['traefik-namespace', [{ ...ingressRoute('a', 'plain'), spec: { ...ingressRoute('a', 'plain').spec, routes: [{ ...ingressRoute('a', 'plain').spec.routes[0], middlewares: [{ name: 'headers', namespace: 'other' }] }] } }, certificate]],
     ['kubernetes-annotations-size', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', annotations: { note: 'x'.repeat(262145) } } }]],
     ['kubernetes-pod-template', [deployment({ ports: [{ containerPort: 8443, name: 'https-websocket-api' }] })]],
@@ -160,6 +169,12 @@ describe('npm run check rules', () => {
   test('every rule has a test that trips it (here, or CEL in cel.test.ts)', () => {
     const tested = new Set([...ERRORS.map(([r]) => r), ...WARNINGS.map(([r]) => r)]);
     expect(RULES.filter((r) => !tested.has(r))).toEqual([]);
+  });
+
+  test('controller-wide settings: response headers merge, IngressClasses are separate controllers, wildcard routes sharing a profile agree', () => {
+    expect(rulesOf([nginxNeeds('a', { 'global-allowed-response-headers': 'X-A', 'use-forwarded-headers': 'true' }), nginxNeeds('b', { 'global-allowed-response-headers': 'X-B' })])).not.toContain('nginx-controller-wide');
+    expect(rulesOf([nginxNeeds('a', { 'ssl-protocols': 'TLSv1.3' }), nginxNeeds('b', { 'ssl-protocols': 'TLSv1.2 TLSv1.3' }, 'internal')])).not.toContain('nginx-controller-wide');
+    expect(rulesOf([wildcardRoute('a', 'o'), wildcardRoute('b', 'p'), tlsOption('o', { minVersion: 'VersionTLS12' }), tlsOption('p', { minVersion: 'VersionTLS12' }), certificate])).not.toContain('traefik-wildcard-options');
   });
 
   test('a pinned tag or a digest draws no warning; a literal non-secret value is fine', () => {

@@ -104,7 +104,7 @@ export function measureConsumer(runs = 3): ConsumerMeasures {
     const timed = (dir: string, cmd: string, args: string[]) => {
       const t0 = process.hrtime.bigint();
       const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} in ${dir}: ${r.stdout}${r.stderr}`);
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} in ${dir}: ${r.error ?? ''}${r.stdout}${r.stderr}`);
       return Number(process.hrtime.bigint() - t0) / 1e9;
     };
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -113,7 +113,8 @@ export function measureConsumer(runs = 3): ConsumerMeasures {
       for (let i = 0; i < runs; i++) for (const [k, dir] of [['ours', ours], ['raw', raw]] as const) times[k].push(timed(dir, ...cmd(dir)));
       return { ours: median(times.ours), raw: median(times.raw) };
     };
-    const synth = inTurns((dir) => [path.join(dir, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade']]);
+    // cdk8s-cli (a devDependency of the template): this repository's copy, as the consumer test uses, not a second install.
+    const synth = inTurns(() => [path.join(__dirname, '..', 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade']]);
     const tsc = inTurns((dir) => [path.join(dir, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', '.']]);
     const pkg = sizeOf(path.join(ours, 'node_modules', 'cdk8s-secure-tls'));
     const deps = [...closure(ours, 'cdk8s-secure-tls', new Set(Object.keys(PEERS.newest)))].slice(1).map(sizeOf);

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { App, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import {
   AcmeDirectory, AcmeIssuer, AcmeSolver, AcmeServer, EdgeKind, GatewayApiEdge, GatewayCertificateMode, GatewayImplementation, InternalCa, KeyRotationPolicy,
-  LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge, TlsProfile, clusterRequirements, SecureWorkload, SelfSignedIssuer, ServiceType, TlsCertificate, TlsPolicyError, TlsStackChart, TlsStackSpec,
+  LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge, TlsEnv, TlsProfile, TlsStackError, clusterRequirements, SecureWorkload, SelfSignedIssuer, ServiceType, TlsCertificate, TlsPolicyError, TlsStackChart, TlsStackSpec,
   TraefikEdge, createTlsEdge, serviceDnsNames, synthChecked, writeApps,
 } from '../../lib';
 import { expectStackError, only } from '../support';
@@ -295,5 +295,53 @@ describe('no untyped error for any input the types accept', () => {
   test('Traefik and TraefikEdge stay typed too: a route to no edge kind is a typed error', () => {
     expectStackError(() => stack(world(), { edge: { kind: 'haproxy' as EdgeKind } }), 'edge.kind', 'EdgeKind.GATEWAY_API');
     expect(TraefikEdge).toBeDefined();
+  });
+});
+
+/**
+ * Each class of issue 26, as a user meets it: a main.ts that builds an App with an outdir and writes it. The refusal is
+ * a typed error (TlsStackError, or its TlsPolicyError when the gate refuses) whose message names the field and the
+ * fix, and the outdir holds nothing afterwards.
+ */
+describe('every class refused with its message, and nothing written', () => {
+  const site = (w: ReturnType<typeof world>, extra: Partial<TlsStackSpec> = {}) => stack(w, extra);
+  const hosts = (n: number) => Array.from({ length: n }, (_, i) => `t${i}.example.com`);
+  const CASES: Array<[string, (w: ReturnType<typeof world>) => void, RegExp]> = [
+    ['scale: a Gateway of its own on another implementation past 64 listeners', (w) => site(w, {
+      sites: [{ name: 'shop', hosts: ['*.example.com'] }], routes: hosts(64).map((host) => ({ host, app: 'web' })), edge: { gatewayImplementation: GatewayImplementation.OTHER },
+    }), /at most 64 listeners/],
+    ['controller rule: Envoy Gateway\'s request-buffer maximum', (w) => site(w, { routes: [{ host: 'shop.example.com', app: 'web', maxRequestBodySize: Size.gibibytes(4) }] }), /Size\.kibibytes\(4194303\)/],
+    ['controller rule: ingress-nginx strict path validation', (w) => site(w, { routes: [{ host: 'shop.example.com', app: 'web', path: '/~user' }], edge: { kind: EdgeKind.INGRESS_NGINX } }), /strict path validation/],
+    ['controller rule: cert-manager\'s minimum duration', (w) => new TlsCertificate(new Chart(w.app, 'web', { namespace: 'web' }), 'C', { name: 'c', issuer: w.issuer, dnsNames: ['a.example.com'], duration: Duration.minutes(30) }), /at least Duration\.hours\(1\) \(cert-manager's minimum\)/],
+    ['controller rule (at the gate): two edges needing different ingress-nginx controller settings', (w) => {
+      site(w, { edge: { kind: EdgeKind.INGRESS_NGINX, tlsProfile: TlsProfile.MODERN } });
+      new TlsStackChart(w.app, 'blog', { namespace: 'blog', issuer: w.issuer, sites: [{ name: 'blog', hosts: ['blog.example.com'] }], apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }], routes: [{ host: 'blog.example.com', app: 'web' }], edge: { kind: EdgeKind.INGRESS_NGINX } });
+    }, /\[nginx-controller-wide\] ssl-protocols is controller-wide/],
+    ['intent: clientAuth behind a TLS-terminating load balancer', (w) => site(w, { routes: [{ host: 'admin.example.com', app: 'web', clientAuth: true }], edge: { behindTlsLoadBalancer: true } }), /never sees a client certificate/],
+    ['intent: a CA certificate as the edge\'s serving certificate', (w) => {
+      const chart = new Chart(w.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
+      const ca = new TlsCertificate(chart, 'Ca', { name: 'ca', issuer: w.issuer, isCa: true, dnsNames: ['app.example.com'] });
+      createTlsEdge(chart, 'E', { name: 'e', certificates: [ca], routes: [{ host: 'app.example.com', backend: new SecureWorkload(chart, 'W', { name: 'w', image: 'x:1', port: 8080 }) }] });
+    }, /CA's private key/],
+    ['intent: the user\'s own env var the library would replace', (w) => site(w, { apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8443, tls: { internal: true, env: TlsEnv.files() }, env: { SSL_CERT_PATH: '/opt/cert.pem' } }] }), /SSL_CERT_PATH/],
+    ['intent: Traefik wildcard host with clientAuth', (w) => site(w, { sites: [{ name: 'shop', hosts: ['*.pages.example.com'] }], routes: [{ host: '*.pages.example.com', app: 'web', clientAuth: true }], edge: { kind: EdgeKind.TRAEFIK } }), /exact names of Host\(\) rules/],
+    ['untyped input: a duration that is not whole seconds', (w) => site(w, { edge: { websocketTimeout: Duration.seconds(0.5) } }), /whole number of seconds/],
+    ['untyped input: a hole in a spec list', (w) => site(w, { routes: new Array(2) }), /fill in the element/],
+  ];
+  test.each(CASES)('%s', (_, build, message) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'refused-'));
+    const cluster = (app: App) => new Chart(app, 'cluster', { disableResourceNameHashes: true });
+    const app = new App({ outdir: out });
+    let error: unknown;
+    try {
+      const c = cluster(app);
+      build({ app, cluster: c, ca: new InternalCa(c, 'Ca'), issuer: new SelfSignedIssuer(c, 'Self') } as ReturnType<typeof world>);
+      writeApps([{ app }]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TlsStackError);
+    expect((error as Error).message).toMatch(message);
+    expect(fs.readdirSync(out)).toEqual([]);
   });
 });

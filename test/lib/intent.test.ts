@@ -323,7 +323,7 @@ describe('every class refused with its message, and nothing written', () => {
       const ca = new TlsCertificate(chart, 'Ca', { name: 'ca', issuer: w.issuer, isCa: true, dnsNames: ['app.example.com'] });
       createTlsEdge(chart, 'E', { name: 'e', certificates: [ca], routes: [{ host: 'app.example.com', backend: new SecureWorkload(chart, 'W', { name: 'w', image: 'x:1', port: 8080 }) }] });
     }, /CA's private key/],
-    ['intent: the user\'s own env var the library would replace', (w) => site(w, { apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8443, tls: { internal: true, env: TlsEnv.files() }, env: { SSL_CERT_PATH: '/opt/cert.pem' } }] }), /SSL_CERT_PATH/],
+    ['intent: the user\'s own env var the library would replace', (w) => site(w, { apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8443, tls: { internal: true, env: TlsEnv.files() }, env: { SSL_CERT_PATH: '/opt/cert.pem' } }] }), /apps\[0\]\.env\.SSL_CERT_PATH.*would replace your value/],
     ['intent: Traefik wildcard host with clientAuth', (w) => site(w, { sites: [{ name: 'shop', hosts: ['*.pages.example.com'] }], routes: [{ host: '*.pages.example.com', app: 'web', clientAuth: true }], edge: { kind: EdgeKind.TRAEFIK } }), /exact names of Host\(\) rules/],
     ['untyped input: a duration that is not whole seconds', (w) => site(w, { edge: { websocketTimeout: Duration.seconds(0.5) } }), /whole number of seconds/],
     ['untyped input: a hole in a spec list', (w) => site(w, { routes: new Array(2) }), /fill in the element/],

@@ -575,22 +575,28 @@ export class SecureWorkload extends Construct {
     }
   }
 
+  /**
+   * Ingress only from what routes to or calls this workload (edges, by their controller's namespace; callers, by
+   * namespace and pod labels). With neither, no ingress at all: a rule whose `from` is empty would admit every source
+   * (NetworkPolicyIngressRule: "If this field is empty or missing, this rule matches all sources").
+   */
   private addNetworkPolicy(port: number): void {
     const selector = (w: SecureWorkload) => ({ matchLabels: { ...w.podLabels } });
+    const sources = () => [
+      ...[...this.edges].sort().map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } })),
+      ...this.allowed.map((c) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } }, podSelector: selector(c) })),
+    ];
     new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: this.serviceName },
       spec: {
         podSelector: selector(this),
         policyTypes: ['Ingress'],
-        ingress: [{
-          ports: [{ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' }],
-          from: Lazy.any({
-            produce: () => [
-              ...[...this.edges].sort().map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } })),
-              ...this.allowed.map((c) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } }, podSelector: selector(c) })),
-            ],
-          }),
-        }],
+        ingress: Lazy.any({
+          produce: () => {
+            const from = sources();
+            return from.length ? [{ ports: [{ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' }], from }] : [];
+          },
+        }),
       },
     });
   }

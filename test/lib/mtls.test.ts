@@ -74,6 +74,13 @@ describe('connectTo', () => {
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }, caller]);
   });
 
+  test('a NetworkPolicy of a workload nothing routes to or calls admits nothing (an empty from would admit every source)', () => {
+    const s = setup({ networkPolicy: true });
+    const np = only(synthValid(s.chart), 'NetworkPolicy', 'services');
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    expect(np.spec.ingress ?? []).toEqual([]);
+  });
+
   describe('bad input', () => {
     test('server without TLS', () => {
       const s = setup();

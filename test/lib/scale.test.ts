@@ -112,7 +112,7 @@ test('property: stacks of 1 to 500 hosts, mixed paths and edges, shared Gateways
         ]);
         new TlsStackChart(app, `s${k}`, {
           namespace: `s${k}`, issuer, sites: [{ name: 'hosts', hosts: [`*.s${k}.example.com`] }],
-          apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080 }, { name: 'live', image: 'ghcr.io/example/live:1.0.0', port: 8081, protocol: AppProtocol.WEBSOCKET }],
+          apps: [{ name: 'web', image: 'ghcr.io/example/web:1.0.0', port: 8080, networkPolicy: true }, { name: 'live', image: 'ghcr.io/example/live:1.0.0', port: 8081, protocol: AppProtocol.WEBSOCKET, networkPolicy: true }],
           routes,
           edge: { kind: s.edge.startsWith('gateway-api') ? EdgeKind.GATEWAY_API : s.edge as EdgeKind, sharedGateway: s.edge === 'gateway-api shared' ? platform : undefined },
         });
@@ -125,6 +125,8 @@ test('property: stacks of 1 to 500 hosts, mixed paths and edges, shared Gateways
     const docs = synthChecked(app).charts.flatMap((c) => c.docs);
     for (const d of docs) expect([d.kind, d.metadata?.name, validateDocument(d)]).toEqual([d.kind, d.metadata?.name, { schema: [], cel: [], celUnknown: [] }]);
     expect(checkManifests(docs.map((doc) => ({ file: 'all/a.yaml', doc }))).filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+    // No NetworkPolicy rule admits every source (an empty or missing from).
+    for (const np of docs.filter((d) => d.kind === 'NetworkPolicy')) for (const rule of np.spec.ingress ?? []) expect(rule.from?.length ?? 0).toBeGreaterThan(0);
     for (const [host, path, target] of expected) expect([host, path, routeOf(docs, host, path)]).toEqual([host, path, target]);
     built++;
   }), { numRuns: Number(process.env.FC_RUNS ?? 12), seed: Number(process.env.FC_SEED ?? 42) });

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { BODY_LIMIT_ANNOTATION, STREAM_IDLE_ANNOTATION, TLS_PROFILE_ANNOTATION } from './edge/envoy';
-import { mergeControllerConfig, namesNoDomain, nginxControllerNeeds, satisfiesControllerConfig, traefikHandshakeOptions } from './policy/controller-wide';
+import { admittedControllerNamespaces, mergeControllerConfig, namesNoDomain, nginxControllerNeeds, satisfiesControllerConfig, traefikHandshakeOptions } from './policy/controller-wide';
 import { checkApp } from './policy/gate';
 import type { Manifest } from './policy/manifest';
 import { compareText, groupBy } from './policy/validation';
@@ -62,9 +62,9 @@ export function clusterRequirements(source: Manifest[] | IConstruct): ClusterReq
 
   // Controllers, each in the namespace the workloads' NetworkPolicies admit it from (else its chart's usual one).
   const controllerNs = (usual: string) => {
-    const policies = of('NetworkPolicy').filter((p) => JSON.stringify(p.spec?.ingress ?? []).includes(`"kubernetes.io/metadata.name":"${usual}"`));
-    if (policies.length) add(RequirementKind.NAMESPACE, `the edge's controller runs in namespace ${usual}`, `for ${names(policies)}: they admit only its proxies from there`, `install it with --namespace ${usual}`);
-    return usual;
+    const admitted = groupBy(of('NetworkPolicy').flatMap((p) => admittedControllerNamespaces(p, usual).map((n): [string, Manifest] => [n, p])), ([n]) => n);
+    for (const [n, policies] of admitted) add(RequirementKind.NAMESPACE, `the edge's controller runs in namespace ${n}`, `for ${names(policies.map(([, p]) => p))}: they admit only its proxies from there`, `install it with --namespace ${n}`);
+    return [...admitted.keys()].sort(compareText)[0] ?? usual;
   };
   const certManager = byGroup('cert-manager.io');
   if (certManager.length) add(RequirementKind.CONTROLLER, 'cert-manager v1.21', `for ${names(certManager)}`, 'helm install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1 --namespace cert-manager --create-namespace --set crds.enabled=true');
@@ -230,7 +230,8 @@ export function clusterRequirements(source: Manifest[] | IConstruct): ClusterReq
   const namespaces = new Map(of('Namespace').map((n) => [n.metadata?.name, n.metadata?.labels ?? {}]));
   const used = new Map<string, Manifest[]>();
   const use = (namespace: string, d: Manifest) => (used.get(namespace) ?? used.set(namespace, []).get(namespace)!).push(d);
-  for (const d of docs.filter((x) => x?.metadata?.namespace)) use(d.metadata.namespace, d);
+  // Local config (kustomize leaves it out of what kubectl apply -k sends) is never created in any namespace.
+  for (const d of docs.filter((x) => x?.metadata?.namespace && x.metadata.annotations?.['config.kubernetes.io/local-config'] !== 'true')) use(d.metadata.namespace, d);
   if (!namespaces.has(CERT_MANAGER_NS)) for (const i of of('ClusterIssuer')) use(CERT_MANAGER_NS, i);
   for (const [name, users] of [...used].sort(([a], [b]) => compareText(a, b))) {
     if (!namespaces.has(name)) add(RequirementKind.NAMESPACE, `namespace ${name}`, `for ${names(users)}`, `kubectl create namespace ${name}`);

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { KeyUsage, TlsCertificate } from './certificates';
 import { labelNamespaceOf } from './chart';
 import { CaIssuer, IssuerType, SecretKeyRef, TrustBundleRef } from './issuers';
+import { EDGE_CONTROLLERS_ANNOTATION } from './policy/controller-wide';
 import { chartOf, enforcePolicy } from './policy/gate';
 import { check, checkName, fail, isPort, literalSecretProblem, mountPathProblem, NameKind, normalMountPath, redactSecret } from './policy/validation';
 
@@ -240,6 +241,8 @@ export class SecureWorkload extends Construct {
   private readonly allowed: SecureWorkload[] = [];
   /** Namespaces of the edges' proxies that route to the workload. */
   private readonly edges = new Set<string>();
+  private readonly movedControllers = new Set<string>();
+  private networkPolicy?: ApiObject;
   private presented?: TlsCertificate;
   private trusted?: TrustBundleRef;
   private clientAuth = false;
@@ -513,9 +516,17 @@ export class SecureWorkload extends Construct {
     server.allowFrom(this);
   }
 
-  /** Admits the proxies of an edge that routes to this workload (their namespace) through its NetworkPolicy. */
-  public admitEdge(controllerNamespace: string): void {
+  /**
+   * Admits the proxies of an edge that routes to this workload (their namespace) through its NetworkPolicy.
+   * @param controller the namespace the edge's controller is usually installed in (its chart's), when this is another:
+   * recorded on the NetworkPolicy so that the cluster requirements say where to install it
+   */
+  public admitEdge(controllerNamespace: string, controller?: string): void {
     this.edges.add(controllerNamespace);
+    if (controller && controller !== controllerNamespace && this.networkPolicy) {
+      this.movedControllers.add(`${controller}=${controllerNamespace}`);
+      this.networkPolicy.metadata.addAnnotation(EDGE_CONTROLLERS_ANNOTATION, [...this.movedControllers].sort().join(','));
+    }
   }
 
   /** Admits `caller` through this workload's NetworkPolicy (when it has one). */
@@ -586,7 +597,7 @@ export class SecureWorkload extends Construct {
       ...[...this.edges].sort().map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } })),
       ...this.allowed.map((c) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } }, podSelector: selector(c) })),
     ];
-    new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+    this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: this.serviceName },
       spec: {
         podSelector: selector(this),

@@ -83,6 +83,8 @@ export interface TlsEdgeProps {
 
 /** A resolved route. */
 export interface ResolvedRoute {
+  /** Where the route is in the edge's props (`routes[3]`): the field its errors name. */
+  readonly field: string;
   readonly host: string;
   readonly path: string;
   readonly backend: SecureWorkload;
@@ -161,7 +163,7 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
     this.checkHandshakeSettings();
     const controllerNamespace = props.controllerNamespace ?? this.defaultControllerNamespace();
     checkName(this, 'controllerNamespace', controllerNamespace, NameKind.LABEL, 'use the namespace the edge\'s controller runs in');
-    for (const backend of new Set(this.routes.map((r) => r.backend))) backend.admitEdge(controllerNamespace);
+    for (const backend of new Set(this.routes.map((r) => r.backend))) backend.admitEdge(controllerNamespace, this.defaultControllerNamespace());
   }
 
   /** Where this kind of edge's proxies usually run. */
@@ -223,14 +225,14 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
       if (!backendCert?.covers(r.host)) {
         fail(this, `${field}.backend`, r.backend.serviceName, `a passthrough route needs a backend that terminates TLS with a certificate naming "${r.host}": give the workload tls.certificate covering it`);
       }
-      return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate: backendCert, passthrough: true };
+      return { field, host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate: backendCert, passthrough: true };
     }
     const certificate = certificateFor(r.host);
     if (!certificate) {
       fail(this, `${field}.host`, r.host, `no certificate of the edge covers this host: add it to a certificate's dnsNames (certificates: ${certificates.map((c) => c.node.id).join(', ') || 'none'})`);
     }
     const clientAuth = r.clientAuth && this.resolveClientAuth(r, field);
-    return { host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate, passthrough: false, clientAuth, upstreamTls: this.upstreamTls(r, field), maxRequestBodyBytes };
+    return { field, host: r.host, path, backend: r.backend, websocket: !!r.websocket, certificate, passthrough: false, clientAuth, upstreamTls: this.upstreamTls(r, field), maxRequestBodyBytes };
   }
 
   /**
@@ -286,8 +288,13 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
   /** Client verification and passthrough happen in the TLS handshake, before any path is known: per host. */
   private checkHandshakeSettings(): void {
     for (const [host, routes] of this.routesByHost) {
-      const modes = new Set(routes.map((r) => (r.passthrough ? 'passthrough' : r.clientAuth ? `clientAuth:${r.clientAuth.ca.issuerName}:${!!r.clientAuth.optional}:${r.clientAuth.verifyDepth}` : 'terminate')));
-      check(modes.size === 1, this, 'routes', host, `every route of "${host}" must agree on passthrough and clientAuth (the TLS handshake happens before the path is known); found ${[...modes].join(', ')}`);
+      const mode = (r: ResolvedRoute) => (r.passthrough ? 'passthrough'
+        : r.clientAuth ? `client certificates from ${r.clientAuth.ca.issuerName}${r.clientAuth.optional ? ' (optional)' : ''}, verify depth ${r.clientAuth.verifyDepth}` : 'no client certificates');
+      const modes = groupBy(routes, mode);
+      if (modes.size > 1) {
+        const [[first], [second, [other]]] = modes;
+        fail(this, `${other.field}`, `${host}${other.path}`, `every route of "${host}" must agree on passthrough and clientAuth (the TLS handshake happens before the path is known): ${routes[0].field} (${routes[0].path}) has ${first}, this one ${second}`);
+      }
     }
   }
 
@@ -314,7 +321,7 @@ export abstract class TlsEdgeBase extends Construct implements ITlsEdge {
       const issuer = r.certificate.issuer;
       const solver = issuer instanceof AcmeIssuer ? issuer.solverFor(r.host) : undefined;
       if (solver?.challenge === ChallengeType.HTTP01 && !this.answersHttp01(solver)) {
-        fail(this, 'routes', r.host, `issuer "${issuer.issuerName}" would prove this host with HTTP-01 through ${solver.describeTarget()}, which this edge does not serve: add a solver for this edge (${this.http01Hint()}) or a DNS-01 solver whose selector covers the host`);
+        fail(this, `${r.field}.host`, r.host, `issuer "${issuer.issuerName}" would prove this host with HTTP-01 through ${solver.describeTarget()}, which this edge does not serve: add a solver for this edge (${this.http01Hint()}) or a DNS-01 solver whose selector covers the host`);
       }
     }
   }

@@ -131,12 +131,12 @@ export class GatewayApiEdge extends TlsEdgeBase {
     this.refuseClientAuthOptions(props, this.envoy ? 'Envoy Gateway' : 'Gateway API', ['verifyDepth', 'passCertificateToUpstream']);
     if (this.envoy) {
       for (const r of this.routes.filter((x) => (x.maxRequestBodyBytes ?? 0) > MAX_REQUEST_BUFFER_KIB * 1024)) {
-        fail(this, 'routes', `${r.host}${r.path}`, `Envoy Gateway buffers at most 4294967295 bytes (Envoy's buffer limit is a uint32; internal/gatewayapi/backendtrafficpolicy.go buildRequestBuffer), and a larger limit makes the route answer 500: use at most Size.kibibytes(${MAX_REQUEST_BUFFER_KIB}), or no limit`);
+        fail(this, `${r.field}.maxRequestBodySize`, `${r.maxRequestBodyBytes} bytes`, `Envoy Gateway buffers at most 4294967295 bytes (Envoy's buffer limit is a uint32; internal/gatewayapi/backendtrafficpolicy.go buildRequestBuffer), and a larger limit makes the route answer 500: use at most Size.kibibytes(${MAX_REQUEST_BUFFER_KIB}), or no limit`);
       }
       // The optional mode is Envoy Gateway's (VerifyIfGiven); Gateway API's own frontend validation has none.
     } else {
       for (const r of this.routes.filter((x) => x.clientAuth?.optional)) {
-        fail(this, 'routes', r.host, 'Gateway API\'s own client validation has no optional mode (only Envoy Gateway\'s VerifyIfGiven): require the certificate (drop optional), or run the Gateway on Envoy Gateway');
+        fail(this, `${r.field}.clientAuth.optional`, r.host, 'Gateway API\'s own client validation has no optional mode (only Envoy Gateway\'s VerifyIfGiven): require the certificate (drop optional), or run the Gateway on Envoy Gateway');
       }
     }
 
@@ -205,13 +205,15 @@ export class GatewayApiEdge extends TlsEdgeBase {
    */
   private listenerHolders(): ListenerHolder[] {
     const byHost = [...this.routesByHost.values()].map((routes) => routes[0]);
-    const groups = [...groupBy(byHost, (r) => (r.passthrough ? '' : clientAuthKey(r.clientAuth))).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // Elsewhere client validation is the Gateway's own (one setting, checkProps): every host stays on it, passthrough too.
+    const groupOf = (r: ResolvedRoute) => (!this.envoy || r.passthrough ? '' : clientAuthKey(r.clientAuth));
+    const groups = [...groupBy(byHost, groupOf).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const holders: ListenerHolder[] = [];
-    groups.forEach(([key, hosts], g) => {
+    groups.forEach(([, hosts], g) => {
       const own = !this.shared && g === 0;
       // The own Gateway's HTTP listener takes one of its 64.
       const chunks = chunk(hosts, MAX_LISTENERS, own ? MAX_LISTENERS - 1 : MAX_LISTENERS);
-      const auth = key ? hosts[0].clientAuth : undefined;
+      const auth = hosts.find((r) => !r.passthrough)?.clientAuth;
       // Named after the edge, then what sets them apart: <edge>-mtls-<ca>[-optional], -2, -3... for further parts.
       const suffix = auth ? ['mtls', auth.ca.issuerName, ...(auth.optional ? ['optional'] : [])] : [];
       chunks.forEach((part, k) => {

@@ -118,7 +118,7 @@ export class NginxIngressEdge extends TlsEdgeBase {
    */
   private checkPaths(): void {
     for (const r of this.routes) {
-      check(/^\/[A-Za-z0-9._\-/]*$/.test(r.path), this, 'routes', `${r.host}${r.path}`,
+      check(/^\/[A-Za-z0-9._\-/]*$/.test(r.path), this, `${r.field}.path`, r.path,
         'ingress-nginx refuses this path for pathType Prefix (strict path validation, on by default): use letters, digits, "_", "-", "." and "/" only');
     }
   }

@@ -52,7 +52,7 @@ export class TraefikEdge extends TlsEdgeBase {
     // Traefik picks a TLS option in the handshake by the names of its routers' Host() rules (pkg/muxer/http/mux.go
     // ParseDomains reads Host only); a wildcard's HostRegexp names none, so its handshakes get the default options.
     for (const r of this.routes.filter((x) => isWildcard(x.host) && x.clientAuth)) {
-      fail(this, 'routes', r.host, 'Traefik chooses TLS options by the exact names of Host() rules, so a wildcard host gets its default options and no client-certificate check: give clientAuth hosts exact names, or use another edge kind');
+      fail(this, `${r.field}.clientAuth`, r.host, 'Traefik chooses TLS options by the exact names of Host() rules, so a wildcard host gets its default options and no client-certificate check: give clientAuth hosts exact names, or use another edge kind');
     }
 
     const terminated = this.routes.filter((r) => !r.passthrough);

@@ -12,6 +12,21 @@ import type { Manifest } from './manifest';
 /** On an ingress-nginx edge's headers ConfigMap: `{"ingressClassName": ..., "config": {key: value}}`, what the edge needs in the controller's ConfigMap. */
 export const NGINX_CONTROLLER_CONFIG_ANNOTATION = 'tls-stack/ingress-nginx-controller-config';
 
+/**
+ * On a workload's NetworkPolicy that admits an edge's controller from a namespace other than its chart's usual one:
+ * `<usual namespace>=<namespace>`, comma-separated (`ingress-nginx=edge-nginx`), so that the cluster requirements say
+ * where to install the controller.
+ */
+export const EDGE_CONTROLLERS_ANNOTATION = 'tls-stack/edge-controllers';
+
+/** The namespaces a NetworkPolicy admits the controller usually installed in `usual` from. */
+export function admittedControllerNamespaces(policy: Manifest, usual: string): string[] {
+  const moved = String(policy?.metadata?.annotations?.[EDGE_CONTROLLERS_ANNOTATION] ?? '').split(',')
+    .map((e) => e.split('=')).filter(([from, to]) => from === usual && to).map(([, to]) => to);
+  const admitsUsual = JSON.stringify(policy?.spec?.ingress ?? []).includes(`"kubernetes.io/metadata.name":"${usual}"`);
+  return [...new Set([...moved, ...(admitsUsual ? [usual] : [])])].sort();
+}
+
 /** Keys merged rather than agreed on: the union of the headers, and use-forwarded-headers when any edge needs it. */
 const UNION_KEYS = new Set(['global-allowed-response-headers']);
 const ANY_KEYS = new Set(['use-forwarded-headers']);

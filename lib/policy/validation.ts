@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { BlockList, isIPv4, isIPv6 } from 'net';
 import { posix } from 'path';
-import type { Duration, Size } from 'cdk8s';
+import type { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -291,7 +291,7 @@ export function wholeSeconds(scope: IConstruct | string, field: string, d: Durat
   } catch {
     s = undefined;
   }
-  if (s === undefined || !Number.isSafeInteger(s)) fail(scope, field, String(d), 'give a whole number of seconds, e.g. Duration.seconds(90) or Duration.days(30)');
+  if (s === undefined || !Number.isSafeInteger(s)) fail(scope, field, describe(() => `${d.toMilliseconds({ integral: false })} ms`), 'give a whole number of seconds, e.g. Duration.seconds(90) or Duration.days(30)');
   return s;
 }
 
@@ -303,8 +303,20 @@ export function wholeBytes(scope: IConstruct | string, field: string, size: Size
   } catch {
     kib = undefined;
   }
-  if (kib === undefined || !Number.isSafeInteger(kib)) fail(scope, field, String(kib ?? size), 'give a whole number of kibibytes, e.g. Size.mebibytes(100)');
+  if (kib === undefined || !Number.isSafeInteger(kib)) fail(scope, field, describe(() => `${size.toKibibytes({ rounding: NONE })} KiB`), 'give a whole number of kibibytes, e.g. Size.mebibytes(100)');
   return kib * 1024;
+}
+
+/** SizeRoundingBehavior.NONE, by value: this module imports only cdk8s's types (the verifier loads it without cdk8s). */
+const NONE = 2 as SizeRoundingBehavior;
+
+/** A value's description for an error, or a plain word when even that throws. */
+function describe(text: () => string): string {
+  try {
+    return text();
+  } catch {
+    return 'not a number';
+  }
 }
 
 /** Renders a Duration the way cert-manager writes Go durations (`2160h`, `90m`). */

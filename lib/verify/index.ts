@@ -104,15 +104,21 @@ const ANY_LEVEL = 'DEFAULT:@SECLEVEL=0';
  */
 const everySuite = () => [...offerableSuites().tls13, 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'].join(':');
 
-/** Builds expectations for every public host of the edges in an App (what the spec promises). */
-export function expectationsFromApp(app: App, connect: { address?: string; httpsPort?: number; httpPort?: number } = {}): HostExpectation[] {
+/**
+ * Builds expectations for every public host of the edges in an App (what the spec promises). A wildcard host
+ * (`*.pages.example.com`) names no host to resolve or send as SNI: it is probed under the name `wildcards` gives it
+ * (`{ '*.pages.example.com': 'docs.pages.example.com' }`), and left out without one.
+ */
+export function expectationsFromApp(app: App, connect: { address?: string; httpsPort?: number; httpPort?: number; wildcards?: Readonly<Record<string, string>> } = {}): HostExpectation[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the constructs are loaded only for expectations from an App
   const { TlsEdgeBase } = require('../edge/edge') as typeof import('../edge/edge');
+  const { wildcards = {}, ...to } = connect;
   const edges = app.node.findAll().filter((c): c is InstanceType<typeof TlsEdgeBase> => c instanceof TlsEdgeBase);
-  return edges.flatMap((e) => [...e.routesByHost].map(([host, routes]) => {
+  const probed = (host: string) => (host.startsWith('*.') ? (Object.prototype.hasOwnProperty.call(wildcards, host) ? wildcards[host] : undefined) : host);
+  return edges.flatMap((e) => [...e.routesByHost].filter(([host]) => probed(host)).map(([host, routes]) => {
     const cert = routes[0].certificate;
     return {
-      host, ...connect,
+      host: probed(host)!, ...to,
       profile: e.tlsProfile,
       hsts: e.securityHeaders.hstsValue,
       headers: e.securityHeaders.headers,

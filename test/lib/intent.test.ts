@@ -96,7 +96,12 @@ describe('client certificates are checked where the spec asks, or the spec is re
 
   test('Traefik: a wildcard host cannot verify client certificates (Traefik picks TLS options by Host() names)', () => {
     expectStackError(() => stack(world(), { sites: [{ name: 'pages', hosts: ['*.pages.example.com'] }], routes: [{ host: '*.pages.example.com', app: 'web', clientAuth: true }], edge: { kind: EdgeKind.TRAEFIK } }),
-      'routes', 'wildcard host gets its default options');
+      'routes[0].clientAuth', 'wildcard host gets its default options');
+  });
+
+  test.each(KINDS)('%s: the paths of one host agree on client certificates (checked in the handshake, before any path)', (kind) => {
+    expectStackError(() => stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', clientAuth: true }, { host: 'shop.example.com', app: 'web', path: '/public' }], edge: { kind } }),
+      'routes[1]', /routes\[0\] \(\/\) has client certificates from internal-ca, verify depth 1, this one no client certificates/);
   });
 
   test('the verify depth follows the CA: 2 through an intermediate', () => {
@@ -118,13 +123,28 @@ describe('client certificates are checked where the spec asks, or the spec is re
     }
   });
 
+  test('Gateway API on another implementation: passthrough hosts beside client-certificate hosts stay on the one Gateway that validates', () => {
+    const w = world();
+    const chart = new Chart(w.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
+    const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer: w.issuer, dnsNames: ['a.example.com'] });
+    const backend = new SecureWorkload(chart, 'W', { name: 'w', image: 'x:1', port: 8080 });
+    const tls = new SecureWorkload(chart, 'T', { name: 't', image: 'x:1', port: 8443, tls: { certificate: new TlsCertificate(chart, 'TC', { name: 'tc', issuer: w.ca.issuer, dnsNames: ['t.example.com'] }) } });
+    new GatewayApiEdge(chart, 'E', { name: 'e', certificates: [site], implementation: GatewayImplementation.OTHER, routes: [
+      { host: 't.example.com', backend: tls, passthrough: true }, { host: 'a.example.com', backend, clientAuth: { ca: w.ca.issuer } }] });
+    const docs = docsOf(w.app);
+    expect(docs.filter((d) => d.kind === 'ListenerSet')).toEqual([]);
+    const gw = only(docs, 'Gateway');
+    expect(gw.spec.listeners.map((l: any) => l.hostname).filter(Boolean).sort()).toEqual(['a.example.com', 't.example.com']);
+    expect(gw.spec.tls.frontend.default.validation.caCertificateRefs).toHaveLength(1);
+  });
+
   test('Gateway API on another implementation has no optional client validation: refused', () => {
     const w = world();
     const chart = new Chart(w.app, 'web', { namespace: 'web', disableResourceNameHashes: true });
     const site = new TlsCertificate(chart, 'Site', { name: 'site', issuer: w.issuer, dnsNames: ['a.example.com'] });
     const backend = new SecureWorkload(chart, 'W', { name: 'w', image: 'x:1', port: 8080 });
     expectStackError(() => new GatewayApiEdge(chart, 'E', { name: 'e', certificates: [site], implementation: GatewayImplementation.OTHER, routes: [{ host: 'a.example.com', backend, clientAuth: { ca: w.ca.issuer, optional: true } }] }),
-      'routes', 'no optional mode');
+      'routes[0].clientAuth.optional', 'no optional mode');
   });
 });
 
@@ -148,13 +168,13 @@ describe('what the edge serves and forwards', () => {
 
   test('Envoy Gateway: a request-body limit above what it buffers (4 GiB - 1) is refused; ingress-nginx and Traefik take it', () => {
     const routes = [{ host: 'shop.example.com', app: 'web', maxRequestBodySize: Size.gibibytes(4) }];
-    expectStackError(() => stack(world(), { routes }), 'routes', 'Size.kibibytes(4194303)');
+    expectStackError(() => stack(world(), { routes }), 'routes[0].maxRequestBodySize', 'Size.kibibytes(4194303)');
     expect(() => stack(world(), { routes: [{ ...routes[0], maxRequestBodySize: Size.kibibytes(4194303) }] })).not.toThrow();
     for (const kind of [EdgeKind.TRAEFIK, EdgeKind.INGRESS_NGINX]) expect(() => docsOf(stack(world(), { routes, edge: { kind } }).node.root as App)).not.toThrow();
   });
 
   test('ingress-nginx: a path its strict validation refuses is refused at build', () => {
-    expectStackError(() => stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', path: '/~user' }], edge: { kind: EdgeKind.INGRESS_NGINX } }), 'routes', 'strict path validation');
+    expectStackError(() => stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', path: '/~user' }], edge: { kind: EdgeKind.INGRESS_NGINX } }), 'routes[0].path', 'strict path validation');
     expect(() => docsOf(stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', path: '/v1.2/api' }], edge: { kind: EdgeKind.INGRESS_NGINX } }).node.root as App)).not.toThrow();
   });
 
@@ -260,9 +280,9 @@ describe('no untyped error for any input the types accept', () => {
     const { cluster, issuer } = world();
     expectStackError(() => new TlsCertificate(cluster, 'A', { name: 'a', issuer, dnsNames: ['a.example.com'], duration: Duration.seconds(Number.NaN) }), 'duration', 'whole number of seconds');
     expectStackError(() => new TlsCertificate(cluster, 'B', { name: 'b', issuer, dnsNames: ['b.example.com'], renewBefore: Duration.millis(1500) }), 'renewBefore', 'whole number of seconds');
-    expectStackError(() => stack(world(), { edge: { websocketTimeout: Duration.seconds(0.5) } }), 'websocketTimeout', 'whole number of seconds');
+    expect(expectStackError(() => stack(world(), { edge: { websocketTimeout: Duration.seconds(0.5) } }), 'websocketTimeout', 'whole number of seconds').message).toContain('"500 ms"');
     expectStackError(() => stack(world(), { edge: { headers: { hsts: { maxAge: Duration.seconds(Infinity) } } } }), 'headers.hsts.maxAge', 'whole number of seconds');
-    expectStackError(() => stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', maxRequestBodySize: Size.mebibytes(0.001) }] }), 'routes[0].maxRequestBodySize', 'whole number of kibibytes');
+    expect(expectStackError(() => stack(world(), { routes: [{ host: 'shop.example.com', app: 'web', maxRequestBodySize: Size.mebibytes(0.001) }] }), 'routes[0].maxRequestBodySize', 'whole number of kibibytes').message).toContain('"1.024 KiB"');
   });
 
   test('holes in spec lists (new Array(n) is a valid list)', () => {

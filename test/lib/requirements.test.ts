@@ -59,6 +59,8 @@ describe('cluster requirements read from the manifests', () => {
     // The settings are merged, not applied: kustomize leaves the local-config ConfigMap out.
     expect(find(staging, RequirementKind.SETTING, 'ingress-nginx: the keys of ConfigMap ingress-nginx/ingress-nginx-controller')[0].why).toContain('kubectl apply -k leaves this ConfigMap out');
     expect(find(staging, RequirementKind.SETTING, 'cert-manager: --enable-gateway-api')).toEqual([]);
+    // Nor is that ConfigMap's namespace one to create: it is never applied.
+    expect(find(staging, RequirementKind.NAMESPACE, 'namespace ingress-nginx')).toEqual([]);
   });
 
   test('dev (Traefik): the load balancer\'s idle timeout is what limits a WebSocket', () => {
@@ -102,6 +104,20 @@ describe('cluster requirements read from the manifests', () => {
     expect(find(clusterRequirements(app), RequirementKind.SETTING, what)[0].why).toMatch(/Ingress shop\/shop.*force-ssl-redirect .*so it loops/);
     // With the settings emitted, the ConfigMap carries it: no requirement.
     expect(find(stack(EdgeKind.INGRESS_NGINX, { behindTlsLoadBalancer: true }), RequirementKind.SETTING, what)).toEqual([]);
+  });
+
+  test.each([
+    [EdgeKind.INGRESS_NGINX, /^ingress-nginx /], [EdgeKind.TRAEFIK, /^Traefik v3/], [EdgeKind.GATEWAY_API, /^Envoy Gateway/],
+  ])('%s in a namespace of the user\'s (controllerNamespace): installed there, as the NetworkPolicies admit it', (kind, controller) => {
+    const app = Testing.app();
+    const issuer = new SelfSignedIssuer(new Chart(app, 'cluster'), 'I');
+    new TlsStackChart(app, 'shop', {
+      namespace: 'shop', issuer, sites: [{ name: 'shop', hosts: ['shop.example.com'] }], apps: [{ name: 'web', image: 'ghcr.io/example/web:1', port: 8080, networkPolicy: true }],
+      routes: [{ host: 'shop.example.com', app: 'web' }], edge: { kind, controllerNamespace: 'edge-system' },
+    });
+    const rs = clusterRequirements(app);
+    expect(find(rs, RequirementKind.CONTROLLER, controller)[0].how).toContain('--namespace edge-system');
+    expect(find(rs, RequirementKind.NAMESPACE, /controller runs in namespace/).map((r) => r.what)).toEqual(['the edge\'s controller runs in namespace edge-system']);
   });
 
   test('another Gateway API implementation behind a TLS load balancer: it must keep X-Forwarded-Proto', () => {

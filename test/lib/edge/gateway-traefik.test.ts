@@ -268,7 +268,7 @@ describe('HTTP-01 solvers must answer on the edge that serves the host', () => {
   ])('%s with a solver for another edge is a synth error', (kind, solver, hint) => {
     const s = setup();
     const cert = new TlsCertificate(s.chart, 'Pub', { name: 'pub', issuer: le(s.chart, solver), dnsNames: ['example.com'] });
-    expectStackError(() => createTlsEdge(s.chart, 'E', { name: 'web', certificates: [cert], routes: [{ host: 'example.com', backend: s.web }] }, { kind }), 'routes', 'HTTP-01', hint);
+    expectStackError(() => createTlsEdge(s.chart, 'E', { name: 'web', certificates: [cert], routes: [{ host: 'example.com', backend: s.web }] }, { kind }), 'routes[0].host', 'HTTP-01', hint);
   });
   test.each([
     [EdgeKind.GATEWAY_API, AcmeSolver.http01GatewayHttpRoute({ parentRefs: [{ name: 'web', namespace: 'web' }] })],

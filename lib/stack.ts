@@ -20,8 +20,13 @@ export interface CertificateLifetimeSpec {
 
 /** A set of host names served with one certificate (e.g. a domain and its `www.` alias). */
 export interface SiteSpec extends CertificateLifetimeSpec {
-  /** Certificate name (its Secret is `<name>-tls`). */
+  /** Certificate name (its Secret is `<name>-tls` unless `secretName` is given). */
   readonly name: string;
+  /**
+   * Secret cert-manager writes the certificate to. Give the name a Secret has today (e.g. one that cert-manager's
+   * ingress-shim made from an Ingress) to take it over without issuing again. @default "<name>-tls"
+   */
+  readonly secretName?: string;
   /** Host names on the certificate; a wildcard (`*.pages.example.com`) needs a DNS-01 solver. */
   readonly hosts: string[];
   /** Key algorithm. @default ECDSA P-256 */
@@ -170,10 +175,10 @@ export class TlsStackChart extends NamespacedChart {
     return name;
   }
 
-  /** A certificate per site, its Secret `<name>-tls`. */
+  /** A certificate per site, its Secret `<name>-tls` (or the site's `secretName`). */
   private addSiteCertificates(spec: TlsStackSpec): Record<string, TlsCertificate> {
     return Object.fromEntries(spec.sites.map((s, i) => [s.name, inSpec(this, `sites[${i}]`, SITE_FIELDS, () => new TlsCertificate(this, `Certificate-${s.name}`, {
-      name: s.name, issuer: spec.issuer, dnsNames: s.hosts, privateKey: { algorithm: s.keyAlgorithm, size: s.keySize }, keystores: s.keystores,
+      name: s.name, secretName: s.secretName, issuer: spec.issuer, dnsNames: s.hosts, privateKey: { algorithm: s.keyAlgorithm, size: s.keySize }, keystores: s.keystores,
       duration: s.duration, renewBefore: s.renewBefore,
     }))]));
   }
@@ -211,7 +216,7 @@ export class TlsStackChart extends NamespacedChart {
 }
 
 /** How a site certificate's props are named in the stack spec. */
-const SITE_FIELDS: Record<string, string> = { 'dnsNames': 'hosts', 'privateKey.algorithm': 'keyAlgorithm', 'privateKey.size': 'keySize', 'name': 'name' };
+const SITE_FIELDS: Record<string, string> = { 'dnsNames': 'hosts', 'privateKey.algorithm': 'keyAlgorithm', 'privateKey.size': 'keySize', 'name': 'name', 'secretName': 'secretName' };
 /** How an internal certificate's props are named in an app's `tls`. */
 const INTERNAL_FIELDS: Record<string, string> = { dnsNames: 'extraDnsNames' };
 

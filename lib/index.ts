@@ -53,6 +53,7 @@ export { CertificateExpiryAlerts, type CertificateExpiryAlertsProps } from './mo
 export { writeApps, synthChecked, type AppToWrite, type WrittenApp } from './synth';
 export { TlsPolicyError, type CheckedApp, type SynthesizedChart } from './policy/gate';
 export { checkManifests, loadManifests, type Finding, type ManifestDoc, Severity } from './policy/check';
+export { adoptManifests, type AdoptOptions, type AdoptResult, type AdoptDiff, type DiffEntry, type Conflict, type NotAdopted, type Origin } from './adopt/api';
 export { TlsPolicyValidation, type PluginValidationContext } from './policy/validation-plugin';
 export { clusterRequirements, type ClusterRequirement, RequirementKind } from './requirements';
 export { TlsStackError } from './policy/validation';

@@ -71,7 +71,7 @@ function issuerExpr(issuer: IssuerModel, scope: Expr): Expr {
   const id = issuer.issuerKind === 'ClusterIssuer' ? issuer.name : `Issuer-${issuer.key.split('/')[1]}-${issuer.name}`;
   switch (issuer.type) {
     case 'selfSigned':
-      return construct(lib('SelfSignedIssuer'), scope, id, issuer.name === 'selfsigned' ? {} : { name: issuer.name });
+      return issuer.name === 'selfsigned' ? construct(lib('SelfSignedIssuer'), scope, id) : construct(lib('SelfSignedIssuer'), scope, id, { name: issuer.name });
     case 'ca':
       return construct(lib('CaIssuer'), scope, id, { name: issuer.name, secretName: issuer.caSecretName! });
     case 'external':

@@ -1,5 +1,6 @@
 import { EdgeKind } from '../edge/factory';
 import { Severity } from '../policy/check';
+import { ADOPT_MARKER } from './typescript';
 import { AdoptDiff, AdoptionModel, AppModel, Note, NoteKind, Origin, StackModel, describe } from './model';
 
 // The migration report, Markdown for a pull request: per host what stays, what the library adds, what it drops or
@@ -23,7 +24,7 @@ const HEADINGS: Array<[NoteKind, string]> = [
 export function renderReport(model: AdoptionModel, c: ReportContext): string {
   const out: string[] = [];
   const push = (...lines: string[]) => out.push(...lines);
-  push('# Migration report: adopting existing YAML into cdk8s-secure-tls', '');
+  push(`<!-- ${ADOPT_MARKER}: migration report. Delete this line when you edit it: adopt then never overwrites it. -->`, '# Migration report: adopting existing YAML into cdk8s-secure-tls', '');
   push(`Input: ${model.files.map((f) => `\`${f}\``).join(', ')}: ${model.documents} document(s), ${model.documents - model.notAdopted.length} adopted, ${model.notAdopted.length} not adopted.`);
   push(`Generated: ${model.stacks.length} TlsStackChart(s) (${model.stacks.map((s) => `\`${s.namespace}\` on ${EDGE_NAME[s.edge.kind]}${s.edge.kind !== s.edge.inputKind ? ` (was ${EDGE_NAME[s.edge.inputKind]})` : ''}`).join(', ') || 'none'}), ${model.issuers.length} issuer(s).`, '');
   push(status(model, c), '');

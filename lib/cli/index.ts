@@ -92,6 +92,15 @@ export const COMMANDS: Record<string, CliCommand> = {
       return verifyCommand(args, io);
     },
   },
+  adopt: {
+    summary: 'the cdk8s app (TypeScript), migration report and diff for the manifests a team applies today',
+    get help() {
+      return (require('./adopt') as typeof import('./adopt')).ADOPT_HELP;
+    },
+    async run(args, io) {
+      return (require('./adopt') as typeof import('./adopt')).adoptCommand(args, io);
+    },
+  },
 };
 
 function help(io: CliIo, text: string): number {

@@ -34,7 +34,7 @@ describe('cdk8s-tls', () => {
   });
 
   test.each([
-    [['lint'], 'cdk8s-tls: unknown command "lint" (commands: check, summary, verify) (see cdk8s-tls --help)\n'],
+    [['lint'], 'cdk8s-tls: unknown command "lint" (commands: check, summary, verify, adopt) (see cdk8s-tls --help)\n'],
     [['check', '--bogus'], /^cdk8s-tls check: Unknown option '--bogus'.*\(see cdk8s-tls check --help\)\n$/],
     [['check', '/no/such/dir'], 'cdk8s-tls check: no such file or directory: /no/such/dir (see cdk8s-tls check --help)\n'],
     [['summary', '--json', '/no/such/dir'], 'cdk8s-tls summary: no such file or directory: /no/such/dir (see cdk8s-tls summary --help)\n'],

@@ -1,4 +1,5 @@
 import type { Manifest } from '../policy/manifest';
+import { literalSecretProblem, redactSecret } from '../policy/validation';
 import { CLUSTER_SCOPED, InputDoc, namespaceOf, record, text } from './facts';
 import { AdoptDiff, DiffEntry } from './model';
 
@@ -50,10 +51,10 @@ export function diffObjects(input: InputDoc[], adopted: (d: InputDoc) => boolean
   return entries;
 }
 
-/** The fields of two versions of one object that differ. */
+/** The fields of two versions of one object that differ; secret values shown redacted (the diff goes into reviews). */
 export function diffFields(before: Manifest, after: Manifest): DiffEntry['fields'] {
-  const a = flatten(clean(before));
-  const b = flatten(clean(after));
+  const a = redact(flatten(clean(before)));
+  const b = redact(flatten(clean(after)));
   const out: Array<{ path: string; before?: unknown; after?: unknown }> = [];
   for (const [path, value] of a) {
     if (!b.has(path)) out.push({ path, before: value });
@@ -61,6 +62,15 @@ export function diffFields(before: Manifest, after: Manifest): DiffEntry['fields
   }
   for (const [path, value] of b) if (!a.has(path)) out.push({ path, after: value });
   return out;
+}
+
+/** A Secret's values, and variables whose literal value is a secret (the library's own rule), as `***`. */
+function redact(fields: Map<string, unknown>): Map<string, unknown> {
+  for (const [path, value] of fields) {
+    const env = /\.env\[([^\]]+)\]\.value$/.exec(path);
+    if (/^(data|stringData)[.[]/.test(path) || (env && literalSecretProblem(env[1], value))) fields.set(path, typeof value === 'string' ? redactSecret(value) : '***');
+  }
+  return fields;
 }
 
 function clean(doc: Manifest): Manifest {

@@ -179,12 +179,15 @@ function findingLines(model: AdoptionModel): string[] {
 }
 
 function migrationSteps(model: AdoptionModel): string[] {
-  const shim = model.stacks.flatMap((s) => s.sites.filter((x) => x.source === 'ingress-shim' || x.source === 'gateway-shim').map((x) => ({ ns: s.namespace, name: x.name })));
-  return [
-    '1. Review the TypeScript with this report; fill in every `TODO` (placeholders adopt could not know), then `cdk8s synth`.',
-    ...(shim.length ? [`2. The shims' Certificates (${shim.map((x) => `\`${x.ns}/${x.name}\``).join(', ')}) are owned by the Ingress or Gateway that made them and would be deleted with it: remove the \`cert-manager.io/*\` annotations from it, then release each Certificate so the stack keeps it: \`kubectl -n <ns> patch certificate <name> --type=json -p '[{"op":"remove","path":"/metadata/ownerReferences"}]'\`.`] : []),
-    `${shim.length ? 3 : 2}. Apply the synthesized YAML. The Secrets keep their names, so the edges serve the certificates they have while cert-manager takes the Certificates over.`,
-    `${shim.length ? 4 : 3}. Check the hosts: \`npx cdk8s-tls verify --url https://<host>\` (TLS versions, chain, redirect, HSTS, headers, WebSocket).`,
-    `${shim.length ? 5 : 4}. Delete the objects the diff lists as removed (\`--diff\`): the old Ingresses, routes and Deployments the stack replaces. Keep applying what is listed as not adopted.`,
+  const shim = model.stacks.flatMap((s) => s.sites.filter((x) => x.source === 'ingress-shim' || x.source === 'gateway-shim').map((x) => `\`${s.namespace}/${x.name}\``));
+  const deployments = model.stacks.flatMap((s) => s.apps.filter((a) => a.origin?.kind === 'Deployment').map((a) => ({ ns: s.namespace, name: a.origin!.name })));
+  const steps = [
+    'Review the TypeScript with this report; fill in every `TODO` (placeholders adopt could not know), then `cdk8s synth`.',
+    ...(shim.length ? [`The shims' Certificates (${shim.join(', ')}) are owned by the Ingress or Gateway that made them and would be deleted with it: remove the \`cert-manager.io/*\` annotations from it, then release each Certificate so the stack keeps it: \`kubectl -n <ns> patch certificate <name> --type=json -p '[{"op":"remove","path":"/metadata/ownerReferences"}]'\`.`] : []),
+    ...(deployments.length ? [`The stack's Deployments select their pods by a label of their own, and a Deployment's selector cannot change: before applying, let go of the old ones without stopping their pods (${deployments.map((d) => `\`kubectl -n ${d.ns} delete deployment ${d.name} --cascade=orphan\``).join(', ')}), and delete their old ReplicaSets once the new pods are ready.`] : []),
+    'Apply the synthesized YAML. The Secrets keep their names, so the edges serve the certificates they have while cert-manager takes the Certificates over.',
+    'Check the hosts: `npx cdk8s-tls verify --url https://<host>` (TLS versions, chain, redirect, HSTS, headers, WebSocket).',
+    'Delete the objects the diff lists as removed (`--diff`): the old Ingresses, routes and Certificates the stack replaces. Keep applying what is listed as not adopted.',
   ];
+  return steps.map((s, i) => `${i + 1}. ${s}`);
 }

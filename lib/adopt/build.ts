@@ -1,8 +1,8 @@
 import { EdgeKind } from '../edge/factory';
 import { AcmeServer } from '../issuers';
-import { groupBy, isDnsName, isObjectName, nameCovers } from '../policy/validation';
+import { groupBy, isDnsLabel, isDnsName, isIpAddress, isObjectName, nameCovers } from '../policy/validation';
 import { CertificateFact, Facts, Input, RouteFact, TlsFact, record } from './facts';
-import { AppModel, Conflict, ControllerSettingsModel, IssuerModel, NoteKind, Origin, RouteModel, SiteModel, StackModel, describe } from './model';
+import { AppModel, Conflict, ControllerSettingsModel, IssuerModel, NoteKind, Origin, RouteModel, SiteModel, SolverModel, StackModel, describe } from './model';
 import { issuerKey } from './read-certmanager';
 import { controllerConfigMap } from './read-ingress';
 import { ResolvedApp, resolveApp } from './read-workloads';
@@ -30,9 +30,15 @@ const LETS_ENCRYPT_LIFETIME = { classic: 90 * DAY, tlsserver: 45 * DAY, shortliv
 const EDGE_NAME: Record<EdgeKind, string> = { [EdgeKind.INGRESS_NGINX]: 'ingress-nginx', [EdgeKind.GATEWAY_API]: 'Gateway API', [EdgeKind.TRAEFIK]: 'Traefik' };
 
 export function buildModel(input: Input, facts: Facts, options: BuildOptions, conflicts: Conflict[]): Built {
-  const routes = keepFirst(facts.routes, (r) => `${r.host}${r.path}`, (k) => `host and path ${k}`, (r) => `routes it to Service ${r.namespace}/${r.service}`, conflicts,
+  const valid = (ns: string, origin: Origin) => {
+    if (isDnsLabel(ns)) return true;
+    facts.note(NoteKind.CANNOT, origin, `namespace ${ns}`, 'not a namespace name Kubernetes takes (an RFC 1123 label): not adopted');
+    return false;
+  };
+  const claimed = keepFirst(facts.routes.filter((r) => valid(r.namespace, r.origin)), (r) => `${r.host}${r.path}`, (k) => `host and path ${k}`, (r) => `routes it to Service ${r.namespace}/${r.service}`, conflicts,
     (r) => (r.plainHttp ? 1 : 0));
-  const certificates = keepFirst(facts.certificates, (c) => `${c.namespace}/${c.secretName}`, (k) => `Secret ${k}`, (c) => `${c.source === 'Certificate' ? 'Certificate' : `${c.source} of ${describe(c.origin)}`} writes it for ${c.dnsNames.join(', ')}`, conflicts);
+  const routes = oneNamespacePerHost(claimed, conflicts);
+  const certificates = keepFirst(facts.certificates.filter((c) => valid(c.namespace, c.origin)), (c) => `${c.namespace}/${c.secretName}`, (k) => `Secret ${k}`, (c) => `${c.source === 'Certificate' ? 'Certificate' : `${c.source} of ${describe(c.origin)}`} writes it for ${c.dnsNames.join(', ')}`, conflicts);
   const { tls, certs } = oneSecretPerHost(facts.tls, certificates, facts, conflicts);
   const issuers = [...facts.issuers];
   const namespaces = [...new Set([...routes.map((r) => r.namespace), ...certs.filter((c) => c.source === 'Certificate').map((c) => c.namespace)])].sort();
@@ -43,7 +49,8 @@ export function buildModel(input: Input, facts: Facts, options: BuildOptions, co
     certificates: certs.filter((c) => c.namespace === ns),
   }));
   reconcileSolvers(stacks, issuers, facts);
-  const controller = controllerConfigMap(input);
+  unifyNginxControllerSettings(stacks, facts);
+  const controller = [controllerConfigMap(input)].find((c) => c && isObjectName(c.origin.name) && isDnsLabel(c.origin.namespace ?? 'default'));
   const nginx = stacks.filter((s) => s.edge.kind === EdgeKind.INGRESS_NGINX && s.routes.length);
   if (nginx.length && !controller) {
     facts.note(NoteKind.CANNOT, undefined, 'ingress-nginx controller settings', 'HSTS, TLS protocols and ciphers, the headers custom-headers may set and snippets off are settings of the ingress-nginx controller, whose ConfigMap is not in the input',
@@ -68,6 +75,39 @@ function keepFirst<T extends { origin: Origin }>(items: T[], key: (t: T) => stri
     kept.push(sorted[0]);
   }
   return kept;
+}
+
+/**
+ * One namespace per host: an App has one edge per public host (the library refuses a second), so routes of a host from
+ * several namespaces are a conflict, and the namespace of its first route in file order keeps it.
+ */
+function oneNamespacePerHost(routes: RouteFact[], conflicts: Conflict[]): RouteFact[] {
+  const keep = new Map<string, string>();
+  for (const [host, group] of groupBy(routes, (r) => r.host)) {
+    const sorted = [...group].sort((a, b) => a.origin.index - b.origin.index);
+    const byNamespace = [...groupBy(sorted, (r) => r.namespace).values()].map((g) => g[0]);
+    keep.set(host, sorted[0].namespace);
+    if (byNamespace.length > 1) conflicts.push({ subject: `host ${host} in namespaces ${byNamespace.map((r) => r.namespace).join(' and ')}`, claims: byNamespace.map((r) => ({ origin: r.origin, detail: `routes ${r.path} to Service ${r.namespace}/${r.service}` })) });
+  }
+  return routes.filter((r) => keep.get(r.host) === r.namespace);
+}
+
+/**
+ * ingress-nginx sends HSTS and negotiates TLS controller-wide: every stack on it gets the HSTS and profile of the first
+ * (NginxControllerSettings refuses edges that disagree).
+ */
+function unifyNginxControllerSettings(stacks: StackModel[], facts: Facts): void {
+  const nginx = stacks.filter((s) => s.edge.kind === EdgeKind.INGRESS_NGINX && s.routes.length);
+  const [first, ...rest] = nginx;
+  for (const s of rest) {
+    const i = stacks.indexOf(s);
+    if (JSON.stringify(s.edge.headers.hsts) !== JSON.stringify(first.edge.headers.hsts) || !!s.edge.modern !== !!first.edge.modern) {
+      facts.note(NoteKind.CHANGED, undefined, 'HSTS and TLS profile', `controller-wide in ingress-nginx: the stack takes those of namespace ${first.namespace}`, undefined, { namespace: s.namespace });
+    }
+    const { hsts: _hsts, ...headers } = s.edge.headers;
+    stacks[i] = { ...s, edge: { ...s.edge, headers: { ...headers, ...(first.edge.headers.hsts ? { hsts: first.edge.headers.hsts } : {}) }, ...(first.edge.modern ? { modern: true } : {}) } };
+    if (!first.edge.modern) delete (stacks[i].edge as { modern?: boolean }).modern;
+  }
 }
 
 /**
@@ -192,10 +232,14 @@ function buildSites(ns: string, s: StackInput): SiteModel[] {
   const sites: SiteModel[] = [];
   for (const secret of secrets) {
     const producer = s.certificates.find((c) => c.secretName === secret);
+    if (!isObjectName(secret)) {
+      s.facts.note(NoteKind.CANNOT, producer?.origin ?? s.tls.find((t) => t.secretName === secret)?.origin, `Secret ${secret}`, 'not a Secret name Kubernetes takes: no site for it', undefined, { namespace: ns });
+      continue;
+    }
     const served = s.tls.filter((t) => t.secretName === secret);
     const origin = producer?.origin ?? served[0].origin;
     const hosts = (producer ? producer.dnsNames : [...new Set(served.flatMap((t) => t.hosts))]).filter((h) => {
-      if (isDnsName(h)) return true;
+      if (isDnsName(h) && !isIpAddress(h)) return true;
       s.facts.note(NoteKind.CANNOT, origin, `name ${h} of Secret ${secret}`, 'not a DNS name a site can hold (an IP address, upper case, a misplaced wildcard)', undefined, { namespace: ns });
       return false;
     });
@@ -225,6 +269,14 @@ function uniqueName(base: string, taken: Set<string>): string {
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   taken.add(name);
+  return name;
+}
+
+/** A name for a new site: one no site has, whose Secret (`<name>-tls`) no site writes. */
+function newSiteName(base: string, sites: SiteModel[]): string {
+  const taken = new Set(sites.flatMap((x) => [x.name, ...(x.secretName ? [x.secretName.replace(/-tls$/, '')] : [])]));
+  let name = base;
+  for (let i = 2; taken.has(name) || sites.some((x) => (x.secretName ?? `${x.name}-tls`) === `${name}-tls`); i++) name = `${base}-${i}`;
   return name;
 }
 
@@ -291,7 +343,7 @@ function buildAppsAndRoutes(ns: string, s: StackInput, sites: SiteModel[]): { ap
   const at = { namespace: ns };
   const resolved = new Map<string, ResolvedApp>();
   for (const [service, routes] of groupBy(s.routes, (r) => r.service)) {
-    if (!isObjectName(service) || service.includes('.')) {
+    if (!isDnsLabel(service)) {
       s.facts.note(NoteKind.CANNOT, routes[0].origin, `Service ${service}`, 'not a name an app can have (an RFC 1123 label)', undefined, at);
       continue;
     }
@@ -303,7 +355,7 @@ function buildAppsAndRoutes(ns: string, s: StackInput, sites: SiteModel[]): { ap
   for (const r of s.routes) {
     const app = resolved.get(r.service);
     if (!app) continue;
-    if (!isDnsName(r.host)) {
+    if (!isDnsName(r.host) || isIpAddress(r.host)) {
       s.facts.note(NoteKind.CANNOT, r.origin, `host ${r.host}`, 'not a DNS name a route can have', undefined, at);
       continue;
     }
@@ -329,7 +381,7 @@ function buildAppsAndRoutes(ns: string, s: StackInput, sites: SiteModel[]): { ap
     const site = secretMounts.map((m) => ({ m, site: sites.find((x) => (x.secretName ?? `${x.name}-tls`) === m.secretName) }))
       .find((x) => x.site && passthrough.every((h) => x.site!.hosts.some((n) => nameCovers(n, h))));
     if (site) return { ...app, websocket, tls: { site: site.site!.name, mountPath: site.m.mountPath } };
-    const name = uniqueName(`${app.name}-passthrough`, new Set(sites.map((x) => x.name)));
+    const name = newSiteName(`${app.name}-passthrough`, sites);
     sites.push({ name, hosts: passthrough, source: 'new', origin: app.origin! });
     s.facts.note(NoteKind.CHANGED, app.origin, `app ${app.name}`, `it terminates TLS for ${passthrough.join(', ')} (passthrough): it now gets its certificate from cert-manager (Certificate ${name}) at /etc/tls`, 'point the app at /etc/tls/tls.crt and /etc/tls/tls.key', { ...at, app: app.name });
     return { ...app, websocket, tls: { site: name, mountPath: '/etc/tls' } };
@@ -363,12 +415,11 @@ function agreePerHost(ns: string, s: StackInput, routes: RouteModel[]): RouteMod
 
 /** A new site for each routed host no site covers (plain HTTP in the input, or its certificate lost to a conflict). */
 function uncoveredSites(ns: string, s: StackInput, sites: SiteModel[], routes: RouteModel[]): SiteModel[] {
-  const names = new Set(sites.map((x) => x.name));
   const out: SiteModel[] = [];
   const covered = (host: string) => [...sites, ...out].some((site) => site.hosts.includes(host) || (!host.startsWith('*.') && site.hosts.includes(`*.${host.slice(host.indexOf('.') + 1)}`)));
   for (const r of routes.filter((x) => !x.passthrough)) {
     if (covered(r.host)) continue;
-    const name = uniqueName(r.host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-').slice(0, 200), names);
+    const name = newSiteName(r.host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-').slice(0, 200), [...sites, ...out]);
     out.push({ name, hosts: [r.host], source: 'new', origin: r.origin });
     s.facts.note(NoteKind.ADDED, r.origin, 'TLS', `a new Certificate ${name} (Secret ${name}-tls): ${describe(r.origin)} served this host without a certificate of its own`, undefined, { namespace: ns, host: r.host });
   }
@@ -377,28 +428,44 @@ function uncoveredSites(ns: string, s: StackInput, sites: SiteModel[], routes: R
 
 /**
  * HTTP-01 solvers answer where the stacks' edges are: an Ingress solver of the edge's class, or a Gateway solver that
- * follows the edges' Gateways. A solver for another edge (the input's, or `--edge` changed it) is replaced.
+ * follows the edges' Gateways. A solver for another edge (the input's, or `--edge` changed it) is replaced; an issuer
+ * whose stacks are on several edges gets one HTTP-01 solver per edge, each selecting the hosts of its stacks (cert-manager
+ * picks the solver whose selector names the host).
  */
 function reconcileSolvers(stacks: StackModel[], issuers: IssuerModel[], facts: Facts): void {
   issuers.forEach((issuer, i) => {
-    const stack = stacks.find((s) => s.issuer === issuer.key && s.routes.length);
-    if (!issuer.acme || !stack) return;
-    const kind = stack.edge.kind;
-    const cls = stack.edge.ingressClassName ?? (kind === EdgeKind.TRAEFIK ? 'traefik' : 'nginx');
-    const solvers = issuer.acme.solvers.map((solver) => {
+    if (!issuer.acme) return;
+    const users = stacks.filter((s) => s.issuer === issuer.key && s.routes.length);
+    const edges = [...groupBy(users, (s) => `${s.edge.kind}|${s.edge.ingressClassName ?? ''}`).values()];
+    const target = (s: StackModel | undefined) => ({ kind: s?.edge.kind ?? EdgeKind.INGRESS_NGINX, cls: s?.edge.ingressClassName ?? (s?.edge.kind === EdgeKind.TRAEFIK ? 'traefik' : 'nginx') });
+    const solverFor = (solver: SolverModel, s: StackModel | undefined): SolverModel => {
+      const { kind, cls } = target(s);
+      const keep = solver.selector ? { selector: solver.selector } : {};
       if (solver.type === 'http01Ingress' && kind !== EdgeKind.GATEWAY_API) {
-        if (solver.ingressClassName && solver.ingressClassName !== cls) facts.note(NoteKind.CHANGED, issuer.origin, `HTTP-01 solver class ${solver.ingressClassName}`, `the challenges are answered through the ${EDGE_NAME[kind]} edge: IngressClass ${cls}`, undefined, { issuer: issuer.name });
+        if (solver.ingressClassName && solver.ingressClassName !== cls && s) facts.note(NoteKind.CHANGED, issuer.origin, `HTTP-01 solver class ${solver.ingressClassName}`, `the challenges are answered through the ${EDGE_NAME[kind]} edge: IngressClass ${cls}`, undefined, { issuer: issuer.name });
         return { ...solver, ingressClassName: cls };
       }
       if (solver.type === 'http01Ingress' || (solver.type === 'http01Gateway' && kind !== EdgeKind.GATEWAY_API)) {
-        facts.note(NoteKind.CHANGED, issuer.origin, 'HTTP-01 solver', `answers through the ${EDGE_NAME[kind]} edge now`, undefined, { issuer: issuer.name });
-        return kind === EdgeKind.GATEWAY_API ? { type: 'http01Gateway' as const, ...(solver.selector ? { selector: solver.selector } : {}) } : { type: 'http01Ingress' as const, ingressClassName: cls, ...(solver.selector ? { selector: solver.selector } : {}) };
+        if (s) facts.note(NoteKind.CHANGED, issuer.origin, 'HTTP-01 solver', `answers through the ${EDGE_NAME[kind]} edge now`, undefined, { issuer: issuer.name });
+        return kind === EdgeKind.GATEWAY_API ? { type: 'http01Gateway', ...keep } : { type: 'http01Ingress', ingressClassName: cls, ...keep };
       }
-      if (solver.type === 'http01Gateway' && solver.parentRefs) {
-        const rebuilt = solver.parentRefs.every((p) => stacks.some((st) => (st.name ?? st.namespace) === p.name && st.namespace === p.namespace));
-        if (rebuilt) return { type: 'http01Gateway' as const, ...(solver.selector ? { selector: solver.selector } : {}) };
+      if (solver.type === 'http01Gateway' && solver.parentRefs && s) {
+        // The stacks' Gateways: the solver follows them (its parentRefs are derived from the edges that use it).
+        if (!solver.parentRefs.every((p) => stacks.some((st) => (st.name ?? st.namespace) === p.name && st.namespace === p.namespace))) {
+          facts.note(NoteKind.CHANGED, issuer.origin, 'HTTP-01 solver parentRefs', 'the challenges are answered on the Gateways of the stacks that use the issuer', undefined, { issuer: issuer.name });
+        }
+        return { type: 'http01Gateway', ...keep };
       }
       return solver;
+    };
+    const solvers = issuer.acme.solvers.flatMap((solver): SolverModel[] => {
+      if (solver.type !== 'http01Ingress' && solver.type !== 'http01Gateway') return [solver];
+      if (edges.length < 2) return [solverFor(solver, edges[0]?.[0])];
+      facts.note(NoteKind.CHANGED, issuer.origin, 'HTTP-01 solvers', `one per edge its stacks use (${edges.map((g) => EDGE_NAME[g[0].edge.kind]).join(', ')}), each selecting the hosts of its stacks`, undefined, { issuer: issuer.name });
+      return edges.map((group) => {
+        const dnsNames = [...new Set(group.flatMap((s) => [...s.routes.filter((r) => !r.passthrough).map((r) => r.host), ...s.sites.flatMap((x) => x.hosts)]))].filter((h) => !h.startsWith('*.'));
+        return { ...solverFor({ ...solver, selector: { ...solver.selector, dnsNames: [...solver.selector?.dnsNames ?? [], ...dnsNames] } }, group[0]) };
+      });
     });
     issuers[i] = { ...issuer, acme: { ...issuer.acme, solvers } };
   });

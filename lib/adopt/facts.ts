@@ -138,15 +138,35 @@ export class Input {
     }
   }
 
+  /** The documents of these kinds (of the API groups adopt reads them from), in file order. */
   public of(...kinds: string[]): InputDoc[] {
-    return kinds.flatMap((k) => this.byKind.get(k) ?? []).sort((a, b) => a.origin.index - b.origin.index);
+    return kinds.flatMap((k) => (this.byKind.get(k) ?? []).filter((d) => ofKnownGroup(d))).sort((a, b) => a.origin.index - b.origin.index);
   }
 
   /** The first document of this kind, namespace and name. */
   public named(kind: string, namespace: string | undefined, name: string): InputDoc | undefined {
-    return this.byName.get(`${kind}/${CLUSTER_SCOPED.has(kind) ? '' : namespace ?? 'default'}/${name}`);
+    const d = this.byName.get(`${kind}/${CLUSTER_SCOPED.has(kind) ? '' : namespace ?? 'default'}/${name}`);
+    return d && ofKnownGroup(d) ? d : undefined;
   }
 }
+
+/** The API groups adopt reads each kind from (another group's kind of the same name is another thing). */
+const GROUPS: Record<string, string[]> = {
+  Ingress: ['networking.k8s.io', 'extensions'], IngressClass: ['networking.k8s.io'],
+  Service: [''], Namespace: [''], Secret: [''], ConfigMap: [''], Deployment: ['apps'], StatefulSet: ['apps'], DaemonSet: ['apps'], ReplicaSet: ['apps'], Pod: [''],
+  ClusterIssuer: ['cert-manager.io'], Issuer: ['cert-manager.io'], Certificate: ['cert-manager.io'],
+  Gateway: ['gateway.networking.k8s.io'], ListenerSet: ['gateway.networking.k8s.io'], GatewayClass: ['gateway.networking.k8s.io'], HTTPRoute: ['gateway.networking.k8s.io'],
+  TLSRoute: ['gateway.networking.k8s.io'], BackendTLSPolicy: ['gateway.networking.k8s.io'], ReferenceGrant: ['gateway.networking.k8s.io'],
+  ClientTrafficPolicy: ['gateway.envoyproxy.io'], BackendTrafficPolicy: ['gateway.envoyproxy.io'],
+  IngressRoute: ['traefik.io', 'traefik.containo.us'], IngressRouteTCP: ['traefik.io', 'traefik.containo.us'], Middleware: ['traefik.io', 'traefik.containo.us'],
+  TLSOption: ['traefik.io', 'traefik.containo.us'], ServersTransport: ['traefik.io', 'traefik.containo.us'],
+};
+
+/** The API group of a document's apiVersion (`""` for the core group). */
+export const groupOf = (doc: Manifest): string => { const v = text(record(doc).apiVersion) ?? ''; return v.includes('/') ? v.slice(0, v.indexOf('/')) : ''; };
+
+/** Whether adopt reads this document: its kind is of an API group adopt knows it from. */
+export const ofKnownGroup = (d: InputDoc): boolean => GROUPS[d.origin.kind]?.includes(groupOf(d.doc)) ?? false;
 
 /** Kinds without a namespace (adopt reads them, or lists them). */
 export const CLUSTER_SCOPED = new Set(['ClusterIssuer', 'Namespace', 'GatewayClass', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',

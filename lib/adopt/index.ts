@@ -6,7 +6,7 @@ import { buildModel } from './build';
 import { Program } from './code';
 import { diffObjects, formatDiff, identityOf } from './diff';
 import { evaluate } from './evaluate';
-import { Facts, Input, InputDoc, Reader, inputDoc, list, record, text } from './facts';
+import { Facts, Input, InputDoc, Reader, groupOf, inputDoc, list, ofKnownGroup, record, text } from './facts';
 import { AdoptOptions, AdoptResult, AdoptionModel, Conflict, NotAdopted } from './model';
 import { buildProgram } from './program';
 import { certManagerReader } from './read-certmanager';
@@ -37,7 +37,7 @@ export function adopt(manifests: ManifestDoc[], options: AdoptOptions = {}): Ado
     notes: facts.notes,
     notAdopted: notAdopted(docs, input, facts),
     conflicts,
-    findings: checkManifests(manifests),
+    ...checkInput(manifests),
     files: [...new Set(manifests.map((m) => m.file))],
     documents: docs.length,
   };
@@ -52,6 +52,18 @@ export function adopt(manifests: ManifestDoc[], options: AdoptOptions = {}): Ado
     ...(diff ? { diff } : {}),
     notAdopted: model.notAdopted, conflicts, blocked, synthErrors: errors, model, program,
   };
+}
+
+/**
+ * What `cdk8s-tls check` finds in the input. The check reads documents less defensively than adopt does: when it throws
+ * on one (a field of an unexpected type), the report says so instead of failing the adoption.
+ */
+function checkInput(manifests: ManifestDoc[]): Pick<AdoptionModel, 'findings' | 'checkError'> {
+  try {
+    return { findings: checkManifests(manifests) };
+  } catch (e) {
+    return { findings: [], checkError: (e as Error).message };
+  }
 }
 
 /** The program built with the library and synthesized through its gate: the documents, or the library's refusals. */
@@ -106,7 +118,8 @@ function notAdopted(docs: InputDoc[], input: Input, facts: Facts): NotAdopted[] 
     reason: !inInput.has(d.origin.index) ? 'a second definition of an object: the first one in file order is the one adopted'
       : facts.unusedBecause.get(d.origin.index)
       ?? (d.origin.kind === '(no kind)' ? 'a document without apiVersion and kind'
-        : understood.has(d.origin.kind) ? `nothing the TLS stack adopts refers to this ${d.origin.kind}: keep applying it as it is`
+        : understood.has(d.origin.kind) && ofKnownGroup(d) ? `nothing the TLS stack adopts refers to this ${d.origin.kind}: keep applying it as it is`
+          : understood.has(d.origin.kind) ? `${d.origin.kind} of API group "${groupOf(d.doc)}" is not one adopt understands: keep applying it as it is`
           : `${d.origin.kind} is not a kind adopt understands: keep applying it as it is`),
   }));
 }

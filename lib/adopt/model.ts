@@ -212,6 +212,8 @@ export interface AdoptionModel {
   readonly conflicts: Conflict[];
   /** What `cdk8s-tls check` finds in the input. */
   readonly findings: Finding[];
+  /** Why `cdk8s-tls check` could not check the input, when it could not. */
+  readonly checkError?: string;
   readonly files: string[];
   readonly documents: number;
 }

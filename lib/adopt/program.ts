@@ -22,10 +22,11 @@ export function buildProgram(model: AdoptionModel): Program {
   const issuersChart = identifier('issuers', taken);
   body.push({ bind: issuersChart, value: construct(cdk8s('Chart'), ref('app'), chartId('cluster-issuers'), { disableResourceNameHashes: true }) });
   const issuerVars = new Map<string, string>();
+  const ids = new Set<string>();
   for (const issuer of model.issuers) {
     const v = identifier(issuer.name, taken);
     issuerVars.set(issuer.key, v);
-    body.push({ bind: v, value: issuerExpr(issuer, ref(issuersChart)), ...(issuer.missing ? { comment: ['TODO: no issuer in the input: this one must exist in the cluster (or build one here)'] } : {}) });
+    body.push({ bind: v, value: issuerExpr(issuer, ref(issuersChart), ids), ...(issuer.missing ? { comment: ['TODO: no issuer in the input: this one must exist in the cluster (or build one here)'] } : {}) });
   }
   const caVar = model.stacks.some((s) => s.internalCa) ? identifier('internalCa', taken) : undefined;
   if (caVar) {
@@ -67,8 +68,12 @@ export function buildProgram(model: AdoptionModel): Program {
   };
 }
 
-function issuerExpr(issuer: IssuerModel, scope: Expr): Expr {
-  const id = issuer.issuerKind === 'ClusterIssuer' ? issuer.name : `Issuer-${issuer.key.split('/')[1]}-${issuer.name}`;
+/** The issuer's construct; `ids` are the construct ids taken in the issuers' chart. */
+function issuerExpr(issuer: IssuerModel, scope: Expr, ids: Set<string>): Expr {
+  const base = issuer.issuerKind === 'ClusterIssuer' ? issuer.name : `Issuer-${issuer.key.split('/')[1]}-${issuer.name}`;
+  let id = base;
+  for (let i = 2; ids.has(id); i++) id = `${base}-${i}`;
+  ids.add(id);
   switch (issuer.type) {
     case 'selfSigned':
       return issuer.name === 'selfsigned' ? construct(lib('SelfSignedIssuer'), scope, id) : construct(lib('SelfSignedIssuer'), scope, id, { name: issuer.name });

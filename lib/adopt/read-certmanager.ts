@@ -1,10 +1,15 @@
 import { AcmeServer } from '../issuers';
+import { isDnsLabel, isEmail, isObjectName } from '../policy/validation';
 import { Facts, InputDoc, Reader, goSeconds, integer, list, record, text } from './facts';
 import { AcmeModel, IssuerModel, NoteKind, SelectorModel, SolverModel } from './model';
 
 // cert-manager's ClusterIssuers, Issuers and Certificates (cert-manager.io/v1).
 
 const KEY_ALGORITHMS = new Set(['RSA', 'ECDSA', 'Ed25519']);
+const KEY_SIZES: Record<string, number[]> = { RSA: [2048, 3072, 4096], ECDSA: [256, 384], Ed25519: [] };
+
+/** A key size the library takes for the algorithm (anything else: the algorithm's default). */
+export const keySize = (algorithm: string, size: number | undefined): number | undefined => (size !== undefined && KEY_SIZES[algorithm]?.includes(size) ? size : undefined);
 
 /** `ClusterIssuer/<name>` or `Issuer/<namespace>/<name>`: how certificates reference an issuer. */
 export const issuerKey = (kind: 'ClusterIssuer' | 'Issuer', name: string, namespace?: string): string =>
@@ -13,7 +18,10 @@ export const issuerKey = (kind: 'ClusterIssuer' | 'Issuer', name: string, namesp
 export const certManagerReader: Reader = {
   kinds: ['ClusterIssuer', 'Issuer', 'Certificate'],
   read(input, facts) {
-    for (const d of input.of('ClusterIssuer', 'Issuer')) facts.issuers.push(readIssuer(d, facts));
+    for (const d of input.of('ClusterIssuer', 'Issuer')) {
+      if (isObjectName(d.origin.name)) facts.issuers.push(readIssuer(d, facts));
+      else facts.unusedBecause.set(d.origin.index, 'an issuer without a valid metadata.name');
+    }
     for (const d of input.of('Certificate')) readCertificate(d, facts);
   },
 };
@@ -45,7 +53,8 @@ function readIssuer(d: InputDoc, facts: Facts): IssuerModel {
   const acme = record(spec.acme);
   const server = text(acme.server) ?? '';
   const email = text(acme.email);
-  if (!email) return external('an ACME issuer without an email (the library needs one for the CA\'s notices)');
+  if (!email || !isEmail(email)) return external('an ACME issuer without a valid email (the library needs one for the CA\'s notices)');
+  if (!/^https:\/\/[^\s/]+/.test(server)) return external(`an ACME server that is not an https:// URL (${server || 'none'})`);
   if (acme.skipTLSVerify === true) {
     facts.note(NoteKind.REFUSED, d.origin, 'acme.skipTLSVerify', 'turns off verification of the ACME server\'s certificate: dropped', 'give the private ACME server\'s CA with AcmeDirectory.custom(url, { caBundle })', at);
   }
@@ -64,9 +73,9 @@ function readIssuer(d: InputDoc, facts: Facts): IssuerModel {
   const eabSecret = record(eab.keySecretRef);
   const model: AcmeModel = {
     server, email,
-    accountKeySecretName: text(record(acme.privateKeySecretRef).name) ?? `${name}-account-key`,
+    accountKeySecretName: [text(record(acme.privateKeySecretRef).name)].find((n): n is string => !!n && isObjectName(n)) ?? `${name}-account-key`,
     profile: text(acme.profile),
-    externalAccountBinding: text(eab.keyID) ? { keyId: text(eab.keyID)!, keySecret: { name: text(eabSecret.name) ?? '', key: text(eabSecret.key) ?? 'secret' } } : undefined,
+    externalAccountBinding: text(eab.keyID) && isObjectName(text(eabSecret.name) ?? '') ? { keyId: text(eab.keyID)!, keySecret: { name: text(eabSecret.name)!, key: text(eabSecret.key) ?? 'secret' } } : undefined,
     solvers,
   };
   return { ...base, type: Object.values(AcmeServer).includes(server as AcmeServer) ? 'letsencrypt' : 'acme', acme: model };
@@ -85,25 +94,26 @@ function readSolver(s: Record<string, unknown>): SolverModel | string {
   if ('ingress' in http01) {
     const ingress = record(http01.ingress);
     if (ingress.name !== undefined) return 'an HTTP-01 solver that edits an existing Ingress (ingress.name) cannot be said';
-    // No class: cert-manager's solver Ingress then has none; build.ts gives it the edge's class.
-    return { type: 'http01Ingress', ingressClassName: text(ingress.ingressClassName) ?? text(ingress.class) ?? '', ...(selector ? { selector } : {}) };
+    // No class (or not a name): cert-manager's solver Ingress then has none; build.ts gives it the edge's class.
+    const cls = text(ingress.ingressClassName) ?? text(ingress.class) ?? '';
+    return { type: 'http01Ingress', ingressClassName: isObjectName(cls) ? cls : '', ...(selector ? { selector } : {}) };
   }
   if ('gatewayHTTPRoute' in http01) {
     const refs = list(record(http01.gatewayHTTPRoute).parentRefs).map(record);
-    const parentRefs = refs.every((r) => text(r.name) && text(r.namespace))
+    const parentRefs = refs.every((r) => isObjectName(text(r.name) ?? '') && isDnsLabel(text(r.namespace) ?? ''))
       ? refs.map((r) => ({ name: text(r.name)!, namespace: text(r.namespace)!, ...(text(r.sectionName) ? { sectionName: text(r.sectionName)! } : {}) }))
       : undefined;
     return { type: 'http01Gateway', ...(parentRefs?.length ? { parentRefs } : {}), ...(selector ? { selector } : {}) };
   }
   if ('cloudflare' in dns01) {
     const token = record(record(dns01.cloudflare).apiTokenSecretRef);
-    if (!text(token.name)) return 'a Cloudflare solver with a global API key (apiKeySecretRef) cannot be said: use an API token';
+    if (!isObjectName(text(token.name) ?? '')) return 'a Cloudflare solver with a global API key (apiKeySecretRef) cannot be said: use an API token';
     return { type: 'cloudflare', apiTokenSecret: { name: text(token.name)!, key: text(token.key) ?? 'api-token' }, ...(selector ? { selector } : {}) };
   }
   if ('route53' in dns01) {
     const r = record(dns01.route53);
     const region = text(r.region);
-    if (!region) return 'a Route53 solver without region cannot be said';
+    if (!region || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) return 'a Route53 solver without an AWS region cannot be said';
     if (r.accessKeyID !== undefined || r.auth !== undefined) return 'a Route53 solver with a literal accessKeyID or auth cannot be said (the library reads the key id from a Secret)';
     const id = record(r.accessKeyIDSecretRef);
     const secret = record(r.secretAccessKeySecretRef);
@@ -132,8 +142,8 @@ function readCertificate(d: InputDoc, facts: Facts): void {
   }
   const secretName = text(spec.secretName);
   const dnsNames = list(spec.dnsNames).map(text).filter((n): n is string => !!n);
-  if (!secretName || !dnsNames.length) {
-    facts.unusedBecause.set(d.origin.index, `a Certificate without ${secretName ? 'dnsNames' : 'secretName'}: nothing for an edge to serve`);
+  if (!secretName || !isObjectName(secretName) || !dnsNames.length) {
+    facts.unusedBecause.set(d.origin.index, `a Certificate without ${!secretName || !isObjectName(secretName) ? 'a valid secretName' : 'dnsNames'}: nothing for an edge to serve`);
     return;
   }
   facts.used.add(d.origin.index);
@@ -153,11 +163,11 @@ function readCertificate(d: InputDoc, facts: Facts): void {
     name: d.origin.name,
     secretName,
     dnsNames,
-    issuer: issuerName && group === 'cert-manager.io' ? { name: issuerName, kind: text(ref.kind) === 'ClusterIssuer' ? 'ClusterIssuer' : 'Issuer' } : undefined,
+    issuer: issuerName && isObjectName(issuerName) && group === 'cert-manager.io' ? { name: issuerName, kind: text(ref.kind) === 'ClusterIssuer' ? 'ClusterIssuer' : 'Issuer' } : undefined,
     // cert-manager's default key is RSA 2048 (pkg/util/pki/match.go, PrivateKeyMatchesSpec): said explicitly, so the
     // key in the Secret still matches and nothing is issued again.
     keyAlgorithm: algorithm && KEY_ALGORITHMS.has(algorithm) ? algorithm as 'RSA' | 'ECDSA' | 'Ed25519' : 'RSA',
-    keySize: integer(key.size),
+    keySize: keySize(algorithm && KEY_ALGORITHMS.has(algorithm) ? algorithm : 'RSA', integer(key.size)),
     durationSeconds: goSeconds(spec.duration),
     renewBeforeSeconds: goSeconds(spec.renewBefore),
     source: 'Certificate',

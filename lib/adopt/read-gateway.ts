@@ -1,6 +1,8 @@
 import { EdgeKind } from '../edge/factory';
+import { isObjectName } from '../policy/validation';
 import { EdgeFact, Facts, Input, InputDoc, Reader, goSeconds, integer, list, quantityBytes, record, text } from './facts';
 import { NoteKind, Origin } from './model';
+import { keySize } from './read-certmanager';
 
 // Gateway API (Gateway, ListenerSet, HTTPRoute, TLSRoute, BackendTLSPolicy, ReferenceGrant, GatewayClass), cert-manager's
 // gateway-shim annotations, and the Envoy Gateway policies the library writes itself (ClientTrafficPolicy,
@@ -103,9 +105,9 @@ function readGatewayShim(d: InputDoc, listeners: Listener[], facts: Facts): void
   for (const [secretName, dnsNames] of bySecret) {
     facts.certificates.push({
       namespace: d.origin.namespace ?? 'default', name: secretName, secretName, dnsNames,
-      issuer: { name: (clusterIssuer ?? issuer)!, kind: clusterIssuer ? 'ClusterIssuer' : 'Issuer' },
+      issuer: isObjectName((clusterIssuer ?? issuer)!) ? { name: (clusterIssuer ?? issuer)!, kind: clusterIssuer ? 'ClusterIssuer' : 'Issuer' } : undefined,
       keyAlgorithm: algorithm === 'ECDSA' || algorithm === 'Ed25519' ? algorithm : 'RSA',
-      keySize: integer(annotations['cert-manager.io/private-key-size']),
+      keySize: keySize(algorithm === 'ECDSA' || algorithm === 'Ed25519' ? algorithm : 'RSA', integer(annotations['cert-manager.io/private-key-size'])),
       durationSeconds: goSeconds(annotations['cert-manager.io/duration']),
       renewBeforeSeconds: goSeconds(annotations['cert-manager.io/renew-before']),
       source: 'gateway-shim', origin: d.origin,

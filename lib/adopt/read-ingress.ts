@@ -1,6 +1,8 @@
 import { EdgeKind } from '../edge/factory';
+import { isObjectName } from '../policy/validation';
 import { EdgeFact, Facts, Input, InputDoc, Reader, goSeconds, integer, list, record, text } from './facts';
 import { NoteKind, Origin } from './model';
+import { keySize } from './read-certmanager';
 
 // networking.k8s.io Ingresses of any class, the ingress-nginx annotations, cert-manager's ingress-shim annotations, and
 // the ingress-nginx controller ConfigMap (controller-wide HSTS, protocols and ciphers).
@@ -263,9 +265,9 @@ function readShim(d: InputDoc, annotations: Record<string, unknown>, facts: Fact
     if (!secretName || !hosts.length) continue;
     facts.certificates.push({
       namespace: o.namespace ?? 'default', name: secretName, secretName, dnsNames: hosts,
-      issuer: clusterIssuer || issuer ? { name: (clusterIssuer ?? issuer)!, kind } : undefined,
+      issuer: (clusterIssuer ?? issuer) && isObjectName((clusterIssuer ?? issuer)!) ? { name: (clusterIssuer ?? issuer)!, kind } : undefined,
       keyAlgorithm: algorithm === 'ECDSA' || algorithm === 'Ed25519' ? algorithm : 'RSA',
-      keySize: integer(cm('private-key-size')),
+      keySize: keySize(algorithm === 'ECDSA' || algorithm === 'Ed25519' ? algorithm : 'RSA', integer(cm('private-key-size'))),
       durationSeconds: goSeconds(cm('duration')),
       renewBeforeSeconds: goSeconds(cm('renew-before')),
       source: 'ingress-shim',

@@ -170,6 +170,7 @@ function issuerLine(i: AdoptionModel['issuers'][number]): string {
 }
 
 function findingLines(model: AdoptionModel): string[] {
+  if (model.checkError) return [`- the check could not read the input: ${model.checkError}`];
   if (!model.findings.length) return ['- nothing: the input passes the checks'];
   const errors = model.findings.filter((f) => f.severity === Severity.ERROR).length;
   return [

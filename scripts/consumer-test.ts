@@ -163,6 +163,7 @@ function checkConsumer(dir: string, label: string): void {
   assert(/shop\/App-web\/Deployment: Deployment web .*NODE_TLS_REJECT_UNAUTHORIZED.*\[verify-off\]/.test(bad.stderr), `${label}: the refusal does not name the construct and field:\n${bad.stderr}`);
   const written = fs.existsSync(path.join(dir, 'bad-out')) ? fs.readdirSync(path.join(dir, 'bad-out')) : [];
   assert(written.length === 0, `${label}: a refused synth wrote ${written.join(', ')}`);
+  (require('./consumer-adopt') as typeof import('./consumer-adopt')).checkAdopt(dir, label); // eslint-disable-line @typescript-eslint/no-require-imports -- one line here: the adopt check is scripts/consumer-adopt.ts
   console.log(`${label}: type-checked, synthesized and refused bad input as expected`);
 }
 

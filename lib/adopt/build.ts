@@ -360,6 +360,9 @@ function buildAppsAndRoutes(ns: string, s: StackInput, sites: SiteModel[]): { ap
       continue;
     }
     const websocket = r.websocket ?? app.serviceSaysWebsocket;
+    if (r.websocket === undefined && websocket) {
+      s.facts.note(NoteKind.SAME, undefined, `WebSocket ${r.path}`, `Traefik proxies upgrades on any route and marks none; Service ${r.service} says WebSocket (appProtocol), so the route is a WebSocket route`, undefined, { namespace: ns, host: r.host });
+    }
     const body = r.maxRequestBodyBytes === undefined || websocket || r.passthrough ? undefined : Math.max(1, Math.ceil(r.maxRequestBodyBytes / 1024)) * 1024;
     out.push({
       host: r.host, path: r.passthrough ? '/' : r.path, app: r.service, websocket: websocket && !r.passthrough, passthrough: !!r.passthrough, clientAuth: !!r.clientAuth && !r.passthrough,

@@ -137,7 +137,7 @@ function readIngressRoute(d: InputDoc, input: Input, facts: Facts): void {
         continue;
       }
       facts.used.add(doc.origin.index);
-      readMiddleware(doc, effects, facts, ns);
+      readMiddleware(doc, effects, facts, ns, o);
     }
     const service = record(list(route.services)[0]);
     const serviceName = text(service.name);
@@ -198,14 +198,14 @@ function readIngressRoute(d: InputDoc, input: Input, facts: Facts): void {
 }
 
 /** What a Middleware does to a route: redirect, headers, body limit; anything else is listed. */
-function readMiddleware(d: InputDoc, effects: { redirect: boolean; body?: number; headers: Array<[string, string]> }, facts: Facts, ns: string): void {
+function readMiddleware(d: InputDoc, effects: { redirect: boolean; body?: number; headers: Array<[string, string]> }, facts: Facts, ns: string, route: Origin): void {
   const spec = record(d.doc.spec);
   for (const [type, value] of Object.entries(spec)) {
     const v = record(value);
     if (type === 'redirectScheme' && text(v.scheme) === 'https') effects.redirect = true;
     else if (type === 'headers') effects.headers.push(...middlewareHeaders(v));
     else if (type === 'buffering' && integer(v.maxRequestBodyBytes) !== undefined) effects.body = integer(v.maxRequestBodyBytes);
-    else facts.note(NoteKind.CANNOT, d.origin, `Middleware ${d.origin.name} (${type})`, 'a middleware the library does not write', 'keep applying the Middleware and add it to the edge\'s IngressRoute with addJsonPatch', { namespace: ns });
+    else facts.note(NoteKind.CANNOT, route, `Middleware ${d.origin.name} (${type})`, 'a middleware the library does not write', 'keep applying the Middleware and add it to the edge\'s IngressRoute with addJsonPatch', { namespace: ns });
   }
 }
 

@@ -2,7 +2,7 @@ import { EdgeKind } from '../edge/factory';
 import { AcmeServer } from '../issuers';
 import { groupBy, isDnsLabel, isDnsName, isIpAddress, isObjectName, nameCovers } from '../policy/validation';
 import { CertificateFact, Facts, Input, RouteFact, TlsFact, record } from './facts';
-import { AppModel, Conflict, ControllerSettingsModel, IssuerModel, NoteKind, Origin, RouteModel, SiteModel, SolverModel, StackModel, describe } from './model';
+import { AppModel, Conflict, ControllerSettingsModel, EDGE_NAME, IssuerModel, NoteKind, Origin, RouteModel, SiteModel, SolverModel, StackModel, describe } from './model';
 import { issuerKey } from './read-certmanager';
 import { controllerConfigMap } from './read-ingress';
 import { ResolvedApp, resolveApp } from './read-workloads';
@@ -27,7 +27,6 @@ export interface Built {
 
 const DAY = 86_400;
 const LETS_ENCRYPT_LIFETIME = { classic: 90 * DAY, tlsserver: 45 * DAY, shortlived: 160 * 3600 } as Record<string, number>;
-const EDGE_NAME: Record<EdgeKind, string> = { [EdgeKind.INGRESS_NGINX]: 'ingress-nginx', [EdgeKind.GATEWAY_API]: 'Gateway API', [EdgeKind.TRAEFIK]: 'Traefik' };
 
 export function buildModel(input: Input, facts: Facts, options: BuildOptions, conflicts: Conflict[]): Built {
   const valid = (ns: string, origin: Origin) => {

@@ -1,10 +1,13 @@
-import type { EdgeKind } from '../edge/factory';
+import { EdgeKind } from '../edge/factory';
 import type { Program } from './code';
 import type { Finding } from '../policy/check';
 
 // The adoption model: what adopt understood of the input, independent of how it is written out. Readers (read-*.ts)
 // turn documents into facts; build.ts turns facts into stacks, issuers and notes; the TypeScript, the report and the
 // diff are made from this model only.
+
+/** How the report and the notes name each edge. */
+export const EDGE_NAME: Record<EdgeKind, string> = { [EdgeKind.INGRESS_NGINX]: 'ingress-nginx', [EdgeKind.GATEWAY_API]: 'Gateway API', [EdgeKind.TRAEFIK]: 'Traefik' };
 
 /** Where something came from: one document of the input. */
 export interface Origin {

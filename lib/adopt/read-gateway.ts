@@ -46,7 +46,7 @@ export const gatewayReader: Reader = {
 function envoyGateway(input: Input, gatewayClassName: string | undefined): boolean {
   const cls = gatewayClassName ? input.named('GatewayClass', undefined, gatewayClassName) : undefined;
   if (cls) return text(record(cls.doc.spec).controllerName) === EG_CONTROLLER;
-  return gatewayClassName === 'eg' || input.docs.some((d) => String(d.doc.apiVersion ?? '').startsWith('gateway.envoyproxy.io/'));
+  return gatewayClassName === 'eg' || input.of('ClientTrafficPolicy', 'BackendTrafficPolicy').length > 0;
 }
 
 /** Every listener of every Gateway and ListenerSet; TLS facts, gateway-shim certificates and ClientTrafficPolicies read on the way. */

@@ -8,6 +8,23 @@ import { AppModel, NoteKind, Origin, SecretRef } from './model';
 const WS_PROTOCOLS = new Set(['kubernetes.io/ws', 'kubernetes.io/wss', 'ws', 'wss']);
 /** Variables that turn certificate verification off (the check's verify-off rule): never carried over. */
 const VERIFY_OFF: Record<string, string> = { NODE_TLS_REJECT_UNAUTHORIZED: '0', PYTHONHTTPSVERIFY: '0' };
+/** Fields of a Deployment, its pod and its container that an app's spec says (or that the library sets itself). */
+const READ_FIELDS = {
+  deployment: new Set(['replicas', 'selector', 'template', 'strategy', 'progressDeadlineSeconds', 'minReadySeconds', 'revisionHistoryLimit']),
+  pod: new Set(['containers', 'initContainers', 'volumes', 'securityContext', 'hostNetwork', 'automountServiceAccountToken', 'restartPolicy', 'dnsPolicy', 'terminationGracePeriodSeconds', 'setHostnameAsFQDN']),
+  container: new Set(['name', 'image', 'ports', 'env', 'envFrom', 'args', 'command', 'readinessProbe', 'livenessProbe', 'startupProbe', 'resources', 'volumeMounts', 'securityContext', 'imagePullPolicy']),
+  service: new Set(['selector', 'ports', 'type', 'clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'internalTrafficPolicy']),
+};
+
+/** One note for the fields of `object` an app cannot say, if it has any. */
+function unsaid(facts: Facts, origin: Origin, what: string, object: Record<string, unknown>, read: Set<string>, at: { namespace: string; app: string }): void {
+  const extra = Object.keys(object).filter((k) => !read.has(k));
+  if (extra.length) {
+    facts.note(NoteKind.CANNOT, origin, `${what} ${extra.join(', ')}`, 'settings an app\'s spec has no field for: not carried over',
+      `patch them in (chart.workloads['${at.app}'].${what === 'Service' ? 'serviceObject' : 'deploymentObject'}.addJsonPatch(JsonPatch.add(...)))`, at);
+  }
+}
+
 /** Pod kinds a route may reach that the library does not build (it builds Deployments). */
 const OTHER_POD_KINDS = ['StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'];
 
@@ -32,6 +49,7 @@ export function resolveApp(input: Input, facts: Facts, ns: string, service: stri
   if (svc && ['LoadBalancer', 'NodePort'].includes(text(spec.type) ?? '')) {
     facts.note(NoteKind.CHANGED, svc.origin, `Service type ${text(spec.type)}`, 'a plain-HTTP app behind a LoadBalancer or NodePort is reachable around the TLS edge: the Service is ClusterIP', undefined, at);
   }
+  if (svc) unsaid(facts, svc.origin, 'Service', spec, READ_FIELDS.service, at);
   if (svc && text(spec.type) === 'ExternalName') facts.note(NoteKind.CANNOT, svc.origin, 'ExternalName Service', 'a route to something outside the cluster: the library routes to its apps', 'keep applying this Service and an Ingress or route for it', at);
   const serviceSaysWebsocket = WS_PROTOCOLS.has((text(servicePort?.appProtocol) ?? '').toLowerCase());
   const number = integer(servicePort?.port) ?? (typeof port === 'number' ? port : undefined);
@@ -105,6 +123,9 @@ function readDeployment(d: InputDoc, target: unknown, facts: Facts, app: string,
   const c = byPort ?? containers[0] ?? {};
   const named = typeof target === 'string' ? list(c.ports).map(record).find((p) => text(p.name) === target) : undefined;
   const port = integer(named?.containerPort) ?? integer(target) ?? integer(record(list(c.ports)[0]).containerPort);
+  unsaid(facts, o, 'Deployment', spec, READ_FIELDS.deployment, at);
+  unsaid(facts, o, 'pod', pod, READ_FIELDS.pod, at);
+  unsaid(facts, o, `container ${text(c.name) ?? ''}`.trim(), c, READ_FIELDS.container, at);
   for (const other of containers.filter((x) => x !== c)) {
     facts.note(NoteKind.CANNOT, o, `container ${text(other.name)}`, 'a second container (a sidecar): an app\'s spec has one', `add it with chart.workloads['${app}'].addContainer({ name, image, ... }) (it runs as restricted as the app)`, at);
   }

@@ -1,7 +1,6 @@
-import { EdgeKind } from '../edge/factory';
 import { Severity } from '../policy/check';
 import { ADOPT_MARKER } from './typescript';
-import { AdoptDiff, AdoptionModel, AppModel, Note, NoteKind, Origin, StackModel, describe } from './model';
+import { AdoptDiff, AdoptionModel, AppModel, EDGE_NAME, Note, NoteKind, Origin, StackModel, describe } from './model';
 
 // The migration report, Markdown for a pull request: per host what stays, what the library adds, what it drops or
 // refuses and what it cannot say (with the escape hatch); then apps, issuers, what was not adopted, conflicts, what
@@ -15,7 +14,6 @@ export interface ReportContext {
   readonly diff?: AdoptDiff;
 }
 
-const EDGE_NAME: Record<EdgeKind, string> = { [EdgeKind.INGRESS_NGINX]: 'ingress-nginx', [EdgeKind.GATEWAY_API]: 'Gateway API', [EdgeKind.TRAEFIK]: 'Traefik' };
 const HEADINGS: Array<[NoteKind, string]> = [
   [NoteKind.SAME, 'Stays the same'], [NoteKind.ADDED, 'The library adds'], [NoteKind.CHANGED, 'Changes'],
   [NoteKind.REFUSED, 'Dropped or refused'], [NoteKind.CANNOT, 'Cannot be said in the spec (escape hatch)'],

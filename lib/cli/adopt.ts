@@ -74,7 +74,8 @@ export async function adoptCommand(args: string[], io: CliIo, readStdin: () => s
   if (values.diff) io.stdout.write(result.diff?.text ?? 'no diff: the generated spec does not synthesize (see the report)\n');
   else if (values.out === undefined) io.stdout.write(result.typescript!);
   const { stacks, issuers } = result.model;
-  io.stderr.write(`cdk8s-tls adopt: ${docs.length} document(s) → ${stacks.length} stack(s)${stacks.length ? ` (${stacks.map((s) => s.namespace).join(', ')})` : ''}, ${issuers.length} issuer(s); `
+  const names = stacks.map((s) => s.namespace);
+  io.stderr.write(`cdk8s-tls adopt: ${docs.length} document(s) → ${stacks.length} stack(s)${names.length ? ` (${names.slice(0, 5).join(', ')}${names.length > 5 ? `, and ${names.length - 5} more` : ''})` : ''}, ${issuers.length} issuer(s); `
     + `${result.notAdopted.length} not adopted${result.conflicts.length ? `; ${result.conflicts.length} conflict(s) resolved by --force` : ''}${values.out ? `; wrote ${values.out}` : ''}${values.report ? `; report: ${values.report}` : ''}\n`);
   if (result.synthErrors.length) {
     io.stderr.write(`cdk8s-tls adopt: the generated spec does not pass the library's checks yet (fix the spec or the input):\n${result.synthErrors.map((e) => `  ${e}`).join('\n')}\n`);

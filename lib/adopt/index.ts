@@ -1,7 +1,8 @@
 import { App } from 'cdk8s';
 import { ManifestDoc, checkManifests } from '../policy/check';
 import { TlsStackError } from '../policy/validation';
-import { TlsPolicyError, synthChecked } from '../synth';
+import { TlsPolicyError } from '../policy/gate';
+import { synthChecked } from '../synth';
 import { buildModel } from './build';
 import { Program } from './code';
 import { diffObjects, formatDiff, identityOf } from './diff';

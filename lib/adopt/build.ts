@@ -160,7 +160,7 @@ function buildStack(ns: string, s: StackInput): StackModel {
   const hosts = [...new Set(routes.filter((r) => !r.passthrough).map((r) => r.host))];
   for (const host of hosts) {
     const redirected = s.facts.redirects.some((r) => r.namespace === ns && r.hosts.includes(host));
-    facts.note(redirected ? NoteKind.SAME : NoteKind.ADDED, undefined, 'HTTP → HTTPS redirect', redirected ? 'permanent redirect (308)' : 'permanent redirect (308): the input served or accepted plain HTTP', undefined, { namespace: ns, host });
+    facts.note(redirected ? NoteKind.SAME : NoteKind.ADDED, undefined, 'HTTP → HTTPS redirect', redirected ? 'to HTTPS, permanent (the edge answers 308, which keeps the method)' : 'to HTTPS, permanent (308): the input served or accepted plain HTTP', undefined, { namespace: ns, host });
   }
   const headers = adoptHeaders(ns, hosts, facts, facts.headers.filter((h) => h.namespace === ns && h.hosts.some((x) => hosts.includes(x))));
   const modern = adoptProfile(ns, hosts, facts, facts.profiles.filter((p) => p.namespace === ns && p.hosts.some((x) => hosts.includes(x))));
@@ -173,7 +173,8 @@ function buildStack(ns: string, s: StackInput): StackModel {
     facts.note(NoteKind.CANNOT, undefined, `namespace ${ns}`, 'not in the input, so the stack does not create it (createNamespace: false), and the library labels only a namespace it creates for Pod Security Standards restricted',
       `kubectl label namespace ${ns} pod-security.kubernetes.io/enforce=restricted (the apps already meet it)`, at);
   }
-  if (s.routes.some((r) => !r.origin.namespace || r.origin.namespace === 'default') && ns === 'default') {
+  const withoutNamespace = new Set(s.input.docs.filter((d) => record(d.doc.metadata).namespace === undefined).map((d) => d.origin.index));
+  if (ns === 'default' && s.routes.some((r) => withoutNamespace.has(r.origin.index))) {
     facts.note(NoteKind.CHANGED, undefined, 'namespace default', 'objects without metadata.namespace are adopted into "default" (kubectl applies them to the namespace of its context)', 'set the namespace in the spec', at);
   }
   const name = ns.length > 50 ? ns.slice(0, 50).replace(/-+$/, '') : edge.name;

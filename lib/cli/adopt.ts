@@ -18,15 +18,15 @@ cdk8s app in TypeScript whose TlsStackCharts (one per namespace) serve the same 
 certificate Secrets, and a migration report: per host what stays, what the library adds, what it drops or refuses and
 what it cannot say (with the escape hatch).
 
-  PATH            files or folders (recursively), or - for standard input
-  --out FILE.ts   write the TypeScript to FILE.ts [default: standard output]
+  PATH              files or folders (recursively), or - for standard input
+  --out FILE.ts     write the TypeScript to FILE.ts [default: standard output]
   --report FILE.md  write the migration report (Markdown) to FILE.md
-  --diff          print the input against what the generated spec synthesizes, object by object (on standard output:
-                  the TypeScript then goes to --out only)
-  --edge KIND     build this edge: gateway-api, traefik or ingress-nginx [default: the input's]
-  --force         when two objects claim one host and path, one Secret, one host's certificate or one object, keep the
-                  first in file order (the report lists what is dropped) [default: write nothing]
-  -h, --help      this text
+  --diff            print the input against what the generated spec synthesizes, object by object (on standard
+                    output: the TypeScript then goes to --out only)
+  --edge KIND       build this edge: gateway-api, traefik or ingress-nginx [default: the input's]
+  --force           when two objects claim one host and path, one Secret, one host's certificate or one object, keep
+                    the first in file order (the report lists what is dropped) [default: write nothing]
+  -h, --help        this text
 
 adopt overwrites --out and --report files only while they still start with its marker line.
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// cdk8s-tls: the package's command line. `check` and `summary` read folders of manifests; `verify` probes live hosts.
+// cdk8s-tls: the package's command line. `check` and `summary` read folders of manifests; `verify` probes live hosts;
+// `adopt` turns the manifests a team applies today into a cdk8s app of these constructs.
 // Each command loads its modules when it runs (require, not import: a command line starts with what it needs only).
 /* eslint-disable @typescript-eslint/no-require-imports -- each command loads its modules when it runs */
 import * as fs from 'fs';

@@ -4,11 +4,11 @@ import * as path from 'path';
 import { main } from '../../lib/cli';
 import { FIXTURES } from './support';
 
-// docs/adopt.md shows cdk8s-tls adopt on seed 001's YAML as its guide keeps it (k8s/03-ingress.yaml, in which the
+// The README's "Adopting existing YAML" shows cdk8s-tls adopt on seed 001's YAML as its guide keeps it (k8s/03-ingress.yaml, in which the
 // WebSocket version of api-ingress follows the first, and k8s/cert-issuer.yaml): what it shows is what the command prints.
 
-const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'adopt.md'), 'utf8');
-const shown = doc.split('## README section')[1].match(/```sh\n([\s\S]*?)```/)![1];
+const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const shown = doc.split('## Adopting existing YAML')[1].match(/```sh\n([\s\S]*?)```/)![1];
 
 test('the README section\'s commands print what it shows', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'adopt-docs-'));

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { DocumentOptions, ParseOptions, SchemaOptions, parseAllDocuments } from 'yaml';
 import { CONTROLLER_RULES } from './controller-rules';
 import { Manifest } from './manifest';
-import { validateDocument } from './schema';
+import { type DocumentErrors, validateDocument } from './schema';
 import { TlsProfile } from './tls-profiles';
 import { groupBy, labelProblem, literalSecretProblem, mountPathProblem, nameProblem, NameKind, redactSecret } from './validation';
 
@@ -86,7 +86,10 @@ function walk(p: string): string[] {
 type Rule = (ctx: Context) => Finding[];
 
 interface Context {
+  /** The unit's documents; every rule but the schema's sees only those that match their schema (as the API server runs CEL and admission only on structurally valid objects). */
   readonly docs: ManifestDoc[];
+  /** Schema and CEL problems of a document (computed once per document). */
+  schemaOf(m: ManifestDoc): DocumentErrors;
   of(kind: string): ManifestDoc[];
   /** The document of this kind, namespace and name (indexed: no scans). */
   named(kind: string, namespace: string, name: string): ManifestDoc | undefined;
@@ -134,8 +137,8 @@ const identity = (m: ManifestDoc) => `${String(m.doc.apiVersion).includes('/') ?
 
 const rules: Record<string, Rule> = {
   schema: (c) => c.docs.flatMap((m) => {
-    if (NOT_KUBERNETES.test(m.doc.apiVersion ?? '')) return [];
-    const r = validateDocument(m.doc);
+    if (NOT_KUBERNETES.test(m.doc?.apiVersion ?? '')) return [];
+    const r = c.schemaOf(m);
     if (r.unknownKind) {
       return [c.finding(m, 'schema', Severity.WARNING, r.schema[0], 'check the apiVersion and kind; known: Kubernetes core, cert-manager, Gateway API, Envoy Gateway, Traefik, trust-manager, Prometheus Operator')];
     }
@@ -471,19 +474,26 @@ export function checkManifests(docs: ManifestDoc[]): Finding[] {
   return [...groupBy(docs, (m) => path.dirname(m.file)).values()].flatMap(checkUnit);
 }
 
-function checkUnit(docs: ManifestDoc[]): Finding[] {
-  const byKind = groupBy(docs, (m) => m.doc.kind as string);
-  const byName = new Map(docs.map((m) => [`${m.doc.kind}/${ns(m.doc)}/${m.doc.metadata?.name}`, m]));
-  const ctx: Context = {
-    docs,
-    of: (kind) => byKind.get(kind) ?? [],
-    named: (kind, namespace, name) => byName.get(`${kind}/${namespace}/${name}`),
-    finding: (m, rule, severity, message, fix, field) => ({
-      file: m.file, ...(m.source ? { path: m.source } : {}), kind: m.doc.kind, name: m.doc.metadata?.name, ...(field ? { field } : {}), rule, severity, message,
-      fix: `${fix.replace(/\.$/, '')}. In cdk8s-secure-tls: ${LIBRARY_FIX[rule]}`,
-    }),
+function checkUnit(all: ManifestDoc[]): Finding[] {
+  const schemas = new Map(all.map((m) => [m, validateDocument(m.doc)]));
+  const schemaOf = (m: ManifestDoc) => schemas.get(m) ?? validateDocument(m.doc);
+  // The rules read fields as their schemas type them: they see the documents that match (or have no known schema).
+  const structural = all.filter((m) => m.doc && typeof m.doc === 'object' && !Array.isArray(m.doc) && (schemaOf(m).unknownKind || schemaOf(m).schema.length === 0));
+  const context = (docs: ManifestDoc[]): Context => {
+    const byKind = groupBy(docs, (m) => m.doc.kind as string);
+    const byName = new Map(docs.map((m) => [`${m.doc.kind}/${ns(m.doc)}/${m.doc.metadata?.name}`, m]));
+    return {
+      docs, schemaOf,
+      of: (kind) => byKind.get(kind) ?? [],
+      named: (kind, namespace, name) => byName.get(`${kind}/${namespace}/${name}`),
+      finding: (m, rule, severity, message, fix, field) => ({
+        file: m.file, ...(m.source ? { path: m.source } : {}), kind: m.doc?.kind, name: m.doc?.metadata?.name, ...(field ? { field } : {}), rule, severity, message,
+        fix: `${fix.replace(/\.$/, '')}. In cdk8s-secure-tls: ${LIBRARY_FIX[rule]}`,
+      }),
+    };
   };
-  return Object.values(rules).flatMap((r) => r(ctx));
+  const ctx = context(structural);
+  return Object.entries(rules).flatMap(([name, rule]) => (name === 'schema' ? rule({ ...context([]), docs: all }) : rule(ctx)));
 }
 
 /** Human-readable report, grouped by file, errors first. */

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import fc from 'fast-check';
 import { main } from '../../../lib/cli';
 import { RULES, Severity, checkManifests, loadManifests } from '../../../lib/policy/check';
 import { NGINX_CONTROLLER_CONFIG_ANNOTATION } from '../../../lib/policy/controller-wide';
@@ -192,6 +193,26 @@ describe('npm run check rules', () => {
   test('cross references resolve per folder (dist/prod and dist/staging are separate units)', () => {
     const docs = [at(certificate, 'dist/prod/a.yaml'), at(certificate, 'dist/staging/a.yaml'), at(issuer, 'dist/prod/i.yaml'), at(issuer, 'dist/staging/i.yaml')];
     expect(checkManifests(docs).filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+  });
+
+  test('property: any YAML a user points it at is checked, never crashes (fields of the wrong type, null documents, lists for maps)', () => {
+    const shipped = loadManifests([path.join(root, 'dist')]);
+    // A shipped document with one field (at any depth) replaced by any JSON value.
+    const mutate = (doc: any, at: number, value: unknown): any => {
+      let n = 0;
+      const walk = (x: any): any => {
+        if (n++ === at) return value;
+        if (Array.isArray(x)) return x.map(walk);
+        if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, walk(v)]));
+        return x;
+      };
+      return walk(doc);
+    };
+    fc.assert(fc.property(fc.array(fc.record({ doc: fc.nat(shipped.length - 1), at: fc.nat(60), value: fc.jsonValue({ maxDepth: 2 }) }), { minLength: 1, maxLength: 6 }), (mutations) => {
+      const docs = shipped.map((m) => ({ ...m }));
+      for (const { doc, at, value } of mutations) docs[doc] = { ...docs[doc], doc: mutate(docs[doc].doc, at, value) };
+      expect(() => checkManifests(docs)).not.toThrow();
+    }), { numRuns: Number(process.env.FC_RUNS ?? 200), seed: Number(process.env.FC_SEED ?? 7) });
   });
 
   test('the shipped dist/ is clean', () => {

@@ -520,6 +520,8 @@ export class SecureWorkload extends Construct {
    * Admits the proxies of an edge that routes to this workload (their namespace) through its NetworkPolicy.
    * @param controller the namespace the edge's controller is usually installed in (its chart's), when this is another:
    * recorded on the NetworkPolicy so that the cluster requirements say where to install it
+   * Experimental: the edges call it; how a NetworkPolicy admits an edge may change.
+   * @experimental
    */
   public admitEdge(controllerNamespace: string, controller?: string): void {
     this.edges.add(controllerNamespace);

@@ -14,6 +14,9 @@ export type { AdoptOptions, AdoptResult, AdoptDiff, DiffEntry, Conflict, NotAdop
  * const result = adoptManifests(loadManifests(['k8s/']), { edge: EdgeKind.GATEWAY_API });
  * if (!result.blocked) fs.writeFileSync('adopted.ts', result.typescript!);
  * ```
+ *
+ * Experimental: the generated program, the report and the result's shape may change in a minor release.
+ * @experimental
  */
 export function adoptManifests(manifests: ManifestDoc[], options: AdoptOptions = {}): AdoptResult {
   return (require('./index') as typeof import('./index')).adopt(manifests, options);

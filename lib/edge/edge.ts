@@ -81,7 +81,11 @@ export interface TlsEdgeProps {
   readonly controllerNamespace?: string;
 }
 
-/** A resolved route. */
+/**
+ * A resolved route.
+ * Experimental: fields are added as the edges learn more of what a route asks for.
+ * @experimental
+ */
 export interface ResolvedRoute {
   /** Where the route is in the edge's props (`routes[3]`): the field its errors name. */
   readonly field: string;

@@ -21,6 +21,9 @@ export interface PluginValidationContext {
  *     class: TlsPolicyValidation
  *     version: 0.1.0
  * ```
+ *
+ * Experimental: cdk8s's validation plugin interface is itself experimental.
+ * @experimental
  */
 export class TlsPolicyValidation {
   public async validate(context: PluginValidationContext): Promise<void> {

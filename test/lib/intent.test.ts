@@ -7,7 +7,7 @@ import * as path from 'path';
 import { App, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import {
   AcmeDirectory, AcmeIssuer, AcmeSolver, AcmeServer, EdgeKind, GatewayApiEdge, GatewayCertificateMode, GatewayImplementation, InternalCa, KeyRotationPolicy,
-  LetsEncryptIssuer, NginxControllerSettings, NginxIngressEdge, TlsEnv, TlsProfile, TlsStackError, clusterRequirements, SecureWorkload, SelfSignedIssuer, ServiceType, TlsCertificate, TlsPolicyError, TlsStackChart, TlsStackSpec,
+  LetsEncryptIssuer, NamespacedChart, NginxControllerSettings, NginxIngressEdge, PlatformGateway, TlsEnv, TlsProfile, TlsStackError, clusterRequirements, SecureWorkload, SelfSignedIssuer, ServiceType, TlsCertificate, TlsPolicyError, TlsStackChart, TlsStackSpec,
   TraefikEdge, createTlsEdge, serviceDnsNames, synthChecked, writeApps,
 } from '../../lib';
 import { expectStackError, only } from '../support';
@@ -221,6 +221,17 @@ describe('what the edge serves and forwards', () => {
     const exact = world();
     stack(exact, { edge: { kind: EdgeKind.TRAEFIK, tlsProfile: TlsProfile.MODERN } });
     expect(clusterRequirements(exact.app).map((x) => x.what).filter((x) => x.startsWith('Traefik\'s default TLS options'))).toEqual([]);
+  });
+
+  test('a stack on a shared Gateway keeps the Gateway\'s TLS profile unless it sets its own (never a silent downgrade)', () => {
+    const minVersions = (profile?: TlsProfile) => {
+      const w = world();
+      const shared = new PlatformGateway(new NamespacedChart(w.app, 'platform', { namespace: 'edge' }), 'Gateway', { tlsProfile: TlsProfile.MODERN });
+      stack(w, { edge: { sharedGateway: shared, tlsProfile: profile } });
+      return docsOf(w.app).filter((d) => d.kind === 'ClientTrafficPolicy').map((p) => `${p.spec.targetRefs[0].kind}:${p.spec.tls.minVersion}`).sort();
+    };
+    expect(minVersions()).toEqual(['Gateway:1.3', 'ListenerSet:1.3']);
+    expect(minVersions(TlsProfile.INTERMEDIATE)).toEqual(['Gateway:1.3', 'ListenerSet:1.2']);
   });
 
   test('options of another edge kind are refused, not ignored', () => {

@@ -1,5 +1,5 @@
-// The adopt check of the packed library, from its user's side (npm run test:consumer calls it for each consumer app):
-// the installed `cdk8s-tls adopt` turns seed 001's YAML and a fixture into TypeScript files of the app, which the app's
+// A script for the reason consumer-test.ts is one (no standard tool proves a package from its user's side), and its
+// part of that check: called by npm run test:consumer for each consumer app, the installed `cdk8s-tls adopt` turns seed 001's YAML and a fixture into TypeScript files of the app, which the app's
 // own `tsc --noEmit -p .` (cdk8s's typescript-app template tsconfig, no skipLibCheck) type-checks against the installed
 // package, and which synthesize (run with ts-node, `app.synth()` through the library's gate) into the hosts and Secret
 // names of their input.

@@ -1,8 +1,8 @@
 // A script for the reason consumer-test.ts is one (no standard tool proves a package from its user's side), and its
-// part of that check: called by npm run test:consumer for each consumer app, the installed `cdk8s-tls adopt` turns seed 001's YAML and a fixture into TypeScript files of the app, which the app's
-// own `tsc --noEmit -p .` (cdk8s's typescript-app template tsconfig, no skipLibCheck) type-checks against the installed
-// package, and which synthesize (run with ts-node, `app.synth()` through the library's gate) into the hosts and Secret
-// names of their input.
+// part of that check: called by npm run test:consumer for each consumer app, the installed `cdk8s-tls adopt` turns
+// seed 001's YAML and a fixture into TypeScript files of the app, which the app's own `tsc --noEmit -p .` (cdk8s's
+// typescript-app template tsconfig, no skipLibCheck) type-checks against the installed package, and which synthesize
+// (run with ts-node, `app.synth()` through the library's gate) into the hosts and Secret names of their input.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';

@@ -1,5 +1,6 @@
 import type { EdgeKind } from '../edge/factory';
 import type { Manifest } from '../policy/manifest';
+import { goDurationSeconds, quantityBytes as kubernetesQuantityBytes } from '../policy/controller-rules';
 import { IssuerModel, Note, NoteKind, Origin } from './model';
 
 // What the readers (read-*.ts) find in the documents, before build.ts decides stacks, sites and apps. Every reader
@@ -198,20 +199,15 @@ export interface Reader {
   read(input: Input, facts: Facts): void;
 }
 
-/** Seconds of a Go duration (`2160h`, `1h30m`, `90s`), or undefined. */
+/** Seconds of a Go duration (`2160h`, `1h30m`, `90s`): whole and positive, or undefined (the checks' own parser). */
 export function goSeconds(x: unknown): number | undefined {
   const s = text(x);
-  if (!s || !/^(\d+(\.\d+)?(h|m|s|ms))+$/.test(s)) return undefined;
-  let total = 0;
-  for (const [, n, , unit] of s.matchAll(/(\d+(\.\d+)?)(h|ms|m|s)/g)) total += Number(n) * { h: 3600, m: 60, s: 1, ms: 0.001 }[unit as 'h' | 'm' | 's' | 'ms'];
-  return Number.isFinite(total) && Number.isInteger(total) && total > 0 ? total : undefined;
+  const seconds = s === undefined ? undefined : goDurationSeconds(s);
+  return seconds !== undefined && Number.isInteger(seconds) && seconds > 0 ? seconds : undefined;
 }
 
-/** Bytes of a Kubernetes quantity (`10Mi`, `1Gi`, `100M`, `512`), or undefined. */
+/** Bytes of a Kubernetes quantity (`10Mi`, `1Gi`, `100M`, `512`): whole and positive, or undefined (the checks' own parser). */
 export function quantityBytes(x: unknown): number | undefined {
-  const m = /^\s*(\d+)\s*(Ki|Mi|Gi|Ti|k|M|G|T)?\s*$/.exec(text(x) ?? '');
-  if (!m) return undefined;
-  const factor: Record<string, number> = { '': 1, 'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12 };
-  const bytes = Number(m[1]) * factor[m[2] ?? ''];
-  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+  const bytes = kubernetesQuantityBytes((text(x) ?? '').trim());
+  return bytes !== undefined && Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }
